@@ -1,0 +1,22 @@
+// Test tiers (see README): `unit` runs pure and handler tests in milliseconds; `integration` runs
+// real local engines and `sls package`. `npm test` runs both after typecheck and lint.
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
+
+const common = {
+  testEnvironment: 'node',
+  // middy is ESM-only: let swc turn it into CommonJS like our own sources.
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  roots: ['<rootDir>/shared', '<rootDir>/services', '<rootDir>/bench'],
+  modulePathIgnorePatterns: ['<rootDir>/.*/\\.serverless/', '<rootDir>/.*/\\.esbuild/'],
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['**/tests/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$'] },
+    { ...common, displayName: 'integration', testMatch: ['**/tests/**/*.int.test.ts'] },
+  ],
+};

@@ -1,0 +1,364 @@
+import { glueColumns, LAKE_PREFIX, PARTITION_COLUMNS } from '@pipeline/shared';
+import {
+  commonParams,
+  esbuildDefaults,
+  logGroup,
+  providerDefaults,
+  secureBucket,
+  tlsOnlyBucketPolicy,
+} from '@pipeline/shared/serverless';
+import type { AWS } from 'osls';
+
+const service = 'ingest-transform';
+const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+const ref = (logicalId: string) => ({ Ref: logicalId });
+const sub = (template: string) => ({ 'Fn::Sub': template });
+const ifParquet = (parquet: unknown, json: unknown) => ({ 'Fn::If': ['IsParquet', parquet, json] });
+
+// Athena/Firehose read event and ingest time as ISO-8601 UTC with milliseconds (Joda pattern; ZZ parses "Z").
+const TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSZZ";
+
+const assumedBy = (servicePrincipal: string, extra: Record<string, unknown> = {}) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: servicePrincipal }, Action: 'sts:AssumeRole', ...extra }],
+});
+
+const config: AWS = {
+  service,
+  frameworkVersion: '4',
+  configValidationMode: 'error',
+  plugins: ['serverless-esbuild'],
+  params: {
+    default: {
+      ...commonParams,
+      streamMode: 'ON_DEMAND',
+      shardCount: '2',
+      streamRetentionHours: '24',
+      lakeFormat: 'parquet',
+      // https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html: processor hints
+      // 0.2-3 MB and 0-900 s; 1 MB keeps the Lambda response far below its 6 MB limit.
+      processorBufferSizeMB: '1',
+      processorBufferIntervalSeconds: '60',
+      processorRetries: '3',
+      // Record format conversion and dynamic partitioning both need an S3 buffer of at least 64 MB.
+      s3BufferSizeMB: '128',
+      s3BufferIntervalSeconds: '60',
+      maxRecordBytes: '65536',
+      maxFutureSkewSeconds: '300',
+      maxEventAgeHours: '168',
+      errorRetentionDays: '30',
+      rawTransitionDays: '30',
+      iotRuleEnabled: 'true',
+      iotTopicPrefix: 'telemetry',
+    },
+  },
+  provider: providerDefaults(service),
+  package: { individually: true },
+  custom: {
+    esbuild: esbuildDefaults,
+    hubStreamName: '${self:service}-${sls:stage}-telemetry',
+    deliveryStreamName: '${self:service}-${sls:stage}-lake',
+    glueDatabaseName: 'pipeline_${sls:stage}',
+    glueTableName: 'telemetry',
+  },
+  functions: {
+    transform: {
+      handler: 'src/handlers/transform.handler',
+      description: 'Firehose record transform: validates, normalises and partitions telemetry',
+      // CPU-bound JSON work: 1 GB buys a larger share of a vCPU. Firehose allows at most 5 minutes.
+      memorySize: 1024,
+      timeout: 120,
+      environment: {
+        MAX_RECORD_BYTES: '${param:maxRecordBytes}',
+        MAX_FUTURE_SKEW_SECONDS: '${param:maxFutureSkewSeconds}',
+        MAX_EVENT_AGE_HOURS: '${param:maxEventAgeHours}',
+      },
+    },
+  },
+  resources: {
+    Conditions: {
+      IsProvisioned: { 'Fn::Equals': ['${param:streamMode}', 'PROVISIONED'] },
+      IsParquet: { 'Fn::Equals': ['${param:lakeFormat}', 'parquet'] },
+      IotRuleEnabled: { 'Fn::Equals': ['${param:iotRuleEnabled}', 'true'] },
+    },
+    Resources: {
+      HubStream: {
+        Type: 'AWS::Kinesis::Stream',
+        Properties: {
+          Name: '${self:custom.hubStreamName}',
+          StreamModeDetails: { StreamMode: '${param:streamMode}' },
+          ShardCount: { 'Fn::If': ['IsProvisioned', '${param:shardCount}', ref('AWS::NoValue')] },
+          RetentionPeriodHours: '${param:streamRetentionHours}',
+          StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+        },
+      },
+
+      IngestBucket: secureBucket({
+        eventBridge: true,
+        lifecycleRules: [
+          {
+            Id: 'expire-errors',
+            Status: 'Enabled',
+            Prefix: LAKE_PREFIX.errors,
+            ExpirationInDays: '${param:errorRetentionDays}',
+          },
+          {
+            Id: 'raw-to-intelligent-tiering',
+            Status: 'Enabled',
+            Prefix: LAKE_PREFIX.raw,
+            Transitions: [{ StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: '${param:rawTransitionDays}' }],
+          },
+        ],
+      }),
+      IngestBucketPolicy: tlsOnlyBucketPolicy('IngestBucket'),
+
+      GlueDatabase: {
+        Type: 'AWS::Glue::Database',
+        Properties: {
+          CatalogId: ref('AWS::AccountId'),
+          DatabaseInput: { Name: '${self:custom.glueDatabaseName}', Description: 'Telemetry lake' },
+        },
+      },
+      GlueTable: {
+        Type: 'AWS::Glue::Table',
+        Properties: {
+          CatalogId: ref('AWS::AccountId'),
+          DatabaseName: ref('GlueDatabase'),
+          TableInput: {
+            Name: '${self:custom.glueTableName}',
+            Description: 'Canonical telemetry records written by Firehose, partitioned by event hour (UTC)',
+            TableType: 'EXTERNAL_TABLE',
+            // Partition projection: Athena computes partitions from the layout, no crawler or MSCK REPAIR.
+            Parameters: {
+              classification: ifParquet('parquet', 'json'),
+              'projection.enabled': 'true',
+              'projection.dt.type': 'date',
+              'projection.dt.format': 'yyyy-MM-dd',
+              'projection.dt.range': '2024-01-01,NOW',
+              'projection.dt.interval': '1',
+              'projection.dt.interval.unit': 'DAYS',
+              'projection.hour.type': 'integer',
+              'projection.hour.range': '0,23',
+              'projection.hour.digits': '2',
+              // ${!x} is CloudFormation's escape for a literal ${x}, which Athena fills in.
+              'storage.location.template': sub('s3://${IngestBucket}/raw/dt=${!dt}/hour=${!hour}/'),
+            },
+            PartitionKeys: PARTITION_COLUMNS.map(({ name, glueType, comment }) => ({
+              Name: name,
+              Type: glueType,
+              Comment: comment,
+            })),
+            StorageDescriptor: {
+              Columns: glueColumns(),
+              Location: sub('s3://${IngestBucket}/raw/'),
+              InputFormat: ifParquet(
+                'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+                'org.apache.hadoop.mapred.TextInputFormat',
+              ),
+              OutputFormat: ifParquet(
+                'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+                'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+              ),
+              SerdeInfo: ifParquet(
+                { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+                {
+                  SerializationLibrary: 'org.apache.hive.hcatalog.data.JsonSerDe',
+                  Parameters: { 'timestamp.formats': TIMESTAMP_FORMAT },
+                },
+              ),
+              Compressed: ifParquet(false, true),
+            },
+          },
+        },
+      },
+
+      DeliveryLogGroup: logGroup('/aws/kinesisfirehose/${self:custom.deliveryStreamName}', '${param:logRetentionInDays}'),
+      DeliveryLogStream: {
+        Type: 'AWS::Logs::LogStream',
+        Properties: { LogGroupName: ref('DeliveryLogGroup'), LogStreamName: 'DestinationDelivery' },
+      },
+
+      FirehoseRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description: 'Firehose: read the hub, invoke the transform, read the Glue schema, write the lake',
+          // The external id stops another account's Firehose from using this role (confused deputy).
+          AssumeRolePolicyDocument: assumedBy('firehose.amazonaws.com', {
+            Condition: { StringEquals: { 'sts:ExternalId': ref('AWS::AccountId') } },
+          }),
+          Policies: [
+            {
+              PolicyName: 'delivery',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Sid: 'ReadHub',
+                    Effect: 'Allow',
+                    Action: ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'],
+                    Resource: arn('HubStream'),
+                  },
+                  {
+                    Sid: 'InvokeTransform',
+                    Effect: 'Allow',
+                    Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+                    Resource: [arn('TransformLambdaFunction'), sub('${TransformLambdaFunction.Arn}:*')],
+                  },
+                  {
+                    Sid: 'ReadTableSchema',
+                    Effect: 'Allow',
+                    Action: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+                    Resource: [
+                      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
+                      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}'),
+                      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${GlueTable}'),
+                    ],
+                  },
+                  {
+                    Sid: 'LocateBucket',
+                    Effect: 'Allow',
+                    Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+                    Resource: arn('IngestBucket'),
+                  },
+                  {
+                    Sid: 'WriteLake',
+                    Effect: 'Allow',
+                    Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+                    Resource: [sub('${IngestBucket.Arn}/raw/*'), sub('${IngestBucket.Arn}/errors/*')],
+                  },
+                  {
+                    Sid: 'DeliveryLogs',
+                    Effect: 'Allow',
+                    Action: ['logs:PutLogEvents'],
+                    Resource: sub(
+                      'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${DeliveryLogGroup}:log-stream:${DeliveryLogStream}',
+                    ),
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+
+      DeliveryStream: {
+        Type: 'AWS::KinesisFirehose::DeliveryStream',
+        Properties: {
+          DeliveryStreamName: '${self:custom.deliveryStreamName}',
+          DeliveryStreamType: 'KinesisStreamAsSource',
+          KinesisStreamSourceConfiguration: { KinesisStreamARN: arn('HubStream'), RoleARN: arn('FirehoseRole') },
+          ExtendedS3DestinationConfiguration: {
+            BucketARN: arn('IngestBucket'),
+            RoleARN: arn('FirehoseRole'),
+            // Partition keys come from the transform's metadata.partitionKeys (event time, UTC).
+            Prefix: 'raw/dt=!{partitionKeyFromLambda:dt}/hour=!{partitionKeyFromLambda:hour}/',
+            ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/',
+            BufferingHints: { SizeInMBs: '${param:s3BufferSizeMB}', IntervalInSeconds: '${param:s3BufferIntervalSeconds}' },
+            // Parquet conversion applies Snappy itself; the JSON alternative is gzipped by Firehose.
+            CompressionFormat: ifParquet('UNCOMPRESSED', 'GZIP'),
+            DynamicPartitioningConfiguration: { Enabled: true, RetryOptions: { DurationInSeconds: 300 } },
+            ProcessingConfiguration: {
+              Enabled: true,
+              Processors: [
+                {
+                  Type: 'Lambda',
+                  Parameters: [
+                    { ParameterName: 'LambdaArn', ParameterValue: arn('TransformLambdaFunction') },
+                    { ParameterName: 'NumberOfRetries', ParameterValue: '${param:processorRetries}' },
+                    { ParameterName: 'BufferSizeInMBs', ParameterValue: '${param:processorBufferSizeMB}' },
+                    { ParameterName: 'BufferIntervalInSeconds', ParameterValue: '${param:processorBufferIntervalSeconds}' },
+                  ],
+                },
+              ],
+            },
+            DataFormatConversionConfiguration: ifParquet(
+              {
+                Enabled: true,
+                InputFormatConfiguration: { Deserializer: { HiveJsonSerDe: { TimestampFormats: [TIMESTAMP_FORMAT] } } },
+                OutputFormatConfiguration: { Serializer: { ParquetSerDe: { Compression: 'SNAPPY' } } },
+                SchemaConfiguration: {
+                  CatalogId: ref('AWS::AccountId'),
+                  DatabaseName: ref('GlueDatabase'),
+                  TableName: ref('GlueTable'),
+                  Region: ref('AWS::Region'),
+                  RoleARN: arn('FirehoseRole'),
+                  VersionId: 'LATEST',
+                },
+              },
+              ref('AWS::NoValue'),
+            ),
+            CloudWatchLoggingOptions: {
+              Enabled: true,
+              LogGroupName: ref('DeliveryLogGroup'),
+              LogStreamName: ref('DeliveryLogStream'),
+            },
+          },
+        },
+      },
+
+      IotRuleRole: {
+        Type: 'AWS::IAM::Role',
+        Condition: 'IotRuleEnabled',
+        Properties: {
+          Description: 'IoT Core rule: put device messages into the hub, park failures in the bucket',
+          AssumeRolePolicyDocument: assumedBy('iot.amazonaws.com', {
+            Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+          }),
+          Policies: [
+            {
+              PolicyName: 'forward',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Sid: 'PutIntoHub', Effect: 'Allow', Action: ['kinesis:PutRecord'], Resource: arn('HubStream') },
+                  {
+                    Sid: 'ParkFailures',
+                    Effect: 'Allow',
+                    Action: ['s3:PutObject'],
+                    Resource: sub('${IngestBucket.Arn}/errors/iot-rule/*'),
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      IotTopicRule: {
+        Type: 'AWS::IoT::TopicRule',
+        Condition: 'IotRuleEnabled',
+        Properties: {
+          TopicRulePayload: {
+            Description: 'Device telemetry published on <prefix>/<deviceId> into the Kinesis hub',
+            AwsIotSqlVersion: '2016-03-23',
+            RuleDisabled: false,
+            Sql: "SELECT * FROM '${param:iotTopicPrefix}/+'",
+            Actions: [
+              {
+                // The device id (second topic level) is the partition key: per-device order is kept per shard.
+                Kinesis: { StreamName: ref('HubStream'), PartitionKey: sub('${!topic(2)}'), RoleArn: arn('IotRuleRole') },
+              },
+            ],
+            ErrorAction: {
+              S3: {
+                BucketName: ref('IngestBucket'),
+                Key: sub('errors/iot-rule/${!parse_time("yyyy-MM-dd", timestamp())}/${!newuuid()}.json'),
+                RoleArn: arn('IotRuleRole'),
+              },
+            },
+          },
+        },
+      },
+    },
+    Outputs: {
+      HubStreamName: { Description: 'Kinesis hub stream name', Value: ref('HubStream') },
+      HubStreamArn: { Description: 'Kinesis hub stream ARN', Value: arn('HubStream') },
+      DeliveryStreamName: { Description: 'Firehose delivery stream', Value: ref('DeliveryStream') },
+      IngestBucketName: { Description: 'Ingest bucket (lake)', Value: ref('IngestBucket') },
+      IngestBucketArn: { Description: 'Ingest bucket ARN', Value: arn('IngestBucket') },
+      GlueDatabaseName: { Description: 'Glue database of the lake', Value: ref('GlueDatabase') },
+      GlueTableName: { Description: 'Glue table over raw/', Value: ref('GlueTable') },
+    },
+  },
+};
+
+module.exports = config;

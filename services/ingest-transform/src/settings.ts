@@ -1,0 +1,28 @@
+import { FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES, readEnvironment } from '@pipeline/shared';
+import { z } from 'zod';
+import type { TransformSettings } from './domain/transform-batch';
+
+const positiveInt = z.coerce.number().int().positive();
+
+// Margin for the response's envelope and for JSON escaping we do not count record by record.
+const RESPONSE_MARGIN_BYTES = 64 * 1024;
+
+/** Reads the transform's configuration once, at cold start; a missing or bad value fails loudly. */
+export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): TransformSettings => {
+  const config = readEnvironment(
+    {
+      MAX_RECORD_BYTES: positiveInt,
+      MAX_FUTURE_SKEW_SECONDS: positiveInt,
+      MAX_EVENT_AGE_HOURS: positiveInt,
+    },
+    env,
+  );
+  return {
+    maxRecordBytes: config.MAX_RECORD_BYTES,
+    eventTime: {
+      maxFutureSkewMs: config.MAX_FUTURE_SKEW_SECONDS * 1000,
+      maxEventAgeMs: config.MAX_EVENT_AGE_HOURS * 3600 * 1000,
+    },
+    responseLimitBytes: FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES - RESPONSE_MARGIN_BYTES,
+  };
+};

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** Raised at cold start when the function's configuration is incomplete: fail loudly, never guess. */
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/**
+ * Reads and validates environment variables once, at init. Every problem is reported in one error,
+ * so a misconfigured deployment shows all its gaps at the first invocation.
+ *
+ * @example const config = readEnvironment({ MAX_RECORD_BYTES: z.coerce.number().int().positive() });
+ */
+export const readEnvironment = <Shape extends z.ZodRawShape>(
+  shape: Shape,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<z.ZodObject<Shape>> => {
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new ConfigurationError(`Invalid environment: ${problems}`);
+  }
+  return result.data;
+};
