@@ -20,7 +20,9 @@ const TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSZZ";
 
 const assumedBy = (servicePrincipal: string, extra: Record<string, unknown> = {}) => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: servicePrincipal }, Action: 'sts:AssumeRole', ...extra }],
+  Statement: [
+    { Effect: 'Allow', Principal: { Service: servicePrincipal }, Action: 'sts:AssumeRole', ...extra },
+  ],
 });
 
 const config: AWS = {
@@ -106,7 +108,9 @@ const config: AWS = {
             Id: 'raw-to-intelligent-tiering',
             Status: 'Enabled',
             Prefix: LAKE_PREFIX.raw,
-            Transitions: [{ StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: '${param:rawTransitionDays}' }],
+            Transitions: [
+              { StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: '${param:rawTransitionDays}' },
+            ],
           },
         ],
       }),
@@ -172,7 +176,10 @@ const config: AWS = {
         },
       },
 
-      DeliveryLogGroup: logGroup('/aws/kinesisfirehose/${self:custom.deliveryStreamName}', '${param:logRetentionInDays}'),
+      DeliveryLogGroup: logGroup(
+        '/aws/kinesisfirehose/${self:custom.deliveryStreamName}',
+        '${param:logRetentionInDays}',
+      ),
       DeliveryLogStream: {
         Type: 'AWS::Logs::LogStream',
         Properties: { LogGroupName: ref('DeliveryLogGroup'), LogStreamName: 'DestinationDelivery' },
@@ -195,7 +202,12 @@ const config: AWS = {
                   {
                     Sid: 'ReadHub',
                     Effect: 'Allow',
-                    Action: ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'],
+                    Action: [
+                      'kinesis:DescribeStream',
+                      'kinesis:GetShardIterator',
+                      'kinesis:GetRecords',
+                      'kinesis:ListShards',
+                    ],
                     Resource: arn('HubStream'),
                   },
                   {
@@ -210,8 +222,12 @@ const config: AWS = {
                     Action: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
                     Resource: [
                       sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
-                      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}'),
-                      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${GlueTable}'),
+                      sub(
+                        'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}',
+                      ),
+                      sub(
+                        'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/${GlueTable}',
+                      ),
                     ],
                   },
                   {
@@ -246,14 +262,21 @@ const config: AWS = {
         Properties: {
           DeliveryStreamName: '${self:custom.deliveryStreamName}',
           DeliveryStreamType: 'KinesisStreamAsSource',
-          KinesisStreamSourceConfiguration: { KinesisStreamARN: arn('HubStream'), RoleARN: arn('FirehoseRole') },
+          KinesisStreamSourceConfiguration: {
+            KinesisStreamARN: arn('HubStream'),
+            RoleARN: arn('FirehoseRole'),
+          },
           ExtendedS3DestinationConfiguration: {
             BucketARN: arn('IngestBucket'),
             RoleARN: arn('FirehoseRole'),
             // Partition keys come from the transform's metadata.partitionKeys (event time, UTC).
             Prefix: 'raw/dt=!{partitionKeyFromLambda:dt}/hour=!{partitionKeyFromLambda:hour}/',
-            ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/',
-            BufferingHints: { SizeInMBs: '${param:s3BufferSizeMB}', IntervalInSeconds: '${param:s3BufferIntervalSeconds}' },
+            ErrorOutputPrefix:
+              'errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/',
+            BufferingHints: {
+              SizeInMBs: '${param:s3BufferSizeMB}',
+              IntervalInSeconds: '${param:s3BufferIntervalSeconds}',
+            },
             // Parquet conversion applies Snappy itself; the JSON alternative is gzipped by Firehose.
             CompressionFormat: ifParquet('UNCOMPRESSED', 'GZIP'),
             DynamicPartitioningConfiguration: { Enabled: true, RetryOptions: { DurationInSeconds: 300 } },
@@ -266,7 +289,10 @@ const config: AWS = {
                     { ParameterName: 'LambdaArn', ParameterValue: arn('TransformLambdaFunction') },
                     { ParameterName: 'NumberOfRetries', ParameterValue: '${param:processorRetries}' },
                     { ParameterName: 'BufferSizeInMBs', ParameterValue: '${param:processorBufferSizeMB}' },
-                    { ParameterName: 'BufferIntervalInSeconds', ParameterValue: '${param:processorBufferIntervalSeconds}' },
+                    {
+                      ParameterName: 'BufferIntervalInSeconds',
+                      ParameterValue: '${param:processorBufferIntervalSeconds}',
+                    },
                   ],
                 },
               ],
@@ -274,7 +300,9 @@ const config: AWS = {
             DataFormatConversionConfiguration: ifParquet(
               {
                 Enabled: true,
-                InputFormatConfiguration: { Deserializer: { HiveJsonSerDe: { TimestampFormats: [TIMESTAMP_FORMAT] } } },
+                InputFormatConfiguration: {
+                  Deserializer: { HiveJsonSerDe: { TimestampFormats: [TIMESTAMP_FORMAT] } },
+                },
                 OutputFormatConfiguration: { Serializer: { ParquetSerDe: { Compression: 'SNAPPY' } } },
                 SchemaConfiguration: {
                   CatalogId: ref('AWS::AccountId'),
@@ -310,7 +338,12 @@ const config: AWS = {
               PolicyDocument: {
                 Version: '2012-10-17',
                 Statement: [
-                  { Sid: 'PutIntoHub', Effect: 'Allow', Action: ['kinesis:PutRecord'], Resource: arn('HubStream') },
+                  {
+                    Sid: 'PutIntoHub',
+                    Effect: 'Allow',
+                    Action: ['kinesis:PutRecord'],
+                    Resource: arn('HubStream'),
+                  },
                   {
                     Sid: 'ParkFailures',
                     Effect: 'Allow',
@@ -335,7 +368,11 @@ const config: AWS = {
             Actions: [
               {
                 // The device id (second topic level) is the partition key: per-device order is kept per shard.
-                Kinesis: { StreamName: ref('HubStream'), PartitionKey: sub('${!topic(2)}'), RoleArn: arn('IotRuleRole') },
+                Kinesis: {
+                  StreamName: ref('HubStream'),
+                  PartitionKey: sub('${!topic(2)}'),
+                  RoleArn: arn('IotRuleRole'),
+                },
               },
             ],
             ErrorAction: {

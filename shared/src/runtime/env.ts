@@ -17,7 +17,9 @@ export const readEnvironment = <Shape extends z.ZodRawShape>(
 ): z.output<z.ZodObject<Shape>> => {
   const result = z.object(shape).safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new ConfigurationError(`Invalid environment: ${problems}`);
   }
   return result.data;

@@ -3,6 +3,8 @@
  * shares, so "encrypted, private, TLS-only" is written once.
  */
 type Cfn = Record<string, unknown>;
+/** A CloudFormation resource: a `Type` plus whatever its specification allows. */
+export type CfnResource = { Type: string } & Cfn;
 
 export interface BucketOptions {
   lifecycleRules: Cfn[];
@@ -11,7 +13,7 @@ export interface BucketOptions {
 }
 
 /** A private, encrypted S3 bucket whose data outlives the stack (DeletionPolicy Retain). */
-export const secureBucket = ({ lifecycleRules, eventBridge = false }: BucketOptions): Cfn => ({
+export const secureBucket = ({ lifecycleRules, eventBridge = false }: BucketOptions): CfnResource => ({
   Type: 'AWS::S3::Bucket',
   DeletionPolicy: 'Retain',
   UpdateReplacePolicy: 'Retain',
@@ -31,15 +33,21 @@ export const secureBucket = ({ lifecycleRules, eventBridge = false }: BucketOpti
     LifecycleConfiguration: {
       Rules: [
         ...lifecycleRules,
-        { Id: 'abort-incomplete-uploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+        {
+          Id: 'abort-incomplete-uploads',
+          Status: 'Enabled',
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+        },
       ],
     },
-    ...(eventBridge ? { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } } : {}),
+    ...(eventBridge
+      ? { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } }
+      : {}),
   },
 });
 
 /** Denies every request that does not use TLS, as AWS Security Hub control S3.5 asks. */
-export const tlsOnlyBucketPolicy = (bucketLogicalId: string): Cfn => ({
+export const tlsOnlyBucketPolicy = (bucketLogicalId: string): CfnResource => ({
   Type: 'AWS::S3::BucketPolicy',
   Properties: {
     Bucket: { Ref: bucketLogicalId },
@@ -63,13 +71,13 @@ export const tlsOnlyBucketPolicy = (bucketLogicalId: string): Cfn => ({
 });
 
 /** An SQS queue encrypted with SQS-managed keys (SSE-SQS), kept 14 days: the maximum, for DLQs. */
-export const encryptedQueue = (properties: Cfn = {}): Cfn => ({
+export const encryptedQueue = (properties: Cfn = {}): CfnResource => ({
   Type: 'AWS::SQS::Queue',
   Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600, ...properties },
 });
 
 /** A log group with the pipeline's retention, for non-Lambda resources (Firehose, IoT errors). */
-export const logGroup = (name: unknown, retentionInDays: unknown): Cfn => ({
+export const logGroup = (name: unknown, retentionInDays: unknown): CfnResource => ({
   Type: 'AWS::Logs::LogGroup',
   Properties: { LogGroupName: name, RetentionInDays: retentionInDays },
 });

@@ -66,8 +66,10 @@ export const PARTITION_COLUMNS = [
 
 /** Glue `Columns` entries, in order, for the lake table. */
 export const glueColumns = (): { Name: ColumnName; Type: GlueType; Comment: string }[] =>
-  (Object.entries(CANONICAL_COLUMNS) as [ColumnName, Column<z.ZodType>][]).map(([name, { glueType, comment }]) => ({
-    Name: name,
-    Type: glueType,
-    Comment: comment,
-  }));
+  (Object.entries(CANONICAL_COLUMNS) as [ColumnName, Column<z.ZodType>][]).map(
+    ([name, { glueType, comment }]) => ({
+      Name: name,
+      Type: glueType,
+      Comment: comment,
+    }),
+  );

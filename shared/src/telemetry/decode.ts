@@ -6,7 +6,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 // `fatal` makes malformed UTF-8 an error instead of U+FFFD replacement characters in the lake.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-export type Decoded = { ok: true; value: Record<string, unknown>; bytes: number } | ({ ok: false } & Rejection);
+export type Decoded =
+  { ok: true; value: Record<string, unknown>; bytes: number } | ({ ok: false } & Rejection);
 
 const reject = (reason: Rejection['reason'], detail: string): Decoded => ({ ok: false, reason, detail });
 
@@ -17,9 +18,13 @@ const reject = (reason: Rejection['reason'], detail: string): Decoded => ({ ok: 
 export const decodeJsonObject = (base64: string, maxBytes: number): Decoded => {
   if (base64.length === 0) return reject('empty_record', 'record has no data');
   if (Math.floor(base64.length / 4) * 3 > maxBytes + 2) {
-    return reject('oversized_record', `about ${Math.floor((base64.length * 3) / 4)} bytes, limit ${maxBytes}`);
+    return reject(
+      'oversized_record',
+      `about ${Math.floor((base64.length * 3) / 4)} bytes, limit ${maxBytes}`,
+    );
   }
-  if (base64.length % 4 !== 0 || !BASE64.test(base64)) return reject('invalid_base64', 'data is not valid base64');
+  if (base64.length % 4 !== 0 || !BASE64.test(base64))
+    return reject('invalid_base64', 'data is not valid base64');
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.length > maxBytes) return reject('oversized_record', `${bytes.length} bytes, limit ${maxBytes}`);
   return parseJsonObject(bytes);
@@ -42,7 +47,10 @@ export const parseJsonObject = (bytes: Uint8Array): Decoded => {
     return reject('invalid_json', error instanceof Error ? error.message : 'not JSON');
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return reject('not_an_object', `JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}`);
+    return reject(
+      'not_an_object',
+      `JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}`,
+    );
   }
   return { ok: true, value: value as Record<string, unknown>, bytes: bytes.length };
 };

@@ -31,7 +31,11 @@ export type Normalised =
   | { outcome: 'dropped'; reason: DropReason; detail: string }
   | { outcome: 'rejected'; reason: RejectionReason; detail: string };
 
-const rejected = (reason: RejectionReason, detail: string): Normalised => ({ outcome: 'rejected', reason, detail });
+const rejected = (reason: RejectionReason, detail: string): Normalised => ({
+  outcome: 'rejected',
+  reason,
+  detail,
+});
 
 const REASON_BY_FIELD: Record<string, RejectionReason> = {
   deviceId: 'invalid_device_id',
@@ -69,7 +73,10 @@ export const normaliseReading = (
 
   const eventTimeMs = reading.timestamp;
   if (eventTimeMs > provenance.ingestTimeMs + policy.maxFutureSkewMs) {
-    return rejected('event_time_in_future', `event time ${new Date(eventTimeMs).toISOString()} is in the future`);
+    return rejected(
+      'event_time_in_future',
+      `event time ${new Date(eventTimeMs).toISOString()} is in the future`,
+    );
   }
   if (eventTimeMs < provenance.ingestTimeMs - policy.maxEventAgeMs) {
     return rejected('event_time_too_old', `event time ${new Date(eventTimeMs).toISOString()} is too old`);

@@ -14,7 +14,8 @@ export const LAKE_PREFIX = {
 } as const;
 
 /** The object prefix holding one hour of the lake. */
-export const rawPartitionPrefix = ({ dt, hour }: PartitionKeys): string => `${LAKE_PREFIX.raw}dt=${dt}/hour=${hour}/`;
+export const rawPartitionPrefix = ({ dt, hour }: PartitionKeys): string =>
+  `${LAKE_PREFIX.raw}dt=${dt}/hour=${hour}/`;
 
 const RAW_KEY = /^raw\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/[^/]+$/;
 
@@ -28,5 +29,7 @@ export const partitionOfKey = (key: string): PartitionKeys | undefined => {
   const [, dt = '', hour = ''] = match;
   // Round-tripping through Date rejects impossible values (hour=24, dt=2026-02-30) that the regex lets through.
   const start = new Date(`${dt}T${hour}:00:00.000Z`);
-  return !Number.isNaN(start.getTime()) && start.toISOString().startsWith(`${dt}T${hour}`) ? { dt, hour } : undefined;
+  return !Number.isNaN(start.getTime()) && start.toISOString().startsWith(`${dt}T${hour}`)
+    ? { dt, hour }
+    : undefined;
 };

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { METRICS, type MetricName } from './metrics';
 
 /** Identifiers end up in S3 keys, SQL and dashboards: a conservative alphabet keeps them safe everywhere. */
-export const IdentifierSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+export const IdentifierSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');
 
 const NUMERIC_STRING = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
@@ -20,7 +22,10 @@ const EPOCH_SECONDS_LIMIT = 1e11;
 
 /** Event time as ISO-8601 with an explicit zone, epoch milliseconds or epoch seconds; normalised to epoch ms. */
 export const EventTimeSchema = z.union([
-  z.number().positive().transform((value) => (value < EPOCH_SECONDS_LIMIT ? Math.round(value * 1000) : Math.round(value))),
+  z
+    .number()
+    .positive()
+    .transform((value) => (value < EPOCH_SECONDS_LIMIT ? Math.round(value * 1000) : Math.round(value))),
   z.iso.datetime({ offset: true }).transform((value) => Date.parse(value)),
 ]);
 
@@ -31,7 +36,10 @@ const MetricsSchema = z
     pressure: metricValue('pressure').optional(),
     battery: metricValue('battery').optional(),
   })
-  .refine((metrics) => Object.values(metrics).some((value) => value !== undefined), 'at least one metric is required');
+  .refine(
+    (metrics) => Object.values(metrics).some((value) => value !== undefined),
+    'at least one metric is required',
+  );
 
 /**
  * A device reading as producers send it (MQTT through IoT Core, Kinesis PutRecords, Kafka).

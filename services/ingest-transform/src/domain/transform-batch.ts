@@ -67,15 +67,26 @@ const increment = <K extends string>(counts: Partial<Record<K, number>>, key: K)
  * normalised form no longer fits is returned as `ProcessingFailed` (`response_size_limit`) instead
  * of failing the whole invocation.
  */
-export const transformBatch = (records: readonly FirehoseInputRecord[], settings: TransformSettings): TransformedBatch => {
+export const transformBatch = (
+  records: readonly FirehoseInputRecord[],
+  settings: TransformSettings,
+): TransformedBatch => {
   const summary: TransformSummary = { ok: 0, dropped: {}, failed: {} };
   const failures: RecordFailure[] = [];
   const output: FirehoseTransformationRecord[] = new Array(records.length);
 
-  let reservedForOriginals = records.reduce((total, record) => total + entryBytes(record, record.data.length), 0);
+  let reservedForOriginals = records.reduce(
+    (total, record) => total + entryBytes(record, record.data.length),
+    0,
+  );
   let used = 0;
 
-  const fail = (index: number, record: FirehoseInputRecord, reason: RejectionReason, detail: string): void => {
+  const fail = (
+    index: number,
+    record: FirehoseInputRecord,
+    reason: RejectionReason,
+    detail: string,
+  ): void => {
     output[index] = { recordId: record.recordId, result: 'ProcessingFailed', data: record.data };
     used += entryBytes(record, record.data.length);
     failures.push({ recordId: record.recordId, reason, detail });
@@ -88,7 +99,8 @@ export const transformBatch = (records: readonly FirehoseInputRecord[], settings
     const decoded = decodeJsonObject(record.data, settings.maxRecordBytes);
     if (!decoded.ok) return fail(index, record, decoded.reason, decoded.detail);
 
-    const ingestTimeMs = record.kinesisRecordMetadata?.approximateArrivalTimestamp ?? record.approximateArrivalTimestamp;
+    const ingestTimeMs =
+      record.kinesisRecordMetadata?.approximateArrivalTimestamp ?? record.approximateArrivalTimestamp;
     const normalised = normaliseHubMessage(decoded.value, ingestTimeMs, settings.eventTime);
 
     switch (normalised.outcome) {
@@ -101,11 +113,24 @@ export const transformBatch = (records: readonly FirehoseInputRecord[], settings
         return;
       case 'ok': {
         const line = Buffer.from(`${JSON.stringify(normalised.record)}\n`);
-        if (used + entryBytes(record, base64Length(line.length)) + reservedForOriginals > settings.responseLimitBytes) {
-          return fail(index, record, 'response_size_limit', 'normalised record does not fit in the 6 MB response');
+        if (
+          used + entryBytes(record, base64Length(line.length)) + reservedForOriginals >
+          settings.responseLimitBytes
+        ) {
+          return fail(
+            index,
+            record,
+            'response_size_limit',
+            'normalised record does not fit in the 6 MB response',
+          );
         }
         const data = line.toString('base64');
-        output[index] = { recordId: record.recordId, result: 'Ok', data, metadata: { partitionKeys: normalised.partition } };
+        output[index] = {
+          recordId: record.recordId,
+          result: 'Ok',
+          data,
+          metadata: { partitionKeys: normalised.partition },
+        };
         used += entryBytes(record, data.length);
         summary.ok += 1;
         return;

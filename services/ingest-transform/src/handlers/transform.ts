@@ -3,7 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { KinesisFirehoseRecordSchema, KinesisFirehoseSchema } from '@aws-lambda-powertools/parser/schemas/kinesis-firehose';
+import {
+  KinesisFirehoseRecordSchema,
+  KinesisFirehoseSchema,
+} from '@aws-lambda-powertools/parser/schemas/kinesis-firehose';
 import middy from '@middy/core';
 import { createLogger, type FirehoseTransformationResponse } from '@pipeline/shared';
 import { z } from 'zod';

@@ -1,0 +1,12 @@
+// Configuration the deployed function gets from serverless.ts; imported before the handler module.
+Object.assign(process.env, {
+  MAX_RECORD_BYTES: '65536',
+  MAX_FUTURE_SKEW_SECONDS: '300',
+  MAX_EVENT_AGE_HOURS: '168',
+  POWERTOOLS_SERVICE_NAME: 'ingest-transform',
+  POWERTOOLS_METRICS_NAMESPACE: 'IngestionPipeline',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // Metrics go through the global console in dev mode, where the tests read them.
+  POWERTOOLS_DEV: 'true',
+  POWERTOOLS_METRICS_DISABLED: 'false',
+});

@@ -1,0 +1,51 @@
+import './environment';
+import { lambdaContext } from '../../../shared/testing/lambda-context';
+import { loadEvent } from './events';
+
+process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+// Imported after the log level is set: the module-scope logger reads it once, as in Lambda.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { handler } = require('../src/handlers/transform') as typeof import('../src/handlers/transform');
+
+/** Structured log lines written during `run`, parsed. */
+const captureLogs = async (run: () => Promise<unknown>): Promise<Record<string, unknown>[]> => {
+  const lines: string[] = [];
+  const spies = (['info', 'warn', 'log'] as const).map((level) =>
+    jest.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(String(line))),
+  );
+  try {
+    await run();
+  } finally {
+    spies.forEach((spy) => spy.mockRestore());
+  }
+  return lines.filter((line) => line.startsWith('{') && !line.startsWith('{"_aws"')).map((line) => JSON.parse(line));
+};
+
+describe('transform logging', () => {
+  it('logs each rejected record with its reason and the invocation context', async () => {
+    const event = loadEvent('firehose-bad-records');
+
+    const logs = await captureLogs(() => handler(event, lambdaContext()));
+
+    const rejected = logs.filter((entry) => entry.message === 'record rejected');
+    expect(rejected).toHaveLength(event.records.length - 1);
+    expect(rejected[0]).toMatchObject({
+      level: 'WARN',
+      reason: 'invalid_base64',
+      recordId: event.records[0]!.recordId,
+      invocationId: event.invocationId,
+      function_request_id: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+    });
+    expect(logs.find((entry) => entry.message === 'batch transformed')).toMatchObject({ records: event.records.length, ok: 1 });
+  });
+
+  it('does not leak keys from one invocation into the next', async () => {
+    await captureLogs(() => handler(loadEvent('firehose-kinesis-source'), lambdaContext()));
+    const directPut = loadEvent('firehose-direct-put');
+
+    const logs = await captureLogs(() => handler(directPut, lambdaContext()));
+
+    expect(logs.length).toBeGreaterThan(0);
+    for (const entry of logs) expect(entry.invocationId).toBe(directPut.invocationId);
+  });
+});
