@@ -4,7 +4,10 @@ import type { Context } from 'aws-lambda';
  * The one canonical Lambda `Context` for tests: a deployed function's values, with a remaining-time
  * clock that counts down from the timeout so time-budget logic can be exercised.
  */
-export const lambdaContext = (functionName = 'ingest-transform-dev-transform', timeoutMs = 120_000): Context => {
+export const lambdaContext = (
+  functionName = 'ingest-transform-dev-transform',
+  timeoutMs = 120_000,
+): Context => {
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: true,

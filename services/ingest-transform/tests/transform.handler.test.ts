@@ -1,6 +1,6 @@
 import './environment';
 import { FirehoseTransformationResponseSchema, REJECTION_REASONS } from '@pipeline/shared';
-import { lambdaContext } from '../../../shared/testing/lambda-context';
+import { lambdaContext } from '@pipeline/shared/testing';
 import { handler } from '../src/handlers/transform';
 import expectedBadOutcomes from './bad-records.expected.json';
 import { decodeData, loadEvent } from './events';

@@ -1,24 +1,23 @@
 import './environment';
-import { lambdaContext } from '../../../shared/testing/lambda-context';
+import './verbose-logging';
+import { lambdaContext } from '@pipeline/shared/testing';
+import { handler } from '../src/handlers/transform';
 import { loadEvent } from './events';
-
-process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-// Imported after the log level is set: the module-scope logger reads it once, as in Lambda.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { handler } = require('../src/handlers/transform') as typeof import('../src/handlers/transform');
 
 /** Structured log lines written during `run`, parsed. */
 const captureLogs = async (run: () => Promise<unknown>): Promise<Record<string, unknown>[]> => {
   const lines: string[] = [];
   const spies = (['info', 'warn', 'log'] as const).map((level) =>
-    jest.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(String(line))),
+    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(String(args[0]))),
   );
   try {
     await run();
   } finally {
     spies.forEach((spy) => spy.mockRestore());
   }
-  return lines.filter((line) => line.startsWith('{') && !line.startsWith('{"_aws"')).map((line) => JSON.parse(line));
+  return lines
+    .filter((line) => line.startsWith('{') && !line.startsWith('{"_aws"'))
+    .map((line) => JSON.parse(line));
 };
 
 describe('transform logging', () => {
@@ -36,7 +35,10 @@ describe('transform logging', () => {
       invocationId: event.invocationId,
       function_request_id: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
     });
-    expect(logs.find((entry) => entry.message === 'batch transformed')).toMatchObject({ records: event.records.length, ok: 1 });
+    expect(logs.find((entry) => entry.message === 'batch transformed')).toMatchObject({
+      records: event.records.length,
+      ok: 1,
+    });
   });
 
   it('does not leak keys from one invocation into the next', async () => {

@@ -1,0 +1,483 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { isDeepStrictEqual as isEqual } from 'node:util';
+import { glueColumns, LAKE_PREFIX, rawPartitionPrefix } from '@pipeline/shared';
+import {
+  allowStatements,
+  loadResourceSpec,
+  packageService,
+  propertiesOf,
+  readZip,
+  resolveConditions,
+  resource,
+  resourcesOfType,
+  validateReferences,
+  validateResourceProperties,
+  valueAt,
+  wildcardActions,
+} from '@pipeline/shared/testing';
+import type { CfnTemplate, PackagedService } from '@pipeline/shared/testing';
+
+const SERVICE_DIR = path.resolve(__dirname, '..');
+const STAGE = 'test';
+// Every switch away from its default in one packaging: each `sls package` costs a few seconds.
+const ALTERNATIVE_PARAMS = {
+  lakeFormat: 'json',
+  streamMode: 'PROVISIONED',
+  shardCount: '4',
+  iotRuleEnabled: 'false',
+  processorBufferSizeMB: '2',
+  processorBufferIntervalSeconds: '120',
+};
+
+let packaged: PackagedService;
+let alternative: PackagedService;
+let template: CfnTemplate;
+let deployed: CfnTemplate;
+let deployedAlternative: CfnTemplate;
+
+beforeAll(async () => {
+  // The spec DB loads on this process while sls packages in a child process.
+  [packaged] = await Promise.all([packageService(SERVICE_DIR, { stage: STAGE }), loadResourceSpec()]);
+  alternative = await packageService(SERVICE_DIR, { stage: STAGE, params: ALTERNATIVE_PARAMS });
+  template = packaged.template;
+  deployed = resolveConditions(template);
+  deployedAlternative = resolveConditions(alternative.template);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(
+    [packaged, alternative].map((result) => result && rm(result.dir, { recursive: true, force: true })),
+  );
+});
+
+const destinationOf = (compiled: CfnTemplate): unknown =>
+  propertiesOf(compiled, 'DeliveryStream').ExtendedS3DestinationConfiguration;
+
+const processorParameters = (compiled: CfnTemplate): Record<string, unknown> => {
+  const processors = valueAt(destinationOf(compiled), 'ProcessingConfiguration.Processors');
+  expect(processors).toEqual([expect.objectContaining({ Type: 'Lambda' })]);
+  const parameters = valueAt(processors, '[0].Parameters') as {
+    ParameterName: string;
+    ParameterValue: unknown;
+  }[];
+  return Object.fromEntries(
+    parameters.map(({ ParameterName, ParameterValue }) => [ParameterName, ParameterValue]),
+  );
+};
+
+const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId, attribute] });
+
+// Logical ids a policy resource names through Ref, Fn::GetAtt or Fn::Sub variables.
+const referencedIds = (value: unknown): string[] => {
+  const text = JSON.stringify(value);
+  const ids = [
+    ...[...text.matchAll(/"Ref":"([^"]+)"/g)].map(([, id]) => id),
+    ...[...text.matchAll(/"Fn::GetAtt":\["([^"]+)"/g)].map(([, id]) => id),
+    ...[...text.matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)].map(([, id]) => id),
+  ];
+  return ids.filter((id): id is string => id !== undefined && id in template.Resources);
+};
+
+describe('ingest-transform infrastructure (sls package)', () => {
+  describe('Firehose delivery stream', () => {
+    it('reads the hub stream through the Firehose role', () => {
+      expect(propertiesOf(template, 'DeliveryStream')).toMatchObject({
+        DeliveryStreamType: 'KinesisStreamAsSource',
+        KinesisStreamSourceConfiguration: {
+          KinesisStreamARN: getAtt('HubStream'),
+          RoleARN: getAtt('FirehoseRole'),
+        },
+      });
+    });
+
+    it('invokes the transform function as its record processor, with buffer hints from params', () => {
+      expect(processorParameters(template)).toEqual({
+        LambdaArn: getAtt('TransformLambdaFunction'),
+        NumberOfRetries: '3',
+        BufferSizeInMBs: '1',
+        BufferIntervalInSeconds: '60',
+      });
+      expect(processorParameters(alternative.template)).toMatchObject({
+        BufferSizeInMBs: ALTERNATIVE_PARAMS.processorBufferSizeMB,
+        BufferIntervalInSeconds: ALTERNATIVE_PARAMS.processorBufferIntervalSeconds,
+      });
+    });
+
+    it('keeps processor buffer hints within the 0.2-3 MB and 0-900 s Firehose allows', () => {
+      for (const compiled of [template, alternative.template]) {
+        const { BufferSizeInMBs, BufferIntervalInSeconds } = processorParameters(compiled);
+        expect(Number(BufferSizeInMBs)).toBeGreaterThanOrEqual(0.2);
+        expect(Number(BufferSizeInMBs)).toBeLessThanOrEqual(3);
+        expect(Number(BufferIntervalInSeconds)).toBeGreaterThanOrEqual(0);
+        expect(Number(BufferIntervalInSeconds)).toBeLessThanOrEqual(900);
+      }
+    });
+
+    it('gives the transform a timeout Firehose accepts (at most 5 minutes)', () => {
+      expect(Number(propertiesOf(template, 'TransformLambdaFunction').Timeout)).toBeLessThanOrEqual(300);
+    });
+
+    it('partitions objects by the event date and hour the transform returns, in the lake layout', () => {
+      expect(destinationOf(template)).toMatchObject({
+        DynamicPartitioningConfiguration: { Enabled: true },
+        Prefix: rawPartitionPrefix({
+          dt: '!{partitionKeyFromLambda:dt}',
+          hour: '!{partitionKeyFromLambda:hour}',
+        }),
+      });
+    });
+
+    it('buffers at least 64 MB before writing, as dynamic partitioning and Parquet conversion require', () => {
+      const size = Number(valueAt(destinationOf(template), 'BufferingHints.SizeInMBs'));
+      expect(size).toBeGreaterThanOrEqual(64);
+      expect(size).toBeLessThanOrEqual(128);
+    });
+
+    it('routes failed records to an error prefix named by the error output type', () => {
+      const errorPrefix = valueAt(destinationOf(template), 'ErrorOutputPrefix');
+      expect(errorPrefix).toEqual(expect.stringMatching(new RegExp(`^${LAKE_PREFIX.errors}`)));
+      expect(errorPrefix).toContain('!{firehose:error-output-type}');
+    });
+
+    it('converts records to Snappy Parquet against the Glue table by default', () => {
+      expect(destinationOf(deployed)).toMatchObject({
+        CompressionFormat: 'UNCOMPRESSED',
+        DataFormatConversionConfiguration: {
+          Enabled: true,
+          InputFormatConfiguration: { Deserializer: { HiveJsonSerDe: {} } },
+          OutputFormatConfiguration: { Serializer: { ParquetSerDe: { Compression: 'SNAPPY' } } },
+          SchemaConfiguration: {
+            DatabaseName: { Ref: 'GlueDatabase' },
+            TableName: { Ref: 'GlueTable' },
+            RoleARN: getAtt('FirehoseRole'),
+          },
+        },
+      });
+    });
+
+    it('writes gzipped JSON and a matching JSON Glue table when lakeFormat=json', () => {
+      const destination = destinationOf(deployedAlternative);
+      expect(destination).toMatchObject({ CompressionFormat: 'GZIP' });
+      expect(destination).not.toHaveProperty('DataFormatConversionConfiguration');
+      expect(propertiesOf(deployedAlternative, 'GlueTable')).toMatchObject({
+        TableInput: {
+          Parameters: { classification: 'json' },
+          StorageDescriptor: {
+            SerdeInfo: { SerializationLibrary: 'org.apache.hive.hcatalog.data.JsonSerDe' },
+          },
+        },
+      });
+    });
+
+    it('logs delivery errors to its own log group with a retention', () => {
+      expect(destinationOf(template)).toMatchObject({
+        CloudWatchLoggingOptions: {
+          Enabled: true,
+          LogGroupName: { Ref: 'DeliveryLogGroup' },
+          LogStreamName: { Ref: 'DeliveryLogStream' },
+        },
+      });
+      expect(Number(propertiesOf(template, 'DeliveryLogGroup').RetentionInDays)).toBeGreaterThan(0);
+    });
+  });
+
+  describe('Kinesis hub stream', () => {
+    it('encrypts records at rest with KMS', () => {
+      expect(propertiesOf(template, 'HubStream')).toMatchObject({
+        StreamEncryption: { EncryptionType: 'KMS' },
+      });
+    });
+
+    it('runs on demand without a shard count by default', () => {
+      expect(propertiesOf(deployed, 'HubStream')).toMatchObject({
+        StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+      });
+      expect(propertiesOf(deployed, 'HubStream')).not.toHaveProperty('ShardCount');
+    });
+
+    it('provisions the shard count from params when streamMode=PROVISIONED', () => {
+      expect(propertiesOf(deployedAlternative, 'HubStream')).toMatchObject({
+        StreamModeDetails: { StreamMode: 'PROVISIONED' },
+        ShardCount: ALTERNATIVE_PARAMS.shardCount,
+      });
+    });
+  });
+
+  describe('ingest bucket', () => {
+    const bucket = () => propertiesOf(template, 'IngestBucket');
+
+    it('encrypts objects by default', () => {
+      expect(valueAt(bucket(), 'BucketEncryption.ServerSideEncryptionConfiguration')).toEqual([
+        expect.objectContaining({
+          ServerSideEncryptionByDefault: { SSEAlgorithm: expect.stringMatching(/^(AES256|aws:kms)$/) },
+        }),
+      ]);
+    });
+
+    it('blocks every kind of public access', () => {
+      expect(bucket().PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+    });
+
+    it('denies any request without TLS, on the bucket and on its objects', () => {
+      const policy = resourcesOfType(template, 'AWS::S3::BucketPolicy').find(
+        ({ resource: { Properties } }) => valueAt(Properties, 'Bucket.Ref') === 'IngestBucket',
+      );
+      expect(valueAt(policy?.resource.Properties, 'PolicyDocument.Statement')).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          Resource: expect.arrayContaining([
+            getAtt('IngestBucket'),
+            { 'Fn::Join': ['', [getAtt('IngestBucket'), '/*']] },
+          ]),
+        }),
+      );
+    });
+
+    it('sends object events to EventBridge', () => {
+      expect(bucket()).toMatchObject({
+        NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      });
+    });
+
+    it('expires errors/ and moves raw/ to cheaper storage', () => {
+      const rules = valueAt(bucket(), 'LifecycleConfiguration.Rules');
+      expect(rules).toContainEqual(
+        expect.objectContaining({
+          Status: 'Enabled',
+          Prefix: LAKE_PREFIX.errors,
+          ExpirationInDays: expect.anything(),
+        }),
+      );
+      expect(rules).toContainEqual(
+        expect.objectContaining({
+          Status: 'Enabled',
+          Prefix: LAKE_PREFIX.raw,
+          Transitions: [expect.objectContaining({ StorageClass: expect.any(String) })],
+        }),
+      );
+    });
+
+    it('outlives the stack', () => {
+      expect(resource(template, 'IngestBucket')).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+  });
+
+  describe('Glue table', () => {
+    const tableInput = () => propertiesOf(template, 'GlueTable').TableInput;
+
+    it('projects dt (date) and hour (two-digit integer) partitions onto the Firehose prefix', () => {
+      expect(valueAt(tableInput(), 'Parameters')).toMatchObject({
+        'projection.enabled': 'true',
+        'projection.dt.type': 'date',
+        'projection.dt.format': 'yyyy-MM-dd',
+        'projection.hour.type': 'integer',
+        'projection.hour.range': '0,23',
+        'projection.hour.digits': '2',
+        'storage.location.template': {
+          'Fn::Sub': `s3://\${IngestBucket}/${rawPartitionPrefix({ dt: '${!dt}', hour: '${!hour}' })}`,
+        },
+      });
+      expect(valueAt(tableInput(), 'PartitionKeys')).toEqual([
+        expect.objectContaining({ Name: 'dt' }),
+        expect.objectContaining({ Name: 'hour' }),
+      ]);
+    });
+
+    it('declares exactly the columns of the shared canonical schema, so the lake cannot drift from it', () => {
+      expect(valueAt(tableInput(), 'StorageDescriptor.Columns')).toEqual(glueColumns());
+    });
+
+    it('reads Parquet by default', () => {
+      expect(
+        valueAt(
+          propertiesOf(deployed, 'GlueTable'),
+          'TableInput.StorageDescriptor.SerdeInfo.SerializationLibrary',
+        ),
+      ).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    });
+  });
+
+  describe('IoT topic rule', () => {
+    it('exists only while iotRuleEnabled is true', () => {
+      expect(resource(template, 'IotTopicRule').Condition).toBe('IotRuleEnabled');
+      expect(resource(template, 'IotRuleRole').Condition).toBe('IotRuleEnabled');
+      expect(deployed.Resources).toHaveProperty('IotTopicRule');
+      expect(deployedAlternative.Resources).not.toHaveProperty('IotTopicRule');
+      expect(deployedAlternative.Resources).not.toHaveProperty('IotRuleRole');
+    });
+
+    it('puts device messages into the hub partitioned by device id (second topic level)', () => {
+      expect(valueAt(propertiesOf(template, 'IotTopicRule'), 'TopicRulePayload')).toMatchObject({
+        Sql: "SELECT * FROM 'telemetry/+'",
+        Actions: [
+          {
+            Kinesis: {
+              StreamName: { Ref: 'HubStream' },
+              PartitionKey: { 'Fn::Sub': '${!topic(2)}' },
+              RoleArn: getAtt('IotRuleRole'),
+            },
+          },
+        ],
+      });
+    });
+
+    it('parks messages it fails to forward under errors/ in the bucket', () => {
+      expect(valueAt(propertiesOf(template, 'IotTopicRule'), 'TopicRulePayload.ErrorAction')).toMatchObject({
+        S3: {
+          BucketName: { Ref: 'IngestBucket' },
+          Key: { 'Fn::Sub': expect.stringMatching(new RegExp(`^${LAKE_PREFIX.errors}`)) },
+          RoleArn: getAtt('IotRuleRole'),
+        },
+      });
+    });
+  });
+
+  describe('least privilege', () => {
+    it('grants no wildcard actions', () => {
+      expect(wildcardActions(template)).toEqual([]);
+      expect(wildcardActions(alternative.template)).toEqual([]);
+    });
+
+    it('grants nothing on Resource "*"', () => {
+      const unscoped = allowStatements(template).filter(({ resources }) => resources.includes('*'));
+      expect(unscoped.map(({ owner, sid }) => `${owner}/${sid ?? '?'}`)).toEqual([]);
+    });
+
+    it('scopes every Firehose role statement to resources of this stack', () => {
+      const statements = allowStatements(template).filter(({ owner }) => owner === 'FirehoseRole');
+      expect(statements.length).toBeGreaterThan(0);
+      // glue:GetTable is authorised on the catalog as well as on the database and table.
+      const accountCatalog = {
+        'Fn::Sub': 'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog',
+      };
+      for (const { sid, resources } of statements) {
+        for (const target of resources) {
+          const scoped =
+            referencedIds(target).length > 0 ||
+            (sid === 'ReadTableSchema' && isEqual(target, accountCatalog));
+          expect([sid, target, scoped]).toEqual([sid, target, true]);
+        }
+      }
+      expect(statements.find(({ sid }) => sid === 'WriteLake')?.resources).toEqual([
+        { 'Fn::Sub': `\${IngestBucket.Arn}/${LAKE_PREFIX.raw}*` },
+        { 'Fn::Sub': `\${IngestBucket.Arn}/${LAKE_PREFIX.errors}*` },
+      ]);
+    });
+
+    it('lets only this account assume the Firehose and IoT roles (confused deputy)', () => {
+      expect(
+        valueAt(propertiesOf(template, 'FirehoseRole'), 'AssumeRolePolicyDocument.Statement[0].Condition'),
+      ).toEqual({
+        StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } },
+      });
+      expect(
+        valueAt(propertiesOf(template, 'IotRuleRole'), 'AssumeRolePolicyDocument.Statement[0].Condition'),
+      ).toEqual({
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      });
+    });
+  });
+
+  describe('Lambda functions', () => {
+    const functions = () => resourcesOfType(template, 'AWS::Lambda::Function');
+
+    it('run Node.js 22 on arm64', () => {
+      expect(functions().length).toBeGreaterThan(0);
+      for (const { logicalId, resource: fn } of functions()) {
+        expect([logicalId, fn.Properties?.Runtime, fn.Properties?.Architectures]).toEqual([
+          logicalId,
+          'nodejs22.x',
+          ['arm64'],
+        ]);
+      }
+    });
+
+    it('have names of at most 64 characters', () => {
+      for (const { resource: fn } of functions()) {
+        expect(String(fn.Properties?.FunctionName).length).toBeLessThanOrEqual(64);
+      }
+    });
+
+    it('log to a log group with a retention', () => {
+      const retentionByName = new Map(
+        resourcesOfType(template, 'AWS::Logs::LogGroup').map(({ resource: group }) => [
+          group.Properties?.LogGroupName,
+          group.Properties?.RetentionInDays,
+        ]),
+      );
+      for (const { resource: fn } of functions()) {
+        const retention = retentionByName.get(`/aws/lambda/${String(fn.Properties?.FunctionName)}`);
+        expect(Number(retention)).toBeGreaterThan(0);
+      }
+    });
+  });
+
+  it('outputs what other services receive as compose params, without CloudFormation exports', () => {
+    const names = [
+      'HubStreamName',
+      'HubStreamArn',
+      'DeliveryStreamName',
+      'IngestBucketName',
+      'IngestBucketArn',
+      'GlueDatabaseName',
+      'GlueTableName',
+    ];
+    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(names));
+    for (const name of names) expect(template.Outputs?.[name]).not.toHaveProperty('Export');
+  });
+
+  describe('transform artifact', () => {
+    it('holds only the handler bundle and its source map', async () => {
+      expect(packaged.artifacts.map((artifact) => path.basename(artifact))).toEqual(['transform.zip']);
+      const entries = await readZip(packaged.artifacts[0]!);
+      expect(entries.map(({ name }) => name).sort()).toEqual([
+        'src/handlers/transform.js',
+        'src/handlers/transform.js.map',
+      ]);
+    });
+
+    it('is bundled from the transform handler and carries no local-only engine', async () => {
+      const entries = await readZip(packaged.artifacts[0]!);
+      const bundle = entries
+        .find(({ name }) => name === 'src/handlers/transform.js')!
+        .read()
+        .toString('utf8');
+      const { sources } = JSON.parse(
+        entries
+          .find(({ name }) => name === 'src/handlers/transform.js.map')!
+          .read()
+          .toString('utf8'),
+      ) as { sources: string[] };
+      expect(sources).toContainEqual(expect.stringMatching(/(^|\/)src\/handlers\/transform\.ts$/));
+      expect(sources.filter((source) => /@duckdb|@electric-sql/.test(source))).toEqual([]);
+      expect(bundle).not.toMatch(/@duckdb|@electric-sql/);
+    });
+  });
+
+  describe('template validity', () => {
+    it('matches the CloudFormation resource specifications, with default params', async () => {
+      expect(await validateResourceProperties(template)).toEqual([]);
+    });
+
+    it('matches the CloudFormation resource specifications, with every switch flipped', async () => {
+      expect(await validateResourceProperties(alternative.template)).toEqual([]);
+    });
+
+    it('references only resources, attributes and conditions that exist', async () => {
+      expect(await validateReferences(template)).toEqual([]);
+      expect(await validateReferences(alternative.template)).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,6 @@
+export * from './package';
+export * from './spec';
+export * from './template';
+export * from './zip';
+export * from './lambda-context';
+export * from './invoke-local';
