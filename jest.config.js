@@ -8,10 +8,10 @@ const swc = [
 const common = {
   testEnvironment: 'node',
   // middy is ESM-only: let swc turn it into CommonJS like our own sources.
-  transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
-  roots: ['<rootDir>/shared', '<rootDir>/services', '<rootDir>/bench'],
-  modulePathIgnorePatterns: ['<rootDir>/.*/\\.serverless/', '<rootDir>/.*/\\.esbuild/'],
+  transform: { '^.+\\.(t|j|mj|cj)s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|@electric-sql)/)'],
+  roots: ['<rootDir>/shared', '<rootDir>/services', '<rootDir>/local', '<rootDir>/bench'],
+  modulePathIgnorePatterns: ['<rootDir>/.*/\\.serverless/', '<rootDir>/.*/\\.esbuild/', '<rootDir>/bench/out/'],
 };
 
 module.exports = {

@@ -1,7 +1,11 @@
 import type { Rejection } from './rejection';
 
-/** Canonical, padded base64 as AWS sends it (Firehose `data`, Kafka `value`). */
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Canonical, padded base64 as AWS sends it (Firehose `data`, Kafka `value`), for a length already
+ * known to be a multiple of 4: alphabet characters then at most two `=`. Same language as grouping
+ * by four, but a flat character loop: twice as fast, and this runs once per record.
+ */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 // `fatal` makes malformed UTF-8 an error instead of U+FFFD replacement characters in the lake.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -39,11 +43,12 @@ export const parseJsonObject = (bytes: Uint8Array): Decoded => {
   } catch {
     return reject('invalid_utf8', 'data is not valid UTF-8');
   }
-  if (text.trim().length === 0) return reject('empty_record', 'record is blank');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
+    // Blankness is only checked once parsing failed: trimming every record would copy it.
+    if (text.trim().length === 0) return reject('empty_record', 'record is blank');
     return reject('invalid_json', error instanceof Error ? error.message : 'not JSON');
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import { CanonicalRecordSchema, SCHEMA_VERSION, type CanonicalRecord } from './canonical-record';
 import { eventIdFor } from './event-id';
-import { METRIC_NAMES } from './metrics';
-import { partitionKeysFor, type PartitionKeys } from './partition';
-import { HeartbeatSchema, RawReadingSchema } from './raw-reading';
-import type { DropReason, RejectionReason } from './rejection';
+import { METRIC_NAMES, METRICS, type MetricName } from './metrics';
+import { partitionKeysFor, partitionKeysOfIso, type PartitionKeys } from './partition';
+import { HeartbeatSchema, RawReadingSchema, toEpochMs, toMetricValue, type RawReading } from './raw-reading';
+import type { DropReason, Rejection, RejectionReason } from './rejection';
 
 /** How far from "now" an event time may be. Readings outside the window are rejected, not stored. */
 export interface EventTimePolicy {
@@ -43,6 +43,32 @@ const REASON_BY_FIELD: Record<string, RejectionReason> = {
   metrics: 'invalid_metrics',
 };
 
+type MetricValues = Record<MetricName, number | null>;
+
+/** The reading's metrics as numbers within their physical ranges, or why they are not. */
+const readMetrics = (raw: RawReading['metrics']): MetricValues | Rejection => {
+  const values: MetricValues = { temperature: null, humidity: null, pressure: null, battery: null };
+  let present = 0;
+  for (const name of METRIC_NAMES) {
+    const input = raw[name];
+    if (input === undefined) continue;
+    const value = toMetricValue(input);
+    const { min, max, unit } = METRICS[name];
+    // Written so that NaN (a non-numeric string) fails too.
+    if (!(value >= min && value <= max)) {
+      return {
+        reason: 'invalid_metrics',
+        detail: `metrics.${name}: must be a number from ${min} to ${max} ${unit}`,
+      };
+    }
+    values[name] = value;
+    present += 1;
+  }
+  return present > 0
+    ? values
+    : { reason: 'invalid_metrics', detail: 'metrics: at least one metric is required' };
+};
+
 /** The first issue decides the reason; the detail names the field so the log says what to fix. */
 const rejectedBy = (error: z.ZodError): Normalised => {
   const issue = error.issues[0];
@@ -71,7 +97,13 @@ export const normaliseReading = (
   if (!parsed.success) return rejectedBy(parsed.error);
   const reading = parsed.data;
 
-  const eventTimeMs = reading.timestamp;
+  const eventTimeMs = toEpochMs(reading.timestamp);
+  if (eventTimeMs === undefined) {
+    return rejected(
+      'invalid_event_time',
+      'timestamp: must be ISO-8601 with a zone, epoch milliseconds or epoch seconds',
+    );
+  }
   if (eventTimeMs > provenance.ingestTimeMs + policy.maxFutureSkewMs) {
     return rejected(
       'event_time_in_future',
@@ -82,7 +114,9 @@ export const normaliseReading = (
     return rejected('event_time_too_old', `event time ${new Date(eventTimeMs).toISOString()} is too old`);
   }
 
-  const { metrics } = reading;
+  const metrics = readMetrics(reading.metrics);
+  if ('reason' in metrics) return { outcome: 'rejected', ...metrics };
+
   const record: CanonicalRecord = {
     event_id: eventIdFor(reading.deviceId, eventTimeMs, metrics),
     device_id: reading.deviceId,
@@ -94,15 +128,15 @@ export const normaliseReading = (
     ingest_time: new Date(provenance.ingestTimeMs).toISOString(),
     source: provenance.source,
     schema_version: SCHEMA_VERSION,
-    temperature: metrics.temperature ?? null,
-    humidity: metrics.humidity ?? null,
-    pressure: metrics.pressure ?? null,
-    battery: metrics.battery ?? null,
+    temperature: metrics.temperature,
+    humidity: metrics.humidity,
+    pressure: metrics.pressure,
+    battery: metrics.battery,
     kafka_topic: provenance.kafka?.topic ?? null,
     kafka_partition: provenance.kafka?.partition ?? null,
     kafka_offset: provenance.kafka?.offset ?? null,
   };
-  return { outcome: 'ok', record, partition: partitionKeysFor(eventTimeMs) };
+  return { outcome: 'ok', record, partition: partitionKeysOfIso(record.event_time) };
 };
 
 /**
@@ -114,10 +148,9 @@ const acceptCanonical = (message: Record<string, unknown>): Normalised => {
   if (!parsed.success) return rejectedBy(parsed.error);
   const record = parsed.data;
   const eventTimeMs = Date.parse(record.event_time);
-  const metrics = Object.fromEntries(METRIC_NAMES.map((name) => [name, record[name] ?? undefined]));
   return {
     outcome: 'ok',
-    record: { ...record, event_id: eventIdFor(record.device_id, eventTimeMs, metrics) },
+    record: { ...record, event_id: eventIdFor(record.device_id, eventTimeMs, record) },
     partition: partitionKeysFor(eventTimeMs),
   };
 };

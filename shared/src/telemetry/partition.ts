@@ -2,10 +2,14 @@
 // A type alias, not an interface, so it fits Firehose's `partitionKeys` string map.
 export type PartitionKeys = { dt: string; hour: string };
 
-export const partitionKeysFor = (epochMs: number): PartitionKeys => {
-  const iso = new Date(epochMs).toISOString();
-  return { dt: iso.slice(0, 10), hour: iso.slice(11, 13) };
-};
+/** Partition keys from a timestamp `Date#toISOString` already formatted, so it is not formatted twice. */
+export const partitionKeysOfIso = (iso: string): PartitionKeys => ({
+  dt: iso.slice(0, 10),
+  hour: iso.slice(11, 13),
+});
+
+export const partitionKeysFor = (epochMs: number): PartitionKeys =>
+  partitionKeysOfIso(new Date(epochMs).toISOString());
 
 /** Top-level prefixes of the ingest bucket. */
 export const LAKE_PREFIX = {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { METRICS, type MetricName } from './metrics';
 
 /** Identifiers end up in S3 keys, SQL and dashboards: a conservative alphabet keeps them safe everywhere. */
 export const IdentifierSchema = z
@@ -8,11 +7,8 @@ export const IdentifierSchema = z
 
 const NUMERIC_STRING = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
-/** A metric arrives as a number or a numeric string (some gateways stringify everything). */
-const metricValue = (name: MetricName) =>
-  z
-    .union([z.number(), z.string().trim().regex(NUMERIC_STRING, 'not a number').transform(Number)])
-    .pipe(z.number().min(METRICS[name].min).max(METRICS[name].max));
+/** ISO-8601 with an explicit zone; `Date.parse` then decides whether the date itself exists. */
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * Epoch seconds and epoch milliseconds are told apart by magnitude: 1e11 seconds is the year 5138,
@@ -20,46 +16,59 @@ const metricValue = (name: MetricName) =>
  */
 const EPOCH_SECONDS_LIMIT = 1e11;
 
-/** Event time as ISO-8601 with an explicit zone, epoch milliseconds or epoch seconds; normalised to epoch ms. */
-export const EventTimeSchema = z.union([
-  z
-    .number()
-    .positive()
-    .transform((value) => (value < EPOCH_SECONDS_LIMIT ? Math.round(value * 1000) : Math.round(value))),
-  z.iso.datetime({ offset: true }).transform((value) => Date.parse(value)),
-]);
-
-const MetricsSchema = z
-  .strictObject({
-    temperature: metricValue('temperature').optional(),
-    humidity: metricValue('humidity').optional(),
-    pressure: metricValue('pressure').optional(),
-    battery: metricValue('battery').optional(),
-  })
-  .refine(
-    (metrics) => Object.values(metrics).some((value) => value !== undefined),
-    'at least one metric is required',
-  );
+/** The largest instant a JavaScript Date can hold (±100,000,000 days around 1970). */
+const MAX_DATE_MS = 8.64e15;
 
 /**
- * A device reading as producers send it (MQTT through IoT Core, Kinesis PutRecords, Kafka).
- * Unknown top-level fields are ignored (gateways add their own); unknown metrics are rejected so a
- * new sensor is noticed, not silently lost.
+ * Event time as ISO-8601 with an explicit zone, epoch milliseconds or epoch seconds, in epoch ms;
+ * undefined when the value is none of these or not a representable instant.
+ */
+export const toEpochMs = (value: number | string): number | undefined => {
+  const epochMs =
+    typeof value === 'number'
+      ? Math.round(value < EPOCH_SECONDS_LIMIT ? value * 1000 : value)
+      : ISO_WITH_ZONE.test(value)
+        ? Date.parse(value)
+        : Number.NaN;
+  return epochMs > 0 && epochMs <= MAX_DATE_MS ? epochMs : undefined;
+};
+
+/**
+ * A metric value as a number, or NaN when it is not one. Metrics arrive as numbers or numeric
+ * strings (some gateways stringify everything).
+ */
+export const toMetricValue = (value: number | string): number =>
+  typeof value === 'number' ? value : NUMERIC_STRING.test(value.trim()) ? Number(value) : Number.NaN;
+
+const NumberOrString = z.union([z.number(), z.string()]);
+
+/**
+ * A device reading as producers send it (MQTT through IoT Core, Kinesis PutRecords, Kafka): the
+ * wire format. Unknown top-level fields are ignored (gateways add their own); unknown metrics are
+ * rejected so a new sensor is noticed, not silently lost. The event time (`toEpochMs`) and metric
+ * values (`toMetricValue`, ranges in `METRICS`) are interpreted by `normaliseReading`.
+ *
+ * The schema sticks to plain zod types on purpose: zod compiles those into a fast checker, while
+ * transforms and pipes on nested fields made parsing several times slower, and this runs once per
+ * record.
  */
 export const RawReadingSchema = z.object({
   deviceId: IdentifierSchema,
-  timestamp: EventTimeSchema,
+  timestamp: NumberOrString,
   type: z.literal('reading').optional(),
   site: IdentifierSchema.optional(),
   firmware: IdentifierSchema.optional(),
   location: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
-  metrics: MetricsSchema,
+  metrics: z.strictObject({
+    temperature: NumberOrString.optional(),
+    humidity: NumberOrString.optional(),
+    pressure: NumberOrString.optional(),
+    battery: NumberOrString.optional(),
+  }),
 });
 
-/** A raw reading as a producer would type it (the input side of the schema). */
-export type RawReading = z.input<typeof RawReadingSchema>;
-/** A raw reading after parsing: event time in epoch ms, metrics as numbers. */
-export type ParsedReading = z.output<typeof RawReadingSchema>;
+/** A raw reading as a producer sends it. */
+export type RawReading = z.infer<typeof RawReadingSchema>;
 
 /** Heartbeats carry no metrics; they prove liveness and are deliberately not stored in the lake. */
 export const HeartbeatSchema = z.object({ deviceId: IdentifierSchema, type: z.literal('heartbeat') });

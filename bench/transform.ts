@@ -1,0 +1,245 @@
+/**
+ * Transform benchmark: the deployed Firehose transform handler against a bare decode/parse/
+ * stringify/encode loop over the same records. A benchmark, never a test: run it by hand with
+ * `npm run bench:transform` and record the figures in docs/BENCHMARKS.md.
+ *
+ * Options: --sizes=1,3,6 (request payload in MiB; 6 means "as close to the 6 MB invoke limit as
+ * fits"), --rounds=15, --warmups=3, --log-level=WARN.
+ */
+import { deepStrictEqual } from 'node:assert';
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import { FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES, type FirehoseTransformationRecord } from '@pipeline/shared';
+import { syntheticFirehoseEvent } from './lib/firehose-events';
+import { loadBundled } from './lib/bundle';
+import { interleave, machine, median, megabytes, silenceOutput, table } from './lib/harness';
+import type { FirehoseInputRecord } from '../services/ingest-transform/src/domain/transform-batch';
+import type * as TransformDomain from '../services/ingest-transform/src/domain/transform-batch';
+import type * as TransformHandler from '../services/ingest-transform/src/handlers/transform';
+import type * as TransformSettings from '../services/ingest-transform/src/settings';
+
+/** What the bundled entry exports: the deployed handler plus its parts, measured separately. */
+type TransformModules = Pick<typeof TransformHandler, 'handler' | 'FirehoseTransformEventSchema'> &
+  Pick<typeof TransformDomain, 'transformBatch'> &
+  Pick<typeof TransformSettings, 'settingsFromEnvironment'>;
+
+const option = (name: string, fallback: string): string =>
+  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+
+const SIZES_MB = option('sizes', '1,3,6').split(',').map(Number);
+const ROUNDS = Number(option('rounds', '15'));
+const WARMUPS = Number(option('warmups', '3'));
+const LOG_LEVEL = option('log-level', 'WARN').toUpperCase();
+
+// What the function gets in AWS (services/ingest-transform/serverless.ts and the shared provider
+// defaults); read by the handler module at import, so set before it is loaded.
+Object.assign(process.env, {
+  MAX_RECORD_BYTES: '65536',
+  MAX_FUTURE_SKEW_SECONDS: '300',
+  MAX_EVENT_AGE_HOURS: '168',
+  POWERTOOLS_LOG_LEVEL: LOG_LEVEL,
+  POWERTOOLS_SERVICE_NAME: 'ingest-transform',
+  POWERTOOLS_METRICS_NAMESPACE: 'IngestionPipeline',
+  AWS_REGION: 'us-east-1',
+});
+
+const FUNCTION_NAME = 'ingest-transform-dev-transform';
+const TIMEOUT_MS = 120_000;
+
+/** A Lambda context as the Node.js runtime builds it for each invocation. */
+const lambdaContext = (): Context => {
+  const deadline = Date.now() + TIMEOUT_MS;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: FUNCTION_NAME,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${FUNCTION_NAME}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${FUNCTION_NAME}`,
+    logStreamName: '2026/11/25/[$LATEST]8d5b2f0c4e3a41f6a0c7d9e2b1f4a6c3',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+/** The floor: what any transform must do per record, with no validation and no reshaping. */
+const bareTransform = (
+  records: readonly FirehoseInputRecord[],
+): { records: FirehoseTransformationRecord[] } => {
+  const output: FirehoseTransformationRecord[] = new Array(records.length);
+  for (let index = 0; index < records.length; index += 1) {
+    const { recordId, data } = records[index] as FirehoseInputRecord;
+    try {
+      const value: unknown = JSON.parse(Buffer.from(data, 'base64').toString('utf8'));
+      output[index] = {
+        recordId,
+        result: 'Ok',
+        data: Buffer.from(`${JSON.stringify(value)}\n`).toString('base64'),
+      };
+    } catch {
+      output[index] = { recordId, result: 'ProcessingFailed', data };
+    }
+  }
+  return { records: output };
+};
+
+const perSecond = (records: number, ms: number): string =>
+  Math.round((records * 1000) / ms).toLocaleString('en-US');
+const fixed = (value: number, digits = 1): string => value.toFixed(digits);
+
+const main = async (): Promise<void> => {
+  const { handler, FirehoseTransformEventSchema, transformBatch, settingsFromEnvironment } =
+    loadBundled<TransformModules>(
+      'transform',
+      [
+        "export { handler, FirehoseTransformEventSchema } from './services/ingest-transform/src/handlers/transform';",
+        "export { transformBatch } from './services/ingest-transform/src/domain/transform-batch';",
+        "export { settingsFromEnvironment } from './services/ingest-transform/src/settings';",
+      ].join('\n'),
+    );
+  const settings = settingsFromEnvironment();
+
+  console.log('Transform benchmark (bench:transform)');
+  console.log(`Machine: ${machine()}`);
+  console.log(
+    `Method: per size ${WARMUPS} warm-up runs, then ${ROUNDS} interleaved rounds (order reversed every other round, full GC before each sample); medians. handler/bare (a throughput ratio) and the middy+logs+metrics cost are medians of per-round values.`,
+  );
+  console.log(
+    `Handler env: POWERTOOLS_LOG_LEVEL=${LOG_LEVEL} (per-record "record rejected" warnings are ${
+      ['WARN', 'INFO', 'DEBUG', 'TRACE'].includes(LOG_LEVEL) ? 'emitted' : 'suppressed'
+    }), MAX_RECORD_BYTES=65536, MAX_FUTURE_SKEW_SECONDS=300, MAX_EVENT_AGE_HOURS=168.`,
+  );
+  console.log(
+    'Output: stdout/stderr writes are swallowed by a byte-counting sink during every sample (all variants), so log and EMF lines are still built and serialised but never hit the terminal.\n',
+  );
+
+  const results: string[][] = [];
+  const breakdown: string[][] = [];
+  const outcomes: string[][] = [];
+  const spread: string[][] = [];
+
+  for (const sizeMb of SIZES_MB) {
+    const limit = Math.min(sizeMb * 1024 * 1024, FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES);
+    const { event, eventBytes, dataBytes } = syntheticFirehoseEvent(limit);
+    const count = event.records.length;
+
+    // The handler must really transform (not stop at the parser) and agree with the domain.
+    const restore = silenceOutput();
+    const fromHandler = await handler(event, lambdaContext());
+    restore();
+    const fromDomain = transformBatch(event.records, settings);
+    deepStrictEqual(fromHandler, { records: fromDomain.records });
+
+    let logBytes = 0;
+    let invocations = 0;
+    const stopSilence = silenceOutput();
+    const samples = await interleave(
+      {
+        handler: async () => {
+          invocations += 1;
+          return handler(event, lambdaContext());
+        },
+        bare: () => bareTransform(event.records),
+        domain: () => transformBatch(event.records, settings),
+        envelope: () => FirehoseTransformEventSchema.parse(event),
+      },
+      { warmups: WARMUPS, rounds: ROUNDS },
+    );
+    const written = stopSilence();
+    logBytes = written.stdout + written.stderr;
+    const memory = process.memoryUsage();
+
+    const ms = {
+      handler: median(samples.handler),
+      bare: median(samples.bare),
+      domain: median(samples.domain),
+      envelope: median(samples.envelope),
+    };
+    // Ratios and differences are taken within a round (samples run back to back), then the median
+    // across rounds: load from other processes then shifts both sides of a pair alike.
+    const paired = (f: (round: number) => number): number =>
+      median(samples.handler.map((_, round) => f(round)));
+    const at = (name: keyof typeof samples, round: number): number => samples[name][round] ?? NaN;
+    const ratio = paired((round) => at('bare', round) / at('handler', round));
+    const wiring = paired((round) => at('handler', round) - at('envelope', round) - at('domain', round));
+    const label = `${sizeMb} MB`;
+    results.push([
+      label,
+      count.toLocaleString('en-US'),
+      perSecond(count, ms.handler),
+      perSecond(count, ms.bare),
+      fixed(ratio, 2),
+      megabytes(memory.heapUsed),
+      megabytes(memory.rss),
+    ]);
+    breakdown.push([
+      label,
+      megabytes(eventBytes),
+      megabytes(dataBytes),
+      fixed(ms.handler),
+      fixed(ms.envelope),
+      fixed(ms.domain),
+      fixed(wiring),
+      fixed(ms.bare),
+      perSecond(count, ms.domain),
+      Math.round(logBytes / invocations).toLocaleString('en-US'),
+    ]);
+    spread.push([
+      label,
+      ...(['handler', 'bare', 'domain'] as const).map((name) => {
+        const sorted = [...samples[name]].sort((a, b) => a - b);
+        return `${fixed(sorted[0] ?? NaN)} / ${fixed(median(sorted))} / ${fixed(sorted.at(-1) ?? NaN)}`;
+      }),
+    ]);
+    const { summary } = fromDomain;
+    const failed = Object.entries(summary.failed).map(([reason, n]) => `${reason} ${n}`);
+    outcomes.push([
+      label,
+      String(summary.ok),
+      String(Object.values(summary.dropped).reduce((sum, n) => sum + n, 0)),
+      failed.join(', ') || '-',
+    ]);
+  }
+
+  console.log(
+    table(
+      ['size', 'records', 'handler rec/s', 'bare rec/s', 'handler/bare', 'heap used MB', 'RSS MB'],
+      results,
+    ),
+  );
+  console.log('\nTarget: handler/bare >= 0.5 (aim 0.7).');
+  for (const [label, , , , ratio] of results) {
+    console.log(`  ${label}: ${ratio} ${Number(ratio) >= 0.5 ? 'meets' : 'misses'} the target`);
+  }
+  console.log('\nWhere the time goes (median ms per invocation):');
+  console.log(
+    table(
+      [
+        'size',
+        'event MB',
+        'data MB',
+        'handler',
+        'envelope parse',
+        'transformBatch',
+        'middy+logs+metrics',
+        'bare',
+        'transformBatch rec/s',
+        'log bytes/inv',
+      ],
+      breakdown,
+    ),
+  );
+  console.log('\nSpread of the samples, ms (min / median / max):');
+  console.log(table(['size', 'handler', 'bare', 'transformBatch'], spread));
+  console.log('\nOutcomes per invocation (transformBatch summary):');
+  console.log(table(['size', 'Ok', 'Dropped', 'ProcessingFailed by reason'], outcomes));
+  console.log(`\nPeak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB`);
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,361 @@
+import {
+  commonParams,
+  encryptedQueue,
+  esbuildDefaults,
+  providerDefaults,
+  secureBucket,
+  tlsOnlyBucketPolicy,
+} from '@pipeline/shared/serverless';
+import type { AWS } from 'osls';
+
+const service = 'msk-consumer';
+const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+const sub = (template: string, variables?: Record<string, unknown>) => ({
+  'Fn::Sub': variables ? [template, variables] : template,
+});
+const noValue = { Ref: 'AWS::NoValue' };
+const when = (condition: string, value: unknown) => ({ 'Fn::If': [condition, value, noValue] });
+const notEmpty = (param: string) => ({ 'Fn::Not': [{ 'Fn::Equals': [`\${param:${param}}`, ''] }] });
+const split = (param: string) => ({ 'Fn::Split': [',', `\${param:${param}}`] });
+
+/**
+ * osls names an MSK mapping after its event's cluster and topic (`<Function>EventSourceMappingMSK
+ * <cluster><topic>`), while `resources.extensions` can only address a fixed name. Both are
+ * deployment params here, and the cluster may be absent, so the event carries these stand-ins and
+ * the extension sets the real `EventSourceArn` and `Topics` on the mapping. The infrastructure test
+ * proves the stand-ins never reach the template.
+ */
+const MSK_EVENT_STAND_IN = {
+  arn: 'arn:aws:kafka:us-east-1:000000000000:cluster/Cluster/stand-in',
+  topic: 'Topic',
+};
+const MSK_MAPPING = 'ConsumerEventSourceMappingMSKClusterTopic';
+
+// IAM resources of MSK IAM access control are named after the cluster's name and UUID, which are
+// the last two parts of the cluster ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>):
+// https://docs.aws.amazon.com/msk/latest/developerguide/kafka-actions.html
+const clusterArnParts = {
+  Prefix: { 'Fn::Select': [0, { 'Fn::Split': [':cluster/', '${param:mskClusterArn}'] }] },
+  NameAndUuid: { 'Fn::Select': [1, { 'Fn::Split': [':cluster/', '${param:mskClusterArn}'] }] },
+};
+const mskResourceArn = (kind: 'topic' | 'group', name: string) =>
+  sub(`\${Prefix}:${kind}/\${NameAndUuid}/${name}`, clusterArnParts);
+
+const statement = (
+  Sid: string,
+  Action: string[],
+  Resource: unknown,
+  extra: Record<string, unknown> = {},
+) => ({
+  Sid,
+  Effect: 'Allow',
+  Action,
+  Resource,
+  ...extra,
+});
+
+const config: AWS = {
+  service,
+  frameworkVersion: '4',
+  configValidationMode: 'error',
+  plugins: ['serverless-esbuild'],
+  params: {
+    default: {
+      ...commonParams,
+      // The hub, passed by compose from ingest-transform's outputs. Without an ARN the stack
+      // assumes the hub lives in its own account and region under this name.
+      hubStreamName: 'ingest-transform-${sls:stage}-telemetry',
+      hubStreamArn: '',
+      // Empty: no event source mapping (and no cluster permissions), so the stack deploys before
+      // the cluster exists.
+      mskClusterArn: '',
+      mskTopic: 'telemetry',
+      mskConsumerGroupId: '${self:service}-${sls:stage}',
+      // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html: batch 1-10,000 (default
+      // 100), window 0-300 s; 500 records fill one PutRecords request.
+      mskBatchSize: '500',
+      mskBatchingWindowSeconds: '1',
+      mskStartingPosition: 'TRIM_HORIZON',
+      mskEnabled: 'true',
+      // Empty: IAM access control. A Secrets Manager secret ARN: SASL/SCRAM-512.
+      mskSaslScramSecretArn: '',
+      // ON_DEMAND or PROVISIONED event pollers; only provisioned mode takes the pollers and the
+      // retry limit below.
+      mskPollerMode: 'ON_DEMAND',
+      mskMinimumPollers: '1',
+      mskMaximumPollers: '2',
+      mskMaximumRetryAttempts: '10',
+      // Comma-separated; both empty: the function runs outside any VPC (the mapping reaches the
+      // cluster through the cluster's own subnets either way).
+      vpcSubnetIds: '',
+      vpcSecurityGroupIds: '',
+      // Kafka values above a Kinesis record are quarantined; raise both with the hub's record size.
+      maxValueBytes: '1048576',
+      maxHubRecordBytes: '1048576',
+      maxFutureSkewSeconds: '300',
+      maxEventAgeHours: '168',
+      quarantineRetentionDays: '30',
+    },
+  },
+  provider: providerDefaults(service),
+  package: { individually: true },
+  custom: {
+    esbuild: esbuildDefaults,
+    // `sls invoke local` resolves a CloudFormation Ref through the AWS API; the local stage names
+    // its quarantine folder instead, so it runs offline.
+    quarantineBucket: { default: { Ref: 'QuarantineBucket' }, local: '${self:service}-local-quarantine' },
+  },
+  functions: {
+    consumer: {
+      handler: 'src/handlers/consumer.handler',
+      description:
+        'MSK consumer: validates and normalises Kafka telemetry, forwards it to the hub, quarantines poison',
+      role: 'ConsumerRole',
+      environment: {
+        HUB_STREAM_NAME: '${param:hubStreamName}',
+        QUARANTINE_BUCKET:
+          '${self:custom.quarantineBucket.${sls:stage}, self:custom.quarantineBucket.default}',
+        MAX_VALUE_BYTES: '${param:maxValueBytes}',
+        MAX_HUB_RECORD_BYTES: '${param:maxHubRecordBytes}',
+        MAX_FUTURE_SKEW_SECONDS: '${param:maxFutureSkewSeconds}',
+        MAX_EVENT_AGE_HOURS: '${param:maxEventAgeHours}',
+      },
+      events: [
+        {
+          msk: {
+            ...MSK_EVENT_STAND_IN,
+            // Params are strings; osls validates and coerces them against its msk event schema.
+            batchSize: '${param:mskBatchSize}' as unknown as number,
+            maximumBatchingWindow: '${param:mskBatchingWindowSeconds}' as unknown as number,
+            startingPosition: '${param:mskStartingPosition}' as 'TRIM_HORIZON',
+            consumerGroupId: '${param:mskConsumerGroupId}',
+            enabled: '${param:mskEnabled}' as unknown as boolean,
+          },
+        },
+      ],
+    },
+  },
+  resources: {
+    Conditions: {
+      HasMskCluster: notEmpty('mskClusterArn'),
+      UseSaslScram: { 'Fn::And': [{ Condition: 'HasMskCluster' }, notEmpty('mskSaslScramSecretArn')] },
+      UseIamAuth: {
+        'Fn::And': [{ Condition: 'HasMskCluster' }, { 'Fn::Not': [{ Condition: 'UseSaslScram' }] }],
+      },
+      UseProvisionedPollers: {
+        'Fn::And': [
+          { Condition: 'HasMskCluster' },
+          { 'Fn::Equals': ['${param:mskPollerMode}', 'PROVISIONED'] },
+        ],
+      },
+      InVpc: { 'Fn::And': [notEmpty('vpcSubnetIds'), notEmpty('vpcSecurityGroupIds')] },
+      HasHubStreamArn: notEmpty('hubStreamArn'),
+    },
+    Resources: {
+      // The mapping's on-failure destination: Lambda sends it the batch's metadata (topic,
+      // partition, offsets) once it gives up retrying, so the records can be re-read from Kafka.
+      OnFailureQueue: encryptedQueue(),
+
+      // Poison records with their original values (see src/adapters/s3-quarantine.ts for why S3).
+      QuarantineBucket: secureBucket({
+        lifecycleRules: [
+          {
+            Id: 'expire-quarantine',
+            Status: 'Enabled',
+            Prefix: 'errors/msk/',
+            ExpirationInDays: '${param:quarantineRetentionDays}',
+          },
+        ],
+      }),
+      QuarantineBucketPolicy: tlsOnlyBucketPolicy('QuarantineBucket'),
+
+      ConsumerRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description:
+            'msk-consumer: read the MSK topic, write the hub, quarantine poison, report failed batches',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'lambda.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              },
+            ],
+          },
+          Policies: [
+            {
+              PolicyName: 'consumer',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  statement(
+                    'WriteLogs',
+                    ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                    arn('ConsumerLogGroup'),
+                  ),
+                  statement('ForwardToHub', ['kinesis:PutRecords'], {
+                    'Fn::If': [
+                      'HasHubStreamArn',
+                      '${param:hubStreamArn}',
+                      sub(
+                        'arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${param:hubStreamName}',
+                      ),
+                    ],
+                  }),
+                  statement('Quarantine', ['s3:PutObject'], sub('${QuarantineBucket.Arn}/errors/msk/*')),
+                  statement('ReportFailedBatches', ['sqs:SendMessage'], arn('OnFailureQueue')),
+                  // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html
+                  when(
+                    'HasMskCluster',
+                    statement(
+                      'LocateCluster',
+                      ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'],
+                      '${param:mskClusterArn}',
+                    ),
+                  ),
+                  when(
+                    'UseIamAuth',
+                    statement(
+                      'ConnectToCluster',
+                      ['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'],
+                      '${param:mskClusterArn}',
+                    ),
+                  ),
+                  when(
+                    'UseIamAuth',
+                    statement(
+                      'ReadTopic',
+                      ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+                      mskResourceArn('topic', '${param:mskTopic}'),
+                    ),
+                  ),
+                  when(
+                    'UseIamAuth',
+                    statement(
+                      'CommitOffsets',
+                      ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
+                      mskResourceArn('group', '${param:mskConsumerGroupId}'),
+                    ),
+                  ),
+                  when(
+                    'UseSaslScram',
+                    statement(
+                      'ReadScramSecret',
+                      ['secretsmanager:GetSecretValue'],
+                      '${param:mskSaslScramSecretArn}',
+                    ),
+                  ),
+                  // MSK requires SCRAM secrets to be encrypted with a customer managed key; only
+                  // Secrets Manager may use it on the function's behalf, and only for this secret.
+                  when(
+                    'UseSaslScram',
+                    statement(
+                      'DecryptScramSecret',
+                      ['kms:Decrypt'],
+                      sub('arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*'),
+                      {
+                        Condition: {
+                          StringEquals: {
+                            'kms:ViaService': sub('secretsmanager.${AWS::Region}.amazonaws.com'),
+                            'kms:EncryptionContext:SecretARN': '${param:mskSaslScramSecretArn}',
+                          },
+                        },
+                      },
+                    ),
+                  ),
+                  // The mapping's pollers reach the brokers through network interfaces in the
+                  // cluster's subnets, created with this role. EC2 Describe* actions support no
+                  // resource-level permissions, and Lambda validates the set against "*", as the
+                  // AWSLambdaMSKExecutionRole and AWSLambdaVPCAccessExecutionRole policies grant it.
+                  when(
+                    'HasMskCluster',
+                    statement(
+                      'ClusterNetworkInterfaces',
+                      [
+                        'ec2:CreateNetworkInterface',
+                        'ec2:DescribeNetworkInterfaces',
+                        'ec2:DescribeVpcs',
+                        'ec2:DeleteNetworkInterface',
+                        'ec2:DescribeSubnets',
+                        'ec2:DescribeSecurityGroups',
+                      ],
+                      '*',
+                    ),
+                  ),
+                  when(
+                    'InVpc',
+                    statement(
+                      'FunctionNetworkInterfaces',
+                      [
+                        'ec2:CreateNetworkInterface',
+                        'ec2:DescribeNetworkInterfaces',
+                        'ec2:DescribeSubnets',
+                        'ec2:DeleteNetworkInterface',
+                        'ec2:AssignPrivateIpAddresses',
+                        'ec2:UnassignPrivateIpAddresses',
+                      ],
+                      '*',
+                    ),
+                  ),
+                ],
+              },
+            },
+          ],
+        },
+      },
+    },
+    extensions: {
+      ConsumerLambdaFunction: {
+        Properties: {
+          VpcConfig: when('InVpc', {
+            SubnetIds: split('vpcSubnetIds'),
+            SecurityGroupIds: split('vpcSecurityGroupIds'),
+          }),
+        },
+      },
+      [MSK_MAPPING]: {
+        // No cluster, no mapping: the stack deploys before the cluster exists.
+        Condition: 'HasMskCluster',
+        Properties: {
+          EventSourceArn: '${param:mskClusterArn}',
+          Topics: ['${param:mskTopic}'],
+          DestinationConfig: { OnFailure: { Destination: arn('OnFailureQueue') } },
+          SourceAccessConfigurations: when('UseSaslScram', [
+            { Type: 'SASL_SCRAM_512_AUTH', URI: '${param:mskSaslScramSecretArn}' },
+          ]),
+          // https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html: Kafka
+          // mappings take retry limits in provisioned mode only; on demand, Lambda's default
+          // retry policy decides when a failing batch goes to the on-failure destination.
+          ProvisionedPollerConfig: when('UseProvisionedPollers', {
+            MinimumPollers: '${param:mskMinimumPollers}',
+            MaximumPollers: '${param:mskMaximumPollers}',
+          }),
+          MaximumRetryAttempts: when('UseProvisionedPollers', '${param:mskMaximumRetryAttempts}'),
+        },
+      },
+    },
+    Outputs: {
+      ConsumerFunctionName: {
+        Description: 'MSK consumer function',
+        Value: { Ref: 'ConsumerLambdaFunction' },
+      },
+      OnFailureQueueArn: {
+        Description: "The mapping's on-failure destination",
+        Value: arn('OnFailureQueue'),
+      },
+      OnFailureQueueUrl: {
+        Description: "The mapping's on-failure destination",
+        Value: { Ref: 'OnFailureQueue' },
+      },
+      QuarantineBucketName: {
+        Description: 'Poison records under errors/msk/',
+        Value: { Ref: 'QuarantineBucket' },
+      },
+    },
+  },
+};
+
+module.exports = config;

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { quarantineObjects } from '../domain/plan-batch';
+import type { HubRecord, HubWriter, HubWriteStats, Quarantine, QuarantinedRecord } from '../domain/ports';
+import { chunkForPutRecords, PUT_RECORDS_LIMITS, type PutRecordsLimits } from './put-records-limits';
+
+/**
+ * Adapters for the `local` stage (`sls invoke local --stage local`): plain files under the local
+ * cloud's folder, `$LOCAL_CLOUD_DIR` or `.local/` at the repository root. The local cloud reads
+ * them, or injects its own adapters through `createConsumerHandler`.
+ *
+ *   hub/<stream>.ndjson            one line per record: {"partitionKey","data" (base64),"approximateArrivalTimestamp"}
+ *   buckets/<bucket>/errors/msk/   quarantine objects, same keys as in S3
+ */
+export const localCloudDir = (env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string => {
+  if (env.LOCAL_CLOUD_DIR) return path.resolve(env.LOCAL_CLOUD_DIR);
+  // The repository root holds serverless-compose.yml; `sls invoke local` runs in the service folder.
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'serverless-compose.yml'))) return path.join(dir, '.local');
+    if (path.dirname(dir) === dir) return path.join(path.resolve(cwd), '.local');
+  }
+};
+
+/** Appends records to `hub/<stream>.ndjson`, enforcing the PutRecords limits as Kinesis would. */
+export class LocalHubWriter implements HubWriter {
+  constructor(
+    private readonly options: {
+      dir: string;
+      streamName: string;
+      limits?: PutRecordsLimits;
+      now?: () => number;
+    },
+  ) {}
+
+  async put(records: readonly HubRecord[]): Promise<HubWriteStats> {
+    const chunks = chunkForPutRecords(records, this.options.limits ?? PUT_RECORDS_LIMITS);
+    if (chunks.length === 0) return { requests: 0, retriedEntries: 0 };
+    const file = path.join(this.options.dir, 'hub', `${this.options.streamName}.ndjson`);
+    await mkdir(path.dirname(file), { recursive: true });
+    const approximateArrivalTimestamp = (this.options.now ?? Date.now)();
+    const lines = records.map(({ partitionKey, data }) =>
+      JSON.stringify({
+        partitionKey,
+        data: Buffer.from(data).toString('base64'),
+        approximateArrivalTimestamp,
+      }),
+    );
+    await appendFile(file, `${lines.join('\n')}\n`);
+    return { requests: chunks.length, retriedEntries: 0 };
+  }
+}
+
+/** Writes quarantine objects to `buckets/<bucket>/<key>`. */
+export class LocalQuarantine implements Quarantine {
+  constructor(private readonly options: { dir: string; bucket: string }) {}
+
+  async put(records: readonly QuarantinedRecord[]): Promise<void> {
+    for (const { key, body } of quarantineObjects(records)) {
+      const file = path.join(this.options.dir, 'buckets', this.options.bucket, ...key.split('/'));
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, body);
+    }
+  }
+}

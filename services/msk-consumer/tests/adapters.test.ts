@@ -1,0 +1,132 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DEFAULT_EVENT_TIME_POLICY } from '@pipeline/shared';
+import { LocalHubWriter, LocalQuarantine, localCloudDir } from '../src/adapters/local-files';
+import { S3Quarantine } from '../src/adapters/s3-quarantine';
+import { planBatch, type KafkaRecord } from '../src/domain/plan-batch';
+import { mskEvent, NOW } from './support/events';
+
+const settings = {
+  maxValueBytes: 1024 * 1024,
+  maxHubRecordBytes: 1024 * 1024,
+  eventTime: DEFAULT_EVENT_TIME_POLICY,
+};
+const planOf = (name: 'msk-telemetry' | 'msk-poison') =>
+  planBatch(Object.values(mskEvent(name).records).flat() as KafkaRecord[], settings, NOW);
+
+describe('S3Quarantine', () => {
+  const s3 = mockClient(S3Client);
+  beforeEach(() => s3.reset());
+
+  it('writes one JSON-lines object per topic-partition with every quarantined record', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const { quarantine } = planOf('msk-poison');
+
+    await new S3Quarantine({
+      client: new S3Client({ region: 'us-east-1' }),
+      bucket: 'quarantine-bucket',
+    }).put(quarantine);
+
+    const inputs = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(inputs).toHaveLength(3);
+    expect(
+      inputs.every(
+        ({ Bucket, ContentType }) => Bucket === 'quarantine-bucket' && ContentType === 'application/x-ndjson',
+      ),
+    ).toBe(true);
+    const lines = inputs.flatMap(({ Body }) =>
+      String(Body)
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    );
+    expect(lines.map(({ offset }) => offset).sort()).toEqual(quarantine.map(({ offset }) => offset).sort());
+  });
+
+  it('writes nothing for a batch without poison', async () => {
+    await new S3Quarantine({
+      client: new S3Client({ region: 'us-east-1' }),
+      bucket: 'quarantine-bucket',
+    }).put([]);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('fails when S3 fails, so the batch is retried rather than lost', async () => {
+    s3.on(PutObjectCommand).rejects(new Error('SlowDown'));
+    await expect(
+      new S3Quarantine({ client: new S3Client({ region: 'us-east-1' }), bucket: 'b' }).put(
+        planOf('msk-poison').quarantine,
+      ),
+    ).rejects.toThrow('SlowDown');
+  });
+});
+
+describe('local adapters', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'msk-consumer-local-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('appends hub records to hub/<stream>.ndjson as partition key, base64 data and arrival time', async () => {
+    const hub = new LocalHubWriter({ dir, streamName: 'ingest-transform-local-telemetry', now: () => NOW });
+    const { forward } = planOf('msk-telemetry');
+
+    await hub.put(forward);
+    await hub.put(forward.slice(0, 1));
+
+    const lines = (await readFile(path.join(dir, 'hub', 'ingest-transform-local-telemetry.ndjson'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toEqual({
+      partitionKey: 'dev-0001',
+      data: Buffer.from(forward[0]!.data).toString('base64'),
+      approximateArrivalTimestamp: NOW,
+    });
+  });
+
+  it('refuses a record Kinesis would refuse', async () => {
+    const hub = new LocalHubWriter({ dir, streamName: 's' });
+    const tooBig = {
+      partitionKey: 'dev-0001',
+      data: Buffer.alloc(1024 * 1024),
+      source: { topic: 't', partition: 0, offset: 0 },
+    };
+
+    await expect(hub.put([tooBig])).rejects.toThrow(RangeError);
+  });
+
+  it('writes quarantine objects under buckets/<bucket>/ with the S3 keys', async () => {
+    await new LocalQuarantine({ dir, bucket: 'msk-consumer-local-quarantine' }).put(
+      planOf('msk-poison').quarantine,
+    );
+
+    const folder = path.join(
+      dir,
+      'buckets',
+      'msk-consumer-local-quarantine',
+      'errors',
+      'msk',
+      'dt=2026-11-25',
+      'hour=08',
+    );
+    expect((await readdir(folder)).sort()).toEqual([
+      'telemetry-0-2002-2002.ndjson',
+      'telemetry-1-901-903.ndjson',
+      'telemetry-2-6002-6002.ndjson',
+    ]);
+  });
+
+  it('finds .local at the repository root, or LOCAL_CLOUD_DIR when set', () => {
+    const repoRoot = path.resolve(__dirname, '..', '..', '..');
+    expect(localCloudDir({}, path.join(repoRoot, 'services', 'msk-consumer'))).toBe(
+      path.join(repoRoot, '.local'),
+    );
+    expect(localCloudDir({ LOCAL_CLOUD_DIR: dir }, '/')).toBe(dir);
+  });
+});

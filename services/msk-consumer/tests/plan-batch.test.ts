@@ -1,0 +1,259 @@
+import {
+  CanonicalRecordSchema,
+  DEFAULT_EVENT_TIME_POLICY,
+  eventIdFor,
+  normaliseHubMessage,
+} from '@pipeline/shared';
+import {
+  decodeBytes,
+  ingestTimeOf,
+  planBatch,
+  quarantineObjects,
+  type BatchSummary,
+  type ConsumeSettings,
+  type KafkaRecord,
+} from '../src/domain/plan-batch';
+import { b64, kafkaRecord, mskEvent, NOW, reading } from './support/events';
+
+const settings: ConsumeSettings = {
+  maxValueBytes: 1024 * 1024,
+  maxHubRecordBytes: 1024 * 1024,
+  eventTime: DEFAULT_EVENT_TIME_POLICY,
+};
+
+const recordsOf = (name: 'msk-telemetry' | 'msk-poison'): KafkaRecord[] =>
+  Object.values(mskEvent(name).records).flat();
+
+const decodeHubRecord = (data: Uint8Array): Record<string, unknown> =>
+  JSON.parse(Buffer.from(data).toString('utf8'));
+
+const accounted = ({ forwarded, quarantined, skipped, dropped }: BatchSummary): number =>
+  [quarantined, skipped, dropped]
+    .flatMap((counts) => Object.values(counts))
+    .reduce((sum, count) => sum + count, forwarded);
+
+describe('planBatch', () => {
+  it('forwards valid readings as canonical records keyed by device id, with source msk and Kafka coordinates', () => {
+    const plan = planBatch(recordsOf('msk-telemetry'), settings, NOW);
+
+    expect(
+      plan.forward.map(({ partitionKey, source }) => [
+        partitionKey,
+        source.topic,
+        source.partition,
+        source.offset,
+      ]),
+    ).toEqual([
+      ['dev-0001', 'telemetry', 0, 1042],
+      ['dev-0001', 'telemetry', 0, 1043],
+      ['dev-0002', 'telemetry', 1, 877],
+      ['dev-0003', 'telemetry', 2, 5310],
+    ]);
+    const first = decodeHubRecord(plan.forward[0]!.data);
+    expect(CanonicalRecordSchema.parse(first)).toEqual(first);
+    expect(first).toEqual({
+      event_id: eventIdFor('dev-0001', Date.parse('2026-11-25T07:59:58.250Z'), {
+        temperature: 21.7,
+        humidity: 43.2,
+        pressure: 1012.8,
+        battery: 87,
+      }),
+      device_id: 'dev-0001',
+      site: 'plant-berlin',
+      firmware: '2.4.1',
+      latitude: null,
+      longitude: null,
+      event_time: '2026-11-25T07:59:58.250Z',
+      ingest_time: '2026-11-25T08:00:05.120Z',
+      source: 'msk',
+      schema_version: 1,
+      temperature: 21.7,
+      humidity: 43.2,
+      pressure: 1012.8,
+      battery: 87,
+      kafka_topic: 'telemetry',
+      kafka_partition: 0,
+      kafka_offset: 1042,
+    });
+  });
+
+  it('forwards records the Firehose transform accepts unchanged when it reads them from the hub', () => {
+    for (const { data } of planBatch(recordsOf('msk-telemetry'), settings, NOW).forward) {
+      const message = decodeHubRecord(data);
+      const read = normaliseHubMessage(message, NOW + 1000);
+      expect(read).toEqual(expect.objectContaining({ outcome: 'ok', record: message }));
+    }
+  });
+
+  it('reads epoch-second, epoch-millisecond and offset ISO timestamps and numeric strings', () => {
+    const [, second, third, fourth] = planBatch(recordsOf('msk-telemetry'), settings, NOW).forward.map(
+      ({ data }) => decodeHubRecord(data),
+    );
+
+    expect(second).toMatchObject({ event_time: '2026-11-25T08:01:00.000Z', temperature: 21.9 });
+    expect(third).toMatchObject({
+      event_time: '2026-11-25T07:59:59.000Z',
+      latitude: 45.764,
+      longitude: 4.8357,
+    });
+    expect(fourth).toMatchObject({
+      event_time: '2026-11-25T08:00:01.500Z',
+      temperature: 18.25,
+      pressure: 1009.4,
+    });
+  });
+
+  it('drops heartbeats like every other entry path', () => {
+    expect(planBatch(recordsOf('msk-telemetry'), settings, NOW).summary).toEqual({
+      received: 5,
+      forwarded: 4,
+      quarantined: {},
+      skipped: {},
+      dropped: { heartbeat: 1 },
+    });
+  });
+
+  it('quarantines each poison record with its reason, coordinates and original value, and forwards the rest', () => {
+    const records = recordsOf('msk-poison');
+    const plan = planBatch(records, settings, NOW);
+
+    expect(plan.quarantine.map(({ partition, offset, reason }) => [partition, offset, reason])).toEqual([
+      [0, 2002, 'invalid_json'],
+      [1, 901, 'invalid_metrics'],
+      [1, 902, 'invalid_device_id'],
+      [1, 903, 'not_an_object'],
+      [2, 6002, 'event_time_too_old'],
+    ]);
+    for (const entry of plan.quarantine) {
+      const original = records.find(
+        ({ partition, offset }) => partition === entry.partition && offset === entry.offset,
+      );
+      expect(entry).toMatchObject({
+        topic: 'telemetry',
+        value: original?.value,
+        timestamp: original?.timestamp,
+      });
+      expect(entry.detail).not.toBe('');
+    }
+    // The record after the poison one in partition 0 still goes through: nothing blocks the partition.
+    expect(plan.forward.map(({ source }) => source.offset)).toEqual([2003]);
+  });
+
+  it('counts and skips tombstones and records without a value instead of failing them', () => {
+    const plan = planBatch(
+      [
+        kafkaRecord(null, { value: null }),
+        kafkaRecord(null, { value: undefined }),
+        kafkaRecord(null, { value: '' }),
+      ],
+      settings,
+      NOW,
+    );
+
+    expect(plan.summary).toEqual({
+      received: 3,
+      forwarded: 0,
+      quarantined: {},
+      skipped: { tombstone: 1, no_value: 2 },
+      dropped: {},
+    });
+    expect(plan.quarantine).toEqual([]);
+  });
+
+  it('accounts for every record: forwarded, quarantined, skipped or dropped', () => {
+    for (const name of ['msk-telemetry', 'msk-poison'] as const) {
+      const { summary, forward, quarantine } = planBatch(recordsOf(name), settings, NOW);
+      expect(accounted(summary)).toBe(summary.received);
+      expect(summary.received).toBe(recordsOf(name).length);
+      expect(forward).toHaveLength(summary.forwarded);
+      expect(quarantine).toHaveLength(
+        Object.values(summary.quarantined).reduce((sum, count) => sum + count, 0),
+      );
+    }
+  });
+
+  it('keeps binary keys and headers lossless as base64 and text ones as UTF-8', () => {
+    const plan = planBatch(recordsOf('msk-poison'), settings, NOW);
+    const tooOld = plan.quarantine.find(({ offset }) => offset === 6002);
+    const invalidJson = plan.quarantine.find(({ offset }) => offset === 2002);
+
+    expect(tooOld?.key).toEqual({
+      value: b64(Uint8Array.from([0xc3, 0x28, 0x01, 0xff])),
+      encoding: 'base64',
+    });
+    expect(tooOld?.headers).toEqual([{ name: 'trace-id', value: { value: 'AJ+Slg==', encoding: 'base64' } }]);
+    expect(invalidJson?.key).toEqual({ value: 'dev-0001', encoding: 'utf8' });
+    expect(invalidJson?.headers).toEqual([
+      { name: 'content-type', value: { value: 'application/json', encoding: 'utf8' } },
+    ]);
+    expect(plan.quarantine.find(({ offset }) => offset === 902)?.key).toBeNull();
+  });
+
+  it('quarantines a value larger than a Kinesis record without decoding it', () => {
+    const huge = b64(JSON.stringify(reading({ padding: 'x'.repeat(1024 * 1024) })));
+    const plan = planBatch([kafkaRecord(null, { value: huge })], settings, NOW);
+
+    expect(plan.quarantine).toEqual([
+      expect.objectContaining({
+        reason: 'oversized_record',
+        value: huge,
+        detail: expect.stringContaining('limit 1048576'),
+      }),
+    ]);
+    expect(plan.forward).toEqual([]);
+  });
+
+  it('quarantines a record whose canonical form would not fit in a hub record', () => {
+    const plan = planBatch([kafkaRecord(reading())], { ...settings, maxHubRecordBytes: 200 }, NOW);
+
+    expect(plan.quarantine).toEqual([
+      expect.objectContaining({ reason: 'oversized_record', detail: expect.stringContaining('limit 200') }),
+    ]);
+  });
+
+  it('takes the ingest time from the Kafka timestamp, so a retried batch plans byte for byte the same', () => {
+    const records = recordsOf('msk-telemetry');
+    const first = planBatch(records, settings, NOW);
+    const retried = planBatch(records, settings, NOW + 60 * 60 * 1000);
+
+    expect(retried.forward).toEqual(first.forward);
+    expect(ingestTimeOf({ timestamp: NOW + 5000 }, NOW)).toBe(NOW);
+    expect(ingestTimeOf({ timestamp: -1 }, NOW)).toBe(NOW);
+  });
+
+  it('rejects readings from too far in the future of their Kafka timestamp', () => {
+    const plan = planBatch([kafkaRecord(reading({ timestamp: '2026-11-25T09:00:00Z' }))], settings, NOW);
+
+    expect(plan.quarantine[0]?.reason).toBe('event_time_in_future');
+  });
+});
+
+describe('decodeBytes', () => {
+  it('returns text for UTF-8 and base64 for anything else', () => {
+    expect(decodeBytes(Buffer.from('héllo'))).toEqual({ value: 'héllo', encoding: 'utf8' });
+    expect(decodeBytes(Uint8Array.from([0xff, 0xfe]))).toEqual({ value: '//4=', encoding: 'base64' });
+  });
+});
+
+describe('quarantineObjects', () => {
+  it('writes one JSON-lines object per topic-partition under a deterministic errors/msk/ key', () => {
+    const { quarantine } = planBatch(recordsOf('msk-poison'), settings, NOW);
+    const objects = quarantineObjects(quarantine);
+
+    expect(objects.map(({ key }) => key)).toEqual([
+      'errors/msk/dt=2026-11-25/hour=08/telemetry-0-2002-2002.ndjson',
+      'errors/msk/dt=2026-11-25/hour=08/telemetry-1-901-903.ndjson',
+      'errors/msk/dt=2026-11-25/hour=08/telemetry-2-6002-6002.ndjson',
+    ]);
+    const lines = objects[1]!.body
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map(({ offset, reason }) => [offset, reason])).toEqual([
+      [901, 'invalid_metrics'],
+      [902, 'invalid_device_id'],
+      [903, 'not_an_object'],
+    ]);
+    expect(quarantineObjects(quarantine)).toEqual(objects);
+  });
+});
