@@ -8,7 +8,14 @@ const services = ['ingest-transform', 'report-runner', 'msk-consumer', 'analytic
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/.serverless/**', '**/.esbuild/**', '**/coverage/**', 'bench/out/**', '.local/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/.serverless/**',
+      '**/.esbuild/**',
+      '**/coverage/**',
+      'bench/out/**',
+      '.local/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -30,7 +37,9 @@ export default tseslint.config(
           patterns: [
             { group: ['**/local/**', '@pipeline/local'], message: 'Services never import the local cloud.' },
             {
-              group: services.filter((other) => other !== service).flatMap((other) => [`@pipeline/${other}`, `**/${other}/**`]),
+              group: services
+                .filter((other) => other !== service)
+                .flatMap((other) => [`@pipeline/${other}`, `**/${other}/**`]),
               message: 'Services never import each other: move shared code to @pipeline/shared.',
             },
             { group: localOnlyEngines, message: 'Local-only engines never enter a Lambda bundle.' },
@@ -47,9 +56,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', '@smithy/*'], message: 'src/domain is pure: talk to AWS through a port.' },
-            { group: ['**/adapters/**', '**/handlers/**'], message: 'src/domain imports neither adapters nor handlers.' },
-            { group: ['@middy/*', '@aws-lambda-powertools/*'], message: 'src/domain is pure: no runtime wiring.' },
+            {
+              group: ['@aws-sdk/*', '@smithy/*'],
+              message: 'src/domain is pure: talk to AWS through a port.',
+            },
+            {
+              group: ['**/adapters/**', '**/handlers/**'],
+              message: 'src/domain imports neither adapters nor handlers.',
+            },
+            {
+              group: ['@middy/*', '@aws-lambda-powertools/*'],
+              message: 'src/domain is pure: no runtime wiring.',
+            },
           ],
         },
       ],
@@ -64,16 +82,35 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: services.map((service) => `@pipeline/${service}`), message: 'shared imports no service.' },
+            {
+              group: services.map((service) => `@pipeline/${service}`),
+              message: 'shared imports no service.',
+            },
             { group: localOnlyEngines, message: 'shared imports no local-only engine.' },
-            { group: ['@aws-sdk/*'], message: 'Only shared/src/adapters (a separate entry point) may use the AWS SDK.' },
+            {
+              group: ['@aws-sdk/*'],
+              message: 'Only shared/src/adapters (a separate entry point) may use the AWS SDK.',
+            },
           ],
         },
       ],
     },
   },
   {
-    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
+    files: ['**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
+    files: ['**/*.cjs', '**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        module: 'writable',
+        require: 'readonly',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
   },
 );

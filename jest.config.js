@@ -11,12 +11,21 @@ const common = {
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|@electric-sql)/)'],
   roots: ['<rootDir>/shared', '<rootDir>/services', '<rootDir>/local', '<rootDir>/bench'],
-  modulePathIgnorePatterns: ['<rootDir>/.*/\\.serverless/', '<rootDir>/.*/\\.esbuild/', '<rootDir>/bench/out/'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/.*/\\.serverless/',
+    '<rootDir>/.*/\\.esbuild/',
+    '<rootDir>/bench/out/',
+  ],
 };
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['**/tests/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['**/tests/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.int\\.test\\.ts$'],
+    },
     { ...common, displayName: 'integration', testMatch: ['**/tests/**/*.int.test.ts'] },
   ],
 };

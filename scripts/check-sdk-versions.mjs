@@ -11,6 +11,7 @@ for (const [path, entry] of Object.entries(lock.packages ?? {})) {
   versions.set(name, new Set([...(versions.get(name) ?? []), entry.version]));
 }
 const drifted = [...versions].filter(([, found]) => found.size > 1);
-for (const [name, found] of drifted) console.error(`${name} is installed in several versions: ${[...found].join(', ')}`);
+for (const [name, found] of drifted)
+  console.error(`${name} is installed in several versions: ${[...found].join(', ')}`);
 if (drifted.length > 0) process.exit(1);
 console.log(`one version of each of ${versions.size} @aws-sdk/* packages`);

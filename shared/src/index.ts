@@ -9,3 +9,4 @@ export * from './telemetry/normalise';
 export * from './contracts/firehose';
 export * from './runtime/env';
 export * from './runtime/logger';
+export * from './warehouse';

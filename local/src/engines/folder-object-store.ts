@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ObjectStore } from '@pipeline/report-runner/src/domain/ports';
+
+/**
+ * A bucket as a local folder: keys are relative paths. Writes go to a temporary file renamed into
+ * place, so a reader never sees half an object and an overwrite is atomic, like an S3 PUT.
+ */
+export class FolderObjectStore implements ObjectStore {
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  async put(key: string, body: string, _contentType?: string): Promise<void> {
+    const target = this.pathOf(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${randomUUID()}.tmp`;
+    await writeFile(temporary, body);
+    await rename(temporary, target);
+  }
+
+  uri(key: string): string {
+    return pathToFileURL(this.pathOf(key)).href;
+  }
+
+  pathOf(key: string): string {
+    const target = path.resolve(this.root, key);
+    if (!target.startsWith(`${this.root}${path.sep}`))
+      throw new Error(`Key ${key} escapes the bucket folder`);
+    return target;
+  }
+}

@@ -1,0 +1,8 @@
+// ingest-transform reads its configuration at import: set it as serverless.ts would, before that import.
+Object.assign(process.env, {
+  MAX_RECORD_BYTES: '65536',
+  MAX_FUTURE_SKEW_SECONDS: '300',
+  MAX_EVENT_AGE_HOURS: '168',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+});

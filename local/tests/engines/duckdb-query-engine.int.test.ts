@@ -1,0 +1,126 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { glueColumns, PARTITION_COLUMNS } from '@pipeline/shared';
+import {
+  PORTABLE_FUNCTIONS,
+  TRINO_FUNCTIONS_WITH_DUCKDB_MACROS,
+} from '@pipeline/report-runner/src/domain/portable-sql';
+import { DuckDbQueryEngine, FolderObjectStore } from '../../src/engines';
+
+describe('the DuckDB query engine', () => {
+  let root: string;
+  let engine: DuckDbQueryEngine;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'duckdb-engine-'));
+    engine = await DuckDbQueryEngine.create({ lakeDir: path.join(root, 'lake') });
+  });
+
+  afterAll(async () => {
+    engine?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('answers over an empty lake with the lake columns and no rows', async () => {
+    const result = await engine.run({
+      name: 'empty',
+      sql: 'SELECT count(*) AS n, max(device_id) AS d FROM telemetry WHERE dt = ? AND hour = ?',
+      parameters: ['2026-03-01', '10'],
+    });
+    expect(result.rows).toEqual([{ n: 0, d: null }]);
+  });
+
+  it('exposes the lake as a view whose columns and types come from the canonical record, plus dt and hour', async () => {
+    const result = await engine.run({
+      name: 'describe',
+      sql: 'SELECT * FROM telemetry LIMIT 0',
+      parameters: [],
+    });
+    const duckdbType = {
+      string: 'varchar',
+      double: 'double',
+      int: 'integer',
+      bigint: 'bigint',
+      timestamp: 'timestamp',
+    } as const;
+    expect(result.columns).toEqual([
+      ...glueColumns().map(({ Name, Type }) => ({ name: Name, type: duckdbType[Type] })),
+      ...PARTITION_COLUMNS.map(({ name }) => ({ name, type: 'varchar' })),
+    ]);
+  });
+
+  it('reads hive-partitioned Parquet, binding parameters to the prepared statement', async () => {
+    const lake = path.join(root, 'lake', 'raw');
+    await mkdir(lake, { recursive: true });
+    await engine.db.run(
+      `COPY (SELECT 'e' || i AS event_id, 'dev-' || (i % 3) AS device_id, TIMESTAMP '2026-03-01 10:00:00.250' + INTERVAL (i) MINUTE AS event_time,
+              TIMESTAMP '2026-03-01 10:01:00' + INTERVAL (i) MINUTE AS ingest_time, 20.0 + i AS temperature,
+              '2026-03-01' AS dt, CASE WHEN i < 5 THEN '10' ELSE '11' END AS hour FROM range(8) t(i))
+       TO '${lake}' (FORMAT parquet, PARTITION_BY (dt, hour))`,
+    );
+    // Firehose names its objects without an extension.
+    await mkdir(path.join(lake, 'dt=2026-03-01', 'hour=10'), { recursive: true });
+    await engine.db.run(
+      `COPY (SELECT 'late' AS event_id, 'dev-9' AS device_id, TIMESTAMP '2026-03-01 10:59:00' AS event_time, TIMESTAMP '2026-03-01 11:30:00' AS ingest_time)
+       TO '${path.join(lake, 'dt=2026-03-01', 'hour=10', 'ingest-transform-local-lake-1-2026-03-01-11-30-00-5b1f')}' (FORMAT parquet)`,
+    );
+    const result = await engine.run({
+      name: 'probe',
+      sql: 'SELECT hour, count(*) AS n, min(event_time) AS first, to_unixtime(max(ingest_time)) - to_unixtime(max(event_time)) AS lag, CAST(? AS DATE) AS d FROM telemetry WHERE dt = ? AND hour = ? AND device_id <> ? GROUP BY hour ORDER BY hour',
+      parameters: ['2026-03-01', '2026-03-01', '10', "x' OR '1'='1"],
+    });
+    // The quote in the last parameter is a value, not SQL.
+    expect(result.rows).toEqual([
+      { hour: '10', n: 6, first: '2026-03-01 10:00:00.250', lag: 1860, d: '2026-03-01' },
+    ]);
+    expect(result.columns.map(({ type }) => type)).toEqual([
+      'varchar',
+      'bigint',
+      'timestamp',
+      'double',
+      'date',
+    ]);
+  });
+
+  it('has every function report SQL may use, the Trino ones through macros with Trino semantics', async () => {
+    const names = [...PORTABLE_FUNCTIONS, ...TRINO_FUNCTIONS_WITH_DUCKDB_MACROS];
+    const result = await engine.run({
+      name: 'functions',
+      sql: 'SELECT DISTINCT function_name AS name FROM duckdb_functions()',
+      parameters: [],
+    });
+    // COALESCE is a special form in DuckDB, not listed among its functions.
+    const available = new Set([...result.rows.map(({ name }) => name), 'coalesce']);
+    expect(names.filter((name) => !available.has(name))).toEqual([]);
+    const semantics = await engine.run({
+      name: 'semantics',
+      sql: "SELECT to_unixtime(TIMESTAMP '2026-03-01 10:00:00.250') AS seconds, from_unixtime(1772359200.25) AS ts, approx_distinct(x) AS distinct_x, coalesce(NULL, 1) AS c FROM (VALUES (1), (2), (2)) v(x)",
+      parameters: [],
+    });
+    expect(semantics.rows).toEqual([
+      { seconds: 1772359200.25, ts: '2026-03-01 10:00:00.250', distinct_x: 2, c: 1 },
+    ]);
+  });
+
+  it('fails with a non-transient engine error on bad SQL', async () => {
+    await expect(
+      engine.run({ name: 'bad', sql: 'SELECT nope FROM telemetry', parameters: [] }),
+    ).rejects.toMatchObject({ name: 'QueryEngineError', transient: false });
+  });
+});
+
+describe('the folder object store', () => {
+  it('writes keys as files under the bucket folder, overwriting atomically, and refuses escaping keys', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'folder-store-'));
+    const store = new FolderObjectStore(root);
+    await store.put('reports/a/dt=2026-03-01/hour=10/part-00000.json', 'one\n', 'application/x-ndjson');
+    await store.put('reports/a/dt=2026-03-01/hour=10/part-00000.json', 'two\n', 'application/x-ndjson');
+    expect(await readFile(store.pathOf('reports/a/dt=2026-03-01/hour=10/part-00000.json'), 'utf8')).toBe(
+      'two\n',
+    );
+    expect(store.uri('reports/x.json')).toBe(`file://${root}/reports/x.json`);
+    await expect(store.put('../outside', 'x', 'text/plain')).rejects.toThrow(/escapes the bucket folder/);
+    await rm(root, { recursive: true, force: true });
+  });
+});

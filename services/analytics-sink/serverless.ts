@@ -1,0 +1,254 @@
+import { commonParams, encryptedQueue, esbuildDefaults, providerDefaults } from '@pipeline/shared/serverless';
+import type { AWS } from 'osls';
+
+const service = 'analytics-sink';
+const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+const ref = (logicalId: string) => ({ Ref: logicalId });
+const onlyWith = (condition: string, statement: Record<string, unknown>) => ({
+  'Fn::If': [condition, statement, ref('AWS::NoValue')],
+});
+
+const config: AWS = {
+  service,
+  frameworkVersion: '4',
+  configValidationMode: 'error',
+  plugins: ['serverless-esbuild'],
+  params: {
+    default: {
+      ...commonParams,
+      // The hub (compose passes ingest-transform's HubStreamArn); the placeholder only lets
+      // `sls package` run offline.
+      hubStreamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/placeholder-telemetry',
+      // https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html: 1-900 s.
+      tumblingWindowSeconds: '60',
+      batchSize: '500',
+      parallelizationFactor: '1',
+      startingPosition: 'LATEST',
+      maximumRetryAttempts: '20',
+      maximumRecordAgeSeconds: '3600',
+      maxRecordBytes: '65536',
+      maxFutureSkewSeconds: '300',
+      maxEventAgeHours: '168',
+      maxStateBytes: '800000',
+      dedupCapacity: '40000',
+      alertRules: 'temperature>80,battery<15',
+      // The stack's own topic; `log` writes alerts to the log instead (stage local).
+      alertTarget: ref('AlertTopic') as unknown as string,
+      warehouse: 'redshift-serverless',
+      redshiftWorkgroup: 'pipeline',
+      redshiftWorkgroupArn:
+        'arn:aws:redshift-serverless:us-east-1:000000000000:workgroup/00000000-0000-0000-0000-000000000000',
+      redshiftDatabase: 'dev',
+      warehouseDeadlineSeconds: '90',
+      warehouseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
+    // `sls invoke local --stage local`: the local cloud's warehouse (PGlite served over the Postgres
+    // protocol) and alerts in the log; no AWS account needed.
+    local: {
+      warehouse: 'postgres',
+      alertTarget: 'log',
+    },
+  },
+  provider: {
+    ...providerDefaults(service),
+    // Only used by `consumer: true`; set so a later switch to it gets the stable naming scheme.
+    kinesis: { consumerNamingMode: 'serviceSpecific' },
+  },
+  package: { individually: true },
+  custom: {
+    esbuild: esbuildDefaults,
+  },
+  functions: {
+    sink: {
+      handler: 'src/handlers/sink.handler',
+      description:
+        'Real-time per-device window aggregates from the hub into the warehouse, with threshold alerts',
+      // Decoding and re-encoding a state of up to ~800 KB per invocation is CPU work.
+      memorySize: 1024,
+      timeout: 120,
+      role: 'SinkRole',
+      environment: {
+        MAX_RECORD_BYTES: '${param:maxRecordBytes}',
+        MAX_FUTURE_SKEW_SECONDS: '${param:maxFutureSkewSeconds}',
+        MAX_EVENT_AGE_HOURS: '${param:maxEventAgeHours}',
+        MAX_STATE_BYTES: '${param:maxStateBytes}',
+        DEDUP_CAPACITY: '${param:dedupCapacity}',
+        ALERT_RULES: '${param:alertRules}',
+        ALERT_TARGET: '${param:alertTarget}',
+        WAREHOUSE: '${param:warehouse}',
+        REDSHIFT_WORKGROUP: '${param:redshiftWorkgroup}',
+        REDSHIFT_DATABASE: '${param:redshiftDatabase}',
+        WAREHOUSE_DEADLINE_SECONDS: '${param:warehouseDeadlineSeconds}',
+        WAREHOUSE_URL: '${param:warehouseUrl}',
+      },
+      events: [
+        {
+          stream: {
+            type: 'kinesis',
+            arn: '${param:hubStreamArn}',
+            // Enhanced fan-out: dedicated 2 MB/s per shard, no contention with Firehose on the hub.
+            // The consumer is declared below (not `consumer: true`) so the role can name it.
+            consumer: ref('HubConsumer') as unknown as string,
+            startingPosition: '${param:startingPosition}' as 'LATEST',
+            batchSize: '${param:batchSize}' as unknown as number,
+            parallelizationFactor: '${param:parallelizationFactor}' as unknown as number,
+            tumblingWindowInSeconds: '${param:tumblingWindowSeconds}' as unknown as number,
+            functionResponseType: 'ReportBatchItemFailures',
+            bisectBatchOnFunctionError: true,
+            maximumRetryAttempts: '${param:maximumRetryAttempts}' as unknown as number,
+            maximumRecordAgeInSeconds: '${param:maximumRecordAgeSeconds}' as unknown as number,
+            destinations: { onFailure: { arn: arn('SinkFailureQueue'), type: 'sqs' } },
+          },
+        },
+      ],
+    },
+  },
+  resources: {
+    Conditions: {
+      UsesRedshiftServerless: { 'Fn::Equals': ['${param:warehouse}', 'redshift-serverless'] },
+    },
+    Resources: {
+      HubConsumer: {
+        Type: 'AWS::Kinesis::StreamConsumer',
+        Properties: { StreamARN: '${param:hubStreamArn}', ConsumerName: '${self:service}-${sls:stage}-sink' },
+      },
+
+      AlertTopic: {
+        Type: 'AWS::SNS::Topic',
+        Properties: {
+          TopicName: '${self:service}-${sls:stage}-alerts',
+          DisplayName: 'Pipeline real-time alerts',
+          // The AWS-managed key: publishers in the account need no KMS grant of their own.
+          KmsMasterKeyId: 'alias/aws/sns',
+        },
+      },
+      AlertTopicPolicy: {
+        Type: 'AWS::SNS::TopicPolicy',
+        Properties: {
+          Topics: [ref('AlertTopic')],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'DenyInsecureTransport',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 'sns:Publish',
+                Resource: ref('AlertTopic'),
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              },
+            ],
+          },
+        },
+      },
+
+      // Batches that exhausted their retries (or aged out): the message names the shard and the
+      // sequence-number range, so the records can be re-read from the hub while it retains them.
+      SinkFailureQueue: encryptedQueue({ QueueName: '${self:service}-${sls:stage}-sink-failures' }),
+
+      SinkRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description:
+            'analytics-sink: read the hub through its consumer, write the warehouse, publish alerts',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+            ],
+          },
+          Policies: [
+            {
+              PolicyName: 'sink',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Sid: 'WriteOwnLogs',
+                    Effect: 'Allow',
+                    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                    Resource: arn('SinkLogGroup'),
+                  },
+                  {
+                    // https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-create.html
+                    Sid: 'ReadHub',
+                    Effect: 'Allow',
+                    Action: [
+                      'kinesis:DescribeStream',
+                      'kinesis:DescribeStreamSummary',
+                      'kinesis:GetRecords',
+                      'kinesis:GetShardIterator',
+                      'kinesis:ListShards',
+                    ],
+                    Resource: '${param:hubStreamArn}',
+                  },
+                  {
+                    Sid: 'SubscribeAsConsumer',
+                    Effect: 'Allow',
+                    Action: ['kinesis:SubscribeToShard', 'kinesis:DescribeStreamConsumer'],
+                    Resource: ref('HubConsumer'),
+                  },
+                  {
+                    Sid: 'ParkFailedBatches',
+                    Effect: 'Allow',
+                    Action: ['sqs:SendMessage'],
+                    Resource: arn('SinkFailureQueue'),
+                  },
+                  {
+                    Sid: 'PublishAlerts',
+                    Effect: 'Allow',
+                    Action: ['sns:Publish'],
+                    Resource: ref('AlertTopic'),
+                  },
+                  onlyWith('UsesRedshiftServerless', {
+                    Sid: 'RunWarehouseStatements',
+                    Effect: 'Allow',
+                    Action: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
+                    Resource: '${param:redshiftWorkgroupArn}',
+                  }),
+                  onlyWith('UsesRedshiftServerless', {
+                    Sid: 'WarehouseCredentials',
+                    Effect: 'Allow',
+                    Action: ['redshift-serverless:GetCredentials'],
+                    Resource: '${param:redshiftWorkgroupArn}',
+                  }),
+                  // These Data API actions have no resource type; the condition limits them to
+                  // statements this role started.
+                  // https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html
+                  onlyWith('UsesRedshiftServerless', {
+                    Sid: 'FollowOwnStatements',
+                    Effect: 'Allow',
+                    Action: [
+                      'redshift-data:DescribeStatement',
+                      'redshift-data:GetStatementResult',
+                      'redshift-data:CancelStatement',
+                    ],
+                    Resource: '*',
+                    Condition: {
+                      StringEquals: {
+                        'redshift-data:statement-owner-iam-userid': { 'Fn::Sub': '${!aws:userid}' },
+                      },
+                    },
+                  }),
+                ],
+              },
+            },
+          ],
+        },
+      },
+    },
+    Outputs: {
+      AlertTopicArn: { Description: 'SNS topic of real-time threshold alerts', Value: ref('AlertTopic') },
+      SinkFailureQueueUrl: {
+        Description: 'Batches the sink gave up on (on-failure destination)',
+        Value: ref('SinkFailureQueue'),
+      },
+      RealtimeTable: {
+        Description: 'Warehouse view of real-time per-device windows',
+        Value: 'realtime_device_window',
+      },
+    },
+  },
+};
+
+module.exports = config;

@@ -1,0 +1,67 @@
+import { CANONICAL_COLUMNS, METRIC_NAMES, type CanonicalRecord, type MetricName } from '@pipeline/shared';
+
+/** The paths into the hub, from the canonical schema (`kinesis`, `msk`). */
+export const SOURCES = CANONICAL_COLUMNS.source.schema.options;
+export type Source = CanonicalRecord['source'];
+
+/** Count, sum and extremes of one metric: enough to merge partial windows and derive the average. */
+export interface MetricStats {
+  n: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** Everything the window keeps about one device. Mergeable: every field is a sum, min or max. */
+export interface DeviceAggregate {
+  /** Distinct readings (by `event_id`) counted. */
+  events: number;
+  /** Readings skipped because their `event_id` was already counted in this window. */
+  duplicates: number;
+  /** Readings counted without being remembered for de-duplication (the id memory was full). */
+  unverified: number;
+  firstEventMs: number | null;
+  lastEventMs: number | null;
+  /** Readings per source; the number of sources with a non-zero count is "distinct sources". */
+  sources: Record<Source, number>;
+  metrics: Record<MetricName, MetricStats | null>;
+}
+
+export const emptyAggregate = (): DeviceAggregate => ({
+  events: 0,
+  duplicates: 0,
+  unverified: 0,
+  firstEventMs: null,
+  lastEventMs: null,
+  sources: Object.fromEntries(SOURCES.map((source) => [source, 0])) as Record<Source, number>,
+  metrics: Object.fromEntries(METRIC_NAMES.map((name) => [name, null])) as Record<
+    MetricName,
+    MetricStats | null
+  >,
+});
+
+/** Folds one distinct reading into a device's aggregate (in place: this runs per record). */
+export const addReading = (aggregate: DeviceAggregate, record: CanonicalRecord): void => {
+  const eventMs = Date.parse(record.event_time);
+  aggregate.events += 1;
+  aggregate.firstEventMs =
+    aggregate.firstEventMs === null ? eventMs : Math.min(aggregate.firstEventMs, eventMs);
+  aggregate.lastEventMs = aggregate.lastEventMs === null ? eventMs : Math.max(aggregate.lastEventMs, eventMs);
+  aggregate.sources[record.source] += 1;
+  for (const name of METRIC_NAMES) {
+    const value = record[name];
+    if (value === null) continue;
+    const stats = aggregate.metrics[name];
+    if (stats) {
+      stats.n += 1;
+      stats.sum += value;
+      stats.min = Math.min(stats.min, value);
+      stats.max = Math.max(stats.max, value);
+    } else {
+      aggregate.metrics[name] = { n: 1, sum: value, min: value, max: value };
+    }
+  }
+};
+
+export const distinctSources = (aggregate: DeviceAggregate): number =>
+  SOURCES.filter((source) => aggregate.sources[source] > 0).length;

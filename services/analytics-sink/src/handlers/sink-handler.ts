@@ -1,0 +1,99 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import {
+  flushSegment,
+  type AlertPublisher,
+  type FlushResult,
+  type SinkWarehouse,
+} from '../domain/flush-segment';
+import {
+  processWindowInvocation,
+  type InvocationSummary,
+  type SegmentFlush,
+  type SinkSettings,
+} from '../domain/process-window';
+import { toWindowInvocation, type WindowEvent, type WindowResponse } from './window-event';
+
+export interface SinkDependencies {
+  settings: SinkSettings;
+  warehouse: SinkWarehouse;
+  publisher: AlertPublisher;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => number;
+}
+
+const countByDimension = (
+  metrics: Metrics,
+  name: string,
+  dimension: string,
+  counts: Record<string, number | undefined>,
+) => {
+  for (const [value, count] of Object.entries(counts)) {
+    const metric = metrics.singleMetric();
+    metric.addDimension(dimension, value);
+    metric.addMetric(name, MetricUnit.Count, count ?? 0);
+  }
+};
+
+const publishSummary = (metrics: Metrics, summary: InvocationSummary): void => {
+  metrics.addMetric('RecordsCounted', MetricUnit.Count, summary.counted);
+  metrics.addMetric('RecordsDuplicate', MetricUnit.Count, summary.duplicates);
+  metrics.addMetric('RecordsUnverified', MetricUnit.Count, summary.unverified);
+  metrics.addMetric('WindowStateBytes', MetricUnit.Bytes, summary.stateBytes);
+  countByDimension(metrics, 'RecordsRejected', 'reason', summary.rejected);
+  countByDimension(metrics, 'RecordsDropped', 'reason', summary.dropped);
+};
+
+const publishFlush = (metrics: Metrics, flush: SegmentFlush, result: FlushResult): void => {
+  countByDimension(metrics, 'SegmentsWritten', 'reason', { [flush.reason]: 1 });
+  metrics.addMetric('WindowRowsWritten', MetricUnit.Count, result.rowsWritten);
+  metrics.addMetric('AlertsPublished', MetricUnit.Count, result.alertsPublished);
+  metrics.addMetric('AlertsAlreadySent', MetricUnit.Count, result.alertsAlreadySent);
+};
+
+/**
+ * The bare handler, exported for tests and the local cloud. Aggregation is pure; only a segment
+ * flush does I/O. When the warehouse or SNS fails, the invocation fails: Lambda retries it with
+ * the same state (and, for the final invocation, suspends the shard until it succeeds or the
+ * retry policy sends the batch to the on-failure queue). Batch item failures cannot express this:
+ * the final invocation of a window has no records to report, and records reported as failed
+ * would be folded into the returned state and then folded again on retry.
+ */
+export const createSinkHandler =
+  ({ settings, warehouse, publisher, logger, metrics, now = Date.now }: SinkDependencies) =>
+  async (event: WindowEvent): Promise<WindowResponse> => {
+    logger.appendKeys({ shardId: event.shardId, windowStart: event.window.start });
+    const outcome = processWindowInvocation(toWindowInvocation(event), settings);
+    for (const rejection of outcome.rejections) logger.warn('record rejected', { ...rejection });
+    if (outcome.summary.dedupCleared) logger.warn('de-duplication memory emptied to fit the state budget');
+    publishSummary(metrics, outcome.summary);
+
+    const { flush } = outcome;
+    if (flush) {
+      const segment = {
+        segmentId: flush.segmentId,
+        reason: flush.reason,
+        rows: flush.rows.length,
+        alerts: flush.alerts.length,
+      };
+      try {
+        const result = await flushSegment(flush, { warehouse, publisher, now });
+        publishFlush(metrics, flush, result);
+        logger.info('segment written', { ...segment, ...result });
+      } catch (error) {
+        metrics.addMetric('SegmentWriteFailures', MetricUnit.Count, 1);
+        logger.error('segment not written: failing the invocation so Lambda retries it', {
+          ...segment,
+          error: error as Error,
+        });
+        throw error;
+      }
+    }
+    logger.info('window invocation', {
+      final: event.isFinalInvokeForWindow,
+      terminatedEarly: event.isWindowTerminatedEarly,
+      ...outcome.summary,
+    });
+    return { state: outcome.state, batchItemFailures: [] };
+  };

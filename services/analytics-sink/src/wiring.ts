@@ -1,0 +1,28 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { createPgWarehouse, RedshiftDataWarehouse } from '@pipeline/shared/warehouse';
+import { LogAlertPublisher } from './adapters/log-alert-publisher';
+import { SnsAlertPublisher } from './adapters/sns-alert-publisher';
+import type { AlertPublisher, SinkWarehouse } from './domain/flush-segment';
+import type { SinkConfiguration } from './settings';
+
+/** The one place where the sink's SDK clients and adapters are built (once per container). */
+export const createSinkAdapters = (
+  config: SinkConfiguration,
+  logger: Logger,
+): { warehouse: SinkWarehouse; publisher: AlertPublisher } => ({
+  warehouse:
+    config.warehouse.kind === 'postgres'
+      ? // allowExitOnIdle: an idle pool must not keep `sls invoke local` (or a test) running.
+        createPgWarehouse(config.warehouse.url, { max: 2, allowExitOnIdle: true })
+      : new RedshiftDataWarehouse({
+          client: new RedshiftDataClient({}),
+          target: config.warehouse.target,
+          deadlineMs: config.warehouse.deadlineMs,
+        }),
+  publisher:
+    config.alerts.kind === 'sns'
+      ? new SnsAlertPublisher(new SNSClient({}), config.alerts.topicArn)
+      : new LogAlertPublisher(logger),
+});

@@ -1,0 +1,243 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  allowStatements,
+  loadResourceSpec,
+  packageService,
+  propertiesOf,
+  readZip,
+  resolveConditions,
+  resourcesOfType,
+  validateReferences,
+  validateResourceProperties,
+  wildcardActions,
+} from '@pipeline/shared/testing';
+import type { CfnTemplate, PackagedService } from '@pipeline/shared/testing';
+
+const SERVICE_DIR = path.resolve(__dirname, '..');
+const STAGE = 'test';
+const HUB = 'arn:aws:kinesis:eu-west-1:123456789012:stream/ingest-transform-test-telemetry';
+// Every switch away from its default in one packaging: each `sls package` costs a few seconds.
+const ALTERNATIVE_PARAMS = {
+  hubStreamArn: HUB,
+  tumblingWindowSeconds: '300',
+  parallelizationFactor: '4',
+  batchSize: '1000',
+  maximumRetryAttempts: '5',
+  maximumRecordAgeSeconds: '7200',
+  warehouse: 'postgres',
+  alertRules: 'humidity>95',
+};
+
+let packaged: PackagedService;
+let alternative: PackagedService;
+let template: CfnTemplate;
+let deployed: CfnTemplate;
+let deployedAlternative: CfnTemplate;
+
+beforeAll(async () => {
+  [packaged] = await Promise.all([packageService(SERVICE_DIR, { stage: STAGE }), loadResourceSpec()]);
+  alternative = await packageService(SERVICE_DIR, { stage: STAGE, params: ALTERNATIVE_PARAMS });
+  template = packaged.template;
+  deployed = resolveConditions(template);
+  deployedAlternative = resolveConditions(alternative.template);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(
+    [packaged, alternative].map((result) => result && rm(result.dir, { recursive: true, force: true })),
+  );
+});
+
+const mapping = (compiled: CfnTemplate) => {
+  const mappings = resourcesOfType(compiled, 'AWS::Lambda::EventSourceMapping');
+  expect(mappings).toHaveLength(1);
+  return mappings[0]!.resource.Properties!;
+};
+const statementsWith = (compiled: CfnTemplate, action: string) =>
+  allowStatements(compiled).filter(({ actions }) => actions.includes(action));
+const sinkFunction = (compiled: CfnTemplate) => propertiesOf(compiled, 'SinkLambdaFunction');
+
+describe('analytics-sink infrastructure', () => {
+  describe('hub consumer', () => {
+    it('reads the hub through its own enhanced fan-out consumer', () => {
+      expect(mapping(template).EventSourceArn).toEqual({ Ref: 'HubConsumer' });
+      expect(propertiesOf(alternative.template, 'HubConsumer')).toEqual({
+        StreamARN: HUB,
+        ConsumerName: 'analytics-sink-test-sink',
+      });
+    });
+
+    it('aggregates in tumbling windows of the configured length (default 60 s)', () => {
+      expect(mapping(template).TumblingWindowInSeconds).toBe(60);
+      expect(mapping(alternative.template).TumblingWindowInSeconds).toBe(300);
+    });
+
+    it('reports partial batch responses, bisects failing batches and parks exhausted ones in an encrypted queue', () => {
+      expect(mapping(template)).toMatchObject({
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['SinkFailureQueue', 'Arn'] } } },
+      });
+      expect(propertiesOf(template, 'SinkFailureQueue')).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 1209600,
+      });
+    });
+
+    it('bounds retries and record age, so a poisoned window cannot block a shard for the stream retention', () => {
+      for (const [compiled, attempts, age] of [
+        [template, 20, 3600],
+        [alternative.template, 5, 7200],
+      ] as const) {
+        expect(mapping(compiled)).toMatchObject({
+          MaximumRetryAttempts: attempts,
+          MaximumRecordAgeInSeconds: age,
+        });
+      }
+    });
+
+    it('takes batch size and parallelization factor from params', () => {
+      expect(mapping(template)).toMatchObject({
+        BatchSize: 500,
+        ParallelizationFactor: 1,
+        StartingPosition: 'LATEST',
+      });
+      expect(mapping(alternative.template)).toMatchObject({ BatchSize: 1000, ParallelizationFactor: 4 });
+    });
+  });
+
+  describe('alerts topic', () => {
+    it('is encrypted and refuses publishing without TLS', () => {
+      expect(propertiesOf(template, 'AlertTopic')).toMatchObject({
+        KmsMasterKeyId: 'alias/aws/sns',
+        TopicName: 'analytics-sink-test-alerts',
+      });
+      expect(propertiesOf(template, 'AlertTopicPolicy').PolicyDocument).toMatchObject({
+        Statement: [
+          { Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+        ],
+      });
+    });
+
+    it('is where the function sends alerts, with the configured rules', () => {
+      expect(sinkFunction(template)).toMatchObject({
+        Environment: {
+          Variables: { ALERT_TARGET: { Ref: 'AlertTopic' }, ALERT_RULES: 'temperature>80,battery<15' },
+        },
+      });
+      expect(sinkFunction(alternative.template)).toMatchObject({
+        Environment: { Variables: { ALERT_RULES: 'humidity>95' } },
+      });
+    });
+  });
+
+  describe('least privilege', () => {
+    it('gives the function its own role and no generated shared role', () => {
+      expect(sinkFunction(template).Role).toEqual({ 'Fn::GetAtt': ['SinkRole', 'Arn'] });
+      expect(resourcesOfType(template, 'AWS::IAM::Role').map(({ logicalId }) => logicalId)).toEqual([
+        'SinkRole',
+      ]);
+    });
+
+    it('grants no wildcard action', () => {
+      expect(wildcardActions(template)).toEqual([]);
+      expect(wildcardActions(alternative.template)).toEqual([]);
+    });
+
+    it('scopes every grant to the consumer, the hub, the topic, the queue, its log group and the warehouse target', () => {
+      const scopes = Object.fromEntries(
+        allowStatements(deployed).map(({ sid, resources }) => [sid, resources]),
+      );
+      expect(scopes).toEqual({
+        WriteOwnLogs: [{ 'Fn::GetAtt': ['SinkLogGroup', 'Arn'] }],
+        ReadHub: ['arn:aws:kinesis:us-east-1:000000000000:stream/placeholder-telemetry'],
+        SubscribeAsConsumer: [{ Ref: 'HubConsumer' }],
+        ParkFailedBatches: [{ 'Fn::GetAtt': ['SinkFailureQueue', 'Arn'] }],
+        PublishAlerts: [{ Ref: 'AlertTopic' }],
+        RunWarehouseStatements: [
+          'arn:aws:redshift-serverless:us-east-1:000000000000:workgroup/00000000-0000-0000-0000-000000000000',
+        ],
+        WarehouseCredentials: [
+          'arn:aws:redshift-serverless:us-east-1:000000000000:workgroup/00000000-0000-0000-0000-000000000000',
+        ],
+        FollowOwnStatements: ['*'],
+      });
+      expect(statementsWith(deployed, 'kinesis:SubscribeToShard')).toHaveLength(1);
+      expect(statementsWith(deployed, 'sns:Publish')).toHaveLength(1);
+    });
+
+    it('limits the Data API calls without a resource type to statements the role started', () => {
+      for (const { resources, statement } of allowStatements(deployed).filter(({ resources }) =>
+        resources.includes('*'),
+      )) {
+        expect(statement.Condition).toEqual({
+          StringEquals: { 'redshift-data:statement-owner-iam-userid': { 'Fn::Sub': '${!aws:userid}' } },
+        });
+        expect(resources).toEqual(['*']);
+      }
+    });
+
+    it('grants no Redshift access when the warehouse is Postgres', () => {
+      const actions = allowStatements(deployedAlternative).flatMap(({ actions }) => actions);
+      expect(actions.filter((action) => action.startsWith('redshift'))).toEqual([]);
+      expect(allowStatements(deployedAlternative).find(({ sid }) => sid === 'ReadHub')!.resources).toEqual([
+        HUB,
+      ]);
+    });
+  });
+
+  describe('function', () => {
+    it('runs on nodejs22.x arm64 with the sink handler and its configuration', () => {
+      expect(sinkFunction(template)).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'src/handlers/sink.handler',
+        Timeout: 120,
+        Environment: {
+          Variables: {
+            MAX_STATE_BYTES: '800000',
+            DEDUP_CAPACITY: '40000',
+            WAREHOUSE: 'redshift-serverless',
+            REDSHIFT_WORKGROUP: 'pipeline',
+            REDSHIFT_DATABASE: 'dev',
+          },
+        },
+      });
+    });
+
+    it('holds only the handler bundle and its source map, without local-only engines', async () => {
+      expect(packaged.artifacts.map((artifact) => path.basename(artifact))).toEqual(['sink.zip']);
+      const entries = await readZip(packaged.artifacts[0]!);
+      expect(entries.map(({ name }) => name).sort()).toEqual([
+        'src/handlers/sink.js',
+        'src/handlers/sink.js.map',
+      ]);
+      const { sources } = JSON.parse(
+        entries
+          .find(({ name }) => name.endsWith('.map'))!
+          .read()
+          .toString('utf8'),
+      ) as { sources: string[] };
+      expect(sources.filter((source) => /@duckdb|@electric-sql|\/local\//.test(source))).toEqual([]);
+    });
+  });
+
+  describe('template', () => {
+    it('matches the CloudFormation resource specifications, with default and alternative params', async () => {
+      expect(await validateResourceProperties(template)).toEqual([]);
+      expect(await validateResourceProperties(alternative.template)).toEqual([]);
+    });
+
+    it('references only resources, attributes and conditions that exist', async () => {
+      expect(await validateReferences(template)).toEqual([]);
+      expect(await validateReferences(alternative.template)).toEqual([]);
+    });
+
+    it('exports none of its outputs: compose passes outputs as params', () => {
+      const names = ['AlertTopicArn', 'SinkFailureQueueUrl', 'RealtimeTable'];
+      expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(names));
+      for (const name of names) expect(template.Outputs?.[name]).not.toHaveProperty('Export');
+    });
+  });
+});

@@ -1,0 +1,58 @@
+import { ConfigurationError } from '@pipeline/shared';
+import { settingsFromEnvironment } from '../src/settings';
+
+const env = (overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => ({
+  MAX_RECORD_BYTES: '65536',
+  MAX_FUTURE_SKEW_SECONDS: '300',
+  MAX_EVENT_AGE_HOURS: '168',
+  MAX_STATE_BYTES: '800000',
+  DEDUP_CAPACITY: '40000',
+  ALERT_RULES: 'temperature>80,battery<15',
+  ALERT_TARGET: 'arn:aws:sns:us-east-1:123456789012:analytics-sink-dev-alerts',
+  WAREHOUSE: 'redshift-serverless',
+  REDSHIFT_WORKGROUP: 'pipeline',
+  REDSHIFT_DATABASE: 'dev',
+  WAREHOUSE_DEADLINE_SECONDS: '90',
+  ...overrides,
+});
+
+describe('settingsFromEnvironment', () => {
+  it('reads the deployed configuration', () => {
+    expect(settingsFromEnvironment(env())).toMatchObject({
+      sink: {
+        maxStateBytes: 800_000,
+        dedupCapacity: 40_000,
+        rules: [{ id: 'temperature_above_80' }, { id: 'battery_below_15' }],
+      },
+      warehouse: {
+        kind: 'redshift-serverless',
+        target: { workgroupName: 'pipeline', database: 'dev' },
+        deadlineMs: 90_000,
+      },
+      alerts: { kind: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:analytics-sink-dev-alerts' },
+    });
+  });
+
+  it('reads the local stage: Postgres by URL and alerts in the log', () => {
+    expect(
+      settingsFromEnvironment(
+        env({ WAREHOUSE: 'postgres', WAREHOUSE_URL: 'postgres://localhost/db', ALERT_TARGET: 'log' }),
+      ),
+    ).toMatchObject({
+      warehouse: { kind: 'postgres', url: 'postgres://localhost/db' },
+      alerts: { kind: 'log' },
+    });
+  });
+
+  it.each([
+    ['a state budget at Lambda’s limit', { MAX_STATE_BYTES: '1000000' }, 'MAX_STATE_BYTES'],
+    ['an id memory that would crowd out the aggregates', { DEDUP_CAPACITY: '60000' }, 'DEDUP_CAPACITY'],
+    ['a bad alert rule', { ALERT_RULES: 'temprature>80' }, 'ALERT_RULES'],
+    ['an alert target that is not a topic', { ALERT_TARGET: 'topic' }, 'ALERT_TARGET'],
+    ['Postgres without a URL', { WAREHOUSE: 'postgres' }, 'WAREHOUSE_URL'],
+    ['Redshift without a workgroup', { REDSHIFT_WORKGROUP: undefined }, 'REDSHIFT_WORKGROUP'],
+  ])('fails loudly on %s', (_name, overrides, variable) => {
+    expect(() => settingsFromEnvironment(env(overrides))).toThrow(ConfigurationError);
+    expect(() => settingsFromEnvironment(env(overrides))).toThrow(variable);
+  });
+});

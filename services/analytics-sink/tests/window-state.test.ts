@@ -1,0 +1,115 @@
+import { CanonicalRecordSchema } from '@pipeline/shared';
+import { DedupMemory, fingerprintOf } from '../src/domain/dedup-memory';
+import { addReading, emptyAggregate } from '../src/domain/device-aggregate';
+import { decodeState, encodeState, StateFormatError, type WindowState } from '../src/domain/window-state';
+
+const START = Date.parse('2026-11-25T08:00:00Z');
+
+const state = (): WindowState => {
+  const aggregate = emptyAggregate();
+  const record = CanonicalRecordSchema.parse({
+    event_id: 'a'.repeat(32),
+    device_id: 'dev-0001',
+    site: null,
+    firmware: null,
+    latitude: null,
+    longitude: null,
+    event_time: '2026-11-25T07:59:59.250Z',
+    ingest_time: '2026-11-25T08:00:01.000Z',
+    source: 'kinesis',
+    schema_version: 1,
+    temperature: 21.5,
+    humidity: null,
+    pressure: null,
+    battery: 80,
+    kafka_topic: null,
+    kafka_partition: null,
+    kafka_offset: null,
+  });
+  addReading(aggregate, record);
+  const dedup = new DedupMemory(10);
+  dedup.check('dev-0001', record.event_id);
+  return { segment: '4965745', devices: new Map([['dev-0001', aggregate]]), dedup };
+};
+
+describe('window state encoding', () => {
+  it('round-trips, with event times as offsets from the window start', () => {
+    const encoded = encodeState(state(), START);
+    expect(encoded).toEqual({
+      l: '1|temperature,humidity,pressure,battery|kinesis,msk',
+      s: '4965745',
+      d: { 'dev-0001': [1, 0, 0, -750, -750, 1, 0, [1, 21.5, 21.5, 21.5], 0, 0, [1, 80, 80, 80]] },
+      f: { 'dev-0001': fingerprintOf('a'.repeat(32)) },
+    });
+    const decoded = decodeState(JSON.parse(JSON.stringify(encoded)), START, 10);
+    expect(encodeState(decoded, START)).toEqual(encoded);
+    expect(decoded.devices.get('dev-0001')!.firstEventMs).toBe(Date.parse('2026-11-25T07:59:59.250Z'));
+    expect(decoded.dedup.check('dev-0001', 'a'.repeat(32))).toBe('duplicate');
+  });
+
+  it('reads `{}`, the state of a new window, as empty', () => {
+    expect(decodeState({}, START, 10)).toMatchObject({ segment: undefined, devices: new Map() });
+  });
+
+  it('matches metrics and sources by name when a deployment changed them mid-window', () => {
+    const encoded = {
+      l: '1|battery,temperature,radiation|msk,kinesis',
+      s: '1',
+      d: { 'dev-0001': [2, 0, 0, 0, 100, 1, 1, [2, 150, 70, 80], 0, [2, 6, 3, 3]] },
+      f: {},
+    };
+    const aggregate = decodeState(encoded, START, 10).devices.get('dev-0001')!;
+    expect(aggregate.sources).toEqual({ kinesis: 1, msk: 1 });
+    expect(aggregate.metrics).toEqual({
+      temperature: null,
+      humidity: null,
+      pressure: null,
+      battery: { n: 2, sum: 150, min: 70, max: 80 },
+    });
+  });
+
+  it.each([
+    ['another format', { l: '2|temperature|kinesis', d: {}, f: {} }],
+    [
+      'a malformed aggregate',
+      { l: '1|temperature,humidity,pressure,battery|kinesis,msk', s: '1', d: { x: [1, 2] }, f: {} },
+    ],
+    ['unknown fields', { l: '1|temperature,humidity,pressure,battery|kinesis,msk', d: {}, f: {}, extra: 1 }],
+    [
+      'broken fingerprints',
+      { l: '1|temperature,humidity,pressure,battery|kinesis,msk', d: {}, f: { x: 'abc' } },
+    ],
+  ])('refuses %s loudly', (_name, raw) => {
+    expect(() => decodeState(raw, START, 10)).toThrow(StateFormatError);
+  });
+});
+
+describe('DedupMemory', () => {
+  const id = (n: number) => String(n).repeat(32);
+
+  it('remembers ids per device up to its capacity, then checks without remembering', () => {
+    const memory = new DedupMemory(2);
+    expect([memory.check('a', id(1)), memory.check('a', id(1)), memory.check('b', id(1))]).toEqual([
+      'new',
+      'duplicate',
+      'new',
+    ]);
+    expect([memory.check('a', id(2)), memory.check('a', id(2))]).toEqual(['unverified', 'unverified']);
+    expect(memory.check('b', id(1))).toBe('duplicate');
+    expect(memory.size).toBe(2);
+  });
+
+  it('survives encoding, eight base64 characters per id', () => {
+    const memory = new DedupMemory(5);
+    memory.check('a', id(1));
+    memory.check('a', id(2));
+    const encoded = memory.encode();
+    expect(encoded.a).toHaveLength(16);
+    const decoded = DedupMemory.decode(encoded, 5);
+    expect([decoded.size, decoded.check('a', id(2)), decoded.check('a', id(3))]).toEqual([
+      2,
+      'duplicate',
+      'new',
+    ]);
+  });
+});

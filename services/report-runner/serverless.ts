@@ -1,0 +1,532 @@
+import { METRIC_NAMES, LAKE_PREFIX } from '@pipeline/shared';
+import {
+  commonParams,
+  encryptedQueue,
+  esbuildDefaults,
+  providerDefaults,
+  secureBucket,
+  tlsOnlyBucketPolicy,
+} from '@pipeline/shared/serverless';
+import type { AWS } from 'osls';
+
+const service = 'report-runner';
+const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+const ref = (logicalId: string) => ({ Ref: logicalId });
+const sub = (template: string) => ({ 'Fn::Sub': template });
+const ifThen = (condition: string, then: unknown, otherwise: unknown = ref('AWS::NoValue')) => ({
+  'Fn::If': [condition, then, otherwise],
+});
+
+// The runner's timeout, and the queue's visibility timeout at six times it, as AWS asks for SQS
+// event sources: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+const RUNNER_TIMEOUT_SECONDS = 300;
+const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 6 * RUNNER_TIMEOUT_SECONDS;
+const ATHENA_RESULTS_PREFIX = 'athena-results/';
+const REPORTS_PREFIX = 'reports/';
+
+const functionName = '${self:service}-${sls:stage}-runner';
+const capitalise = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
+// Default anomaly bounds: tighter than the plausible ranges of METRICS, which reject readings.
+const anomalyDefaults: Record<(typeof METRIC_NAMES)[number], [string, string]> = {
+  temperature: ['-20', '50'],
+  humidity: ['5', '95'],
+  pressure: ['950', '1050'],
+  battery: ['15', '100'],
+};
+
+const assumedBy = (principals: string[]) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: principals }, Action: 'sts:AssumeRole' }],
+});
+
+const policy = (name: string, statements: unknown[]) => ({
+  PolicyName: name,
+  PolicyDocument: { Version: '2012-10-17', Statement: statements },
+});
+
+// DescribeStatement and CancelStatement take no resource ARN: the condition limits them to the
+// statements this role started. https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html
+const ownStatements = {
+  Sid: 'FollowOwnStatements',
+  Effect: 'Allow',
+  Action: ['redshift-data:DescribeStatement', 'redshift-data:CancelStatement'],
+  Resource: '*',
+  Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': sub('${!aws:userid}') } },
+};
+
+const runnerSettingsEnvironment = {
+  INGEST_BUCKET: '${param:ingestBucketName}',
+  LATE_AFTER_SECONDS: '${param:lateAfterSeconds}',
+  PARTITION_CONCURRENCY: '${param:partitionConcurrency}',
+  REPORT_CONCURRENCY: '${param:reportConcurrency}',
+  RERUN_DAYS_BACK: '${param:rerunDaysBack}',
+  ...Object.fromEntries(
+    METRIC_NAMES.flatMap((metric) => [
+      [`ANOMALY_${metric.toUpperCase()}_MIN`, `\${param:anomaly${capitalise(metric)}Min}`],
+      [`ANOMALY_${metric.toUpperCase()}_MAX`, `\${param:anomaly${capitalise(metric)}Max}`],
+    ]),
+  ),
+};
+
+/** The runner's environment in AWS: engine-independent settings plus Athena, S3 and warehouse targets. */
+const awsEnvironment = {
+  ...runnerSettingsEnvironment,
+  REPORTS_BUCKET: ref('ReportsBucket'),
+  ATHENA_WORKGROUP: ref('AthenaWorkGroup'),
+  GLUE_DATABASE: '${param:glueDatabaseName}',
+  GLUE_TABLE: '${param:glueTableName}',
+  QUERY_DEADLINE_SECONDS: '${param:queryDeadlineSeconds}',
+  WAREHOUSE: ifThen('CreateWarehouse', 'redshift-serverless', '${param:warehouse}'),
+  REDSHIFT_WORKGROUP: ifThen('CreateWarehouse', ref('RedshiftWorkgroup'), '${param:redshiftWorkgroupName}'),
+  REDSHIFT_DATABASE: '${param:redshiftDatabase}',
+  REDSHIFT_CLUSTER: '${param:redshiftClusterIdentifier}',
+  REDSHIFT_DB_USER: '${param:redshiftDbUser}',
+  REDSHIFT_SECRET_ARN: '${param:redshiftSecretArn}',
+  REDSHIFT_COPY_ROLE_ARN: ifThen('CreateWarehouse', arn('RedshiftCopyRole'), '${param:redshiftCopyRoleArn}'),
+  WAREHOUSE_URL: '${param:warehouseUrl}',
+};
+
+const config: AWS = {
+  service,
+  frameworkVersion: '4',
+  configValidationMode: 'error',
+  plugins: ['serverless-esbuild'],
+  params: {
+    default: {
+      ...commonParams,
+      // From ingest-transform through compose; placeholders so `sls package` works on its own.
+      ingestBucketName: 'ingest-bucket-placeholder',
+      ingestBucketArn: 'arn:aws:s3:::ingest-bucket-placeholder',
+      glueDatabaseName: 'pipeline_${sls:stage}',
+      glueTableName: 'telemetry',
+      // SQS event source: a batch over 10 needs a batching window of at least 1 s.
+      batchSize: '10',
+      batchingWindowSeconds: '5',
+      maximumConcurrency: '5',
+      maxReceiveCount: '3',
+      // Athena: at most 10 GiB scanned per query; scratch results kept a week.
+      bytesScannedCutoffPerQuery: '10737418240',
+      athenaResultsRetentionDays: '7',
+      queryDeadlineSeconds: '240',
+      partitionConcurrency: '2',
+      reportConcurrency: '4',
+      // Daily re-run of yesterday's 24 hours (UTC), after late objects have landed.
+      rerunSchedule: 'cron(30 2 * * ? *)',
+      rerunDaysBack: '1',
+      lateAfterSeconds: '900',
+      ...Object.fromEntries(
+        METRIC_NAMES.flatMap((metric) => [
+          [`anomaly${capitalise(metric)}Min`, anomalyDefaults[metric][0]],
+          [`anomaly${capitalise(metric)}Max`, anomalyDefaults[metric][1]],
+        ]),
+      ),
+      // Warehouse: none | create-serverless | redshift-serverless | redshift-cluster | postgres.
+      warehouse: 'none',
+      redshiftDatabase: 'dev',
+      redshiftBaseCapacity: '8',
+      redshiftWorkgroupName: 'none',
+      redshiftWorkgroupArn: 'none',
+      redshiftClusterIdentifier: 'none',
+      redshiftDbUser: 'none',
+      redshiftSecretArn: 'none',
+      redshiftCopyRoleArn: 'none',
+      warehouseUrl: 'none',
+      runnerHandler: 'src/handlers/runner.handler',
+      esbuildWorkFolder: '.esbuild',
+    },
+    // `sls invoke local --stage local`: the same handler with DuckDB, folders and PGlite, wired by
+    // the local cloud (local/ is never bundled for AWS). The build goes two folders deeper so the
+    // entry from ../../local stays inside .esbuild/.
+    local: {
+      ingestBucketName: 'local-ingest',
+      ingestBucketArn: 'arn:aws:s3:::local-ingest',
+      runnerHandler: '../../local/src/functions/report-runner.handler',
+      esbuildWorkFolder: '.esbuild/local/work',
+    },
+  },
+  provider: providerDefaults(service),
+  package: { individually: true, patterns: ['sql/*.sql'] },
+  custom: {
+    runnerEnvironment: { aws: awsEnvironment, local: runnerSettingsEnvironment },
+    // pg's optional native binding is never used; the local engines are only ever loaded from
+    // node_modules by the local stage's entry (they have native and WASM parts).
+    esbuild: {
+      ...esbuildDefaults,
+      exclude: ['pg-native', '@duckdb/node-api', '@electric-sql/pglite'],
+      outputWorkFolder: '${param:esbuildWorkFolder}',
+    },
+  },
+  functions: {
+    runner: {
+      handler: '${param:runnerHandler}',
+      description: 'Runs the SQL reports of new lake partitions (Athena) and loads them into the warehouse',
+      role: 'RunnerRole',
+      timeout: RUNNER_TIMEOUT_SECONDS,
+      // Per stage: the local stage gets no CloudFormation intrinsics, which invoke local cannot resolve.
+      environment:
+        '${self:custom.runnerEnvironment.${sls:stage}, self:custom.runnerEnvironment.aws}' as never,
+      events: [
+        {
+          sqs: {
+            arn: arn('RunQueue') as unknown as string,
+            batchSize: '${param:batchSize}' as unknown as number,
+            maximumBatchingWindow: '${param:batchingWindowSeconds}' as unknown as number,
+            maximumConcurrency: '${param:maximumConcurrency}' as unknown as number,
+            functionResponseType: 'ReportBatchItemFailures',
+          },
+        },
+        {
+          schedule: {
+            rate: ['${param:rerunSchedule}'],
+            description: "Re-runs the previous day's reports so late partitions are covered",
+          },
+        },
+      ],
+      // The scheduled re-run is an asynchronous invocation: after its retries it lands in the DLQ.
+      destinations: { onFailure: { type: 'sqs', arn: arn('DeadLetterQueue') as never } },
+    },
+  },
+  resources: {
+    Conditions: {
+      CreateWarehouse: { 'Fn::Equals': ['${param:warehouse}', 'create-serverless'] },
+      ExistingServerless: { 'Fn::Equals': ['${param:warehouse}', 'redshift-serverless'] },
+      ExistingCluster: { 'Fn::Equals': ['${param:warehouse}', 'redshift-cluster'] },
+      UsesServerless: { 'Fn::Or': [{ Condition: 'CreateWarehouse' }, { Condition: 'ExistingServerless' }] },
+      HasClusterSecret: {
+        'Fn::And': [
+          { Condition: 'ExistingCluster' },
+          { 'Fn::Not': [{ 'Fn::Equals': ['${param:redshiftSecretArn}', 'none'] }] },
+        ],
+      },
+      HasClusterDbUser: {
+        'Fn::And': [
+          { Condition: 'ExistingCluster' },
+          { 'Fn::Not': [{ 'Fn::Equals': ['${param:redshiftDbUser}', 'none'] }] },
+        ],
+      },
+    },
+    Resources: {
+      ReportsBucket: secureBucket({
+        lifecycleRules: [
+          {
+            Id: 'expire-athena-results',
+            Status: 'Enabled',
+            Prefix: ATHENA_RESULTS_PREFIX,
+            ExpirationInDays: '${param:athenaResultsRetentionDays}',
+          },
+        ],
+      }),
+      ReportsBucketPolicy: tlsOnlyBucketPolicy('ReportsBucket'),
+
+      DeadLetterQueue: encryptedQueue({ QueueName: '${self:service}-${sls:stage}-dlq' }),
+      RunQueue: encryptedQueue({
+        QueueName: '${self:service}-${sls:stage}-runs',
+        MessageRetentionPeriod: 345600,
+        VisibilityTimeout: QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+        RedrivePolicy: {
+          deadLetterTargetArn: arn('DeadLetterQueue'),
+          maxReceiveCount: '${param:maxReceiveCount}',
+        },
+      }),
+      // EventBridge may send to the queue (and to the DLQ when delivery keeps failing), only for this rule.
+      QueuesPolicy: {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: {
+          Queues: [ref('RunQueue'), ref('DeadLetterQueue')],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'EventBridgeDelivers',
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: [arn('RunQueue'), arn('DeadLetterQueue')],
+                Condition: { ArnEquals: { 'aws:SourceArn': arn('IngestObjectCreatedRule') } },
+              },
+            ],
+          },
+        },
+      },
+      IngestObjectCreatedRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          Description: 'New lake objects under raw/ in the ingest bucket, queued for the report runner',
+          State: 'ENABLED',
+          // https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
+          EventPattern: {
+            source: ['aws.s3'],
+            'detail-type': ['Object Created'],
+            detail: {
+              bucket: { name: ['${param:ingestBucketName}'] },
+              object: { key: [{ prefix: LAKE_PREFIX.raw }] },
+            },
+          },
+          Targets: [
+            {
+              Id: 'report-runner-queue',
+              Arn: arn('RunQueue'),
+              RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+              DeadLetterConfig: { Arn: arn('DeadLetterQueue') },
+            },
+          ],
+        },
+      },
+
+      AthenaWorkGroup: {
+        Type: 'AWS::Athena::WorkGroup',
+        Properties: {
+          Name: '${self:service}-${sls:stage}',
+          Description: 'Report queries: results in the reports bucket, bytes scanned capped per query',
+          State: 'ENABLED',
+          RecursiveDeleteOption: true,
+          WorkGroupConfiguration: {
+            EnforceWorkGroupConfiguration: true,
+            PublishCloudWatchMetricsEnabled: true,
+            BytesScannedCutoffPerQuery: '${param:bytesScannedCutoffPerQuery}',
+            EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+            ResultConfiguration: {
+              OutputLocation: sub(`s3://\${ReportsBucket}/${ATHENA_RESULTS_PREFIX}`),
+              EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+            },
+          },
+        },
+      },
+
+      RunnerRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description:
+            'report-runner: consume its queue, query the lake through its workgroup, write reports, load the warehouse',
+          AssumeRolePolicyDocument: assumedBy(['lambda.amazonaws.com']),
+          Policies: [
+            policy('runner', [
+              {
+                Sid: 'Logs',
+                Effect: 'Allow',
+                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                Resource: sub(
+                  `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*`,
+                ),
+              },
+              {
+                Sid: 'ConsumeQueue',
+                Effect: 'Allow',
+                Action: [
+                  'sqs:ReceiveMessage',
+                  'sqs:DeleteMessage',
+                  'sqs:GetQueueAttributes',
+                  'sqs:ChangeMessageVisibility',
+                ],
+                Resource: arn('RunQueue'),
+              },
+              {
+                Sid: 'FailedRerunsToDlq',
+                Effect: 'Allow',
+                Action: ['sqs:SendMessage'],
+                Resource: arn('DeadLetterQueue'),
+              },
+              {
+                Sid: 'QueryInWorkgroup',
+                Effect: 'Allow',
+                Action: [
+                  'athena:StartQueryExecution',
+                  'athena:GetQueryExecution',
+                  'athena:GetQueryResults',
+                  'athena:StopQueryExecution',
+                ],
+                Resource: sub(
+                  'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}',
+                ),
+              },
+              {
+                Sid: 'ReadLakeTable',
+                Effect: 'Allow',
+                Action: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'],
+                Resource: [
+                  sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
+                  sub(
+                    'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${param:glueDatabaseName}',
+                  ),
+                  sub(
+                    'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${param:glueDatabaseName}/${param:glueTableName}',
+                  ),
+                ],
+              },
+              {
+                Sid: 'LocateLake',
+                Effect: 'Allow',
+                Action: ['s3:GetBucketLocation'],
+                Resource: '${param:ingestBucketArn}',
+              },
+              {
+                Sid: 'ListLake',
+                Effect: 'Allow',
+                Action: ['s3:ListBucket'],
+                Resource: '${param:ingestBucketArn}',
+                Condition: { StringLike: { 's3:prefix': [`${LAKE_PREFIX.raw}*`] } },
+              },
+              {
+                Sid: 'ReadLake',
+                Effect: 'Allow',
+                Action: ['s3:GetObject'],
+                Resource: `\${param:ingestBucketArn}/${LAKE_PREFIX.raw}*`,
+              },
+              {
+                Sid: 'LocateReports',
+                Effect: 'Allow',
+                Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+                Resource: arn('ReportsBucket'),
+              },
+              {
+                Sid: 'AthenaResults',
+                Effect: 'Allow',
+                Action: [
+                  's3:GetObject',
+                  's3:PutObject',
+                  's3:AbortMultipartUpload',
+                  's3:ListMultipartUploadParts',
+                ],
+                Resource: sub(`\${ReportsBucket.Arn}/${ATHENA_RESULTS_PREFIX}*`),
+              },
+              {
+                Sid: 'WriteReports',
+                Effect: 'Allow',
+                Action: ['s3:PutObject'],
+                Resource: sub(`\${ReportsBucket.Arn}/${REPORTS_PREFIX}*`),
+              },
+            ]),
+            ifThen(
+              'UsesServerless',
+              policy('warehouse-serverless', [
+                {
+                  Sid: 'RunStatements',
+                  Effect: 'Allow',
+                  Action: [
+                    'redshift-data:ExecuteStatement',
+                    'redshift-data:BatchExecuteStatement',
+                    'redshift-serverless:GetCredentials',
+                  ],
+                  Resource: ifThen(
+                    'CreateWarehouse',
+                    { 'Fn::GetAtt': ['RedshiftWorkgroup', 'Workgroup.WorkgroupArn'] },
+                    '${param:redshiftWorkgroupArn}',
+                  ),
+                },
+                ownStatements,
+              ]),
+            ),
+            ifThen(
+              'ExistingCluster',
+              policy('warehouse-cluster', [
+                {
+                  Sid: 'RunStatements',
+                  Effect: 'Allow',
+                  Action: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
+                  Resource: sub(
+                    'arn:${AWS::Partition}:redshift:${AWS::Region}:${AWS::AccountId}:cluster:${param:redshiftClusterIdentifier}',
+                  ),
+                },
+                ownStatements,
+                ifThen('HasClusterDbUser', {
+                  Sid: 'TemporaryCredentials',
+                  Effect: 'Allow',
+                  Action: ['redshift:GetClusterCredentials'],
+                  Resource: [
+                    sub(
+                      'arn:${AWS::Partition}:redshift:${AWS::Region}:${AWS::AccountId}:dbuser:${param:redshiftClusterIdentifier}/${param:redshiftDbUser}',
+                    ),
+                    sub(
+                      'arn:${AWS::Partition}:redshift:${AWS::Region}:${AWS::AccountId}:dbname:${param:redshiftClusterIdentifier}/${param:redshiftDatabase}',
+                    ),
+                  ],
+                }),
+                ifThen('HasClusterSecret', {
+                  Sid: 'ReadCredentialsSecret',
+                  Effect: 'Allow',
+                  Action: ['secretsmanager:GetSecretValue'],
+                  Resource: '${param:redshiftSecretArn}',
+                }),
+              ]),
+            ),
+          ],
+        },
+      },
+
+      RedshiftCopyRole: {
+        Type: 'AWS::IAM::Role',
+        Condition: 'CreateWarehouse',
+        Properties: {
+          Description: 'Redshift Serverless: COPY report outputs from the reports bucket',
+          AssumeRolePolicyDocument: assumedBy([
+            'redshift.amazonaws.com',
+            'redshift-serverless.amazonaws.com',
+          ]),
+          Policies: [
+            policy('copy-reports', [
+              {
+                Sid: 'ListReports',
+                Effect: 'Allow',
+                Action: ['s3:ListBucket', 's3:GetBucketLocation'],
+                Resource: arn('ReportsBucket'),
+              },
+              {
+                Sid: 'ReadReports',
+                Effect: 'Allow',
+                Action: ['s3:GetObject'],
+                Resource: sub(`\${ReportsBucket.Arn}/${REPORTS_PREFIX}*`),
+              },
+            ]),
+          ],
+        },
+      },
+      RedshiftNamespace: {
+        Type: 'AWS::RedshiftServerless::Namespace',
+        Condition: 'CreateWarehouse',
+        // The warehouse's data outlives the stack.
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          NamespaceName: '${self:service}-${sls:stage}',
+          DbName: '${param:redshiftDatabase}',
+          AdminUsername: 'admin',
+          // The admin password lives in Secrets Manager, generated and rotated by Redshift.
+          ManageAdminPassword: true,
+          IamRoles: [arn('RedshiftCopyRole')],
+          DefaultIamRoleArn: arn('RedshiftCopyRole'),
+        },
+      },
+      RedshiftWorkgroup: {
+        Type: 'AWS::RedshiftServerless::Workgroup',
+        Condition: 'CreateWarehouse',
+        Properties: {
+          WorkgroupName: '${self:service}-${sls:stage}',
+          NamespaceName: ref('RedshiftNamespace'),
+          BaseCapacity: '${param:redshiftBaseCapacity}',
+          PubliclyAccessible: false,
+        },
+      },
+    },
+    Outputs: {
+      ReportsBucketName: { Description: 'Reports bucket', Value: ref('ReportsBucket') },
+      ReportsBucketArn: { Description: 'Reports bucket ARN', Value: arn('ReportsBucket') },
+      RunQueueUrl: {
+        Description: 'Queue of partitions to report (send re-run requests here)',
+        Value: ref('RunQueue'),
+      },
+      DeadLetterQueueUrl: {
+        Description: 'Messages and re-runs that kept failing',
+        Value: ref('DeadLetterQueue'),
+      },
+      AthenaWorkGroupName: { Description: 'Athena workgroup of the reports', Value: ref('AthenaWorkGroup') },
+      RedshiftWorkgroupName: {
+        Condition: 'CreateWarehouse',
+        Description: 'Redshift Serverless workgroup',
+        Value: ref('RedshiftWorkgroup'),
+      },
+    },
+  },
+};
+
+module.exports = config;

@@ -1,0 +1,252 @@
+import path from 'node:path';
+import {
+  allowStatements,
+  packageService,
+  propertiesOf,
+  readZip,
+  resolveConditions,
+  resourcesOfType,
+  validateReferences,
+  validateResourceProperties,
+  wildcardActions,
+  type CfnTemplate,
+  type PackagedService,
+} from '@pipeline/shared/testing';
+
+const SERVICE_DIR = path.join(__dirname, '..');
+const INGEST = {
+  ingestBucketName: 'pipeline-test-ingest',
+  ingestBucketArn: 'arn:aws:s3:::pipeline-test-ingest',
+};
+
+const json = (value: unknown) => JSON.stringify(value);
+
+describe('report-runner infrastructure (sls package)', () => {
+  let packaged: PackagedService;
+  let template: CfnTemplate;
+
+  beforeAll(async () => {
+    packaged = await packageService(SERVICE_DIR, { params: INGEST });
+    template = resolveConditions(packaged.template);
+  }, 240_000);
+
+  it('conforms to the CloudFormation resource specifications, references included', async () => {
+    expect(await validateResourceProperties(packaged.template)).toEqual([]);
+    expect(await validateReferences(packaged.template)).toEqual([]);
+  });
+
+  it('keeps the reports bucket private, encrypted, TLS-only and expires Athena scratch results', () => {
+    const bucket = propertiesOf(template, 'ReportsBucket');
+    expect(bucket.BucketEncryption).toBeDefined();
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(json(propertiesOf(template, 'ReportsBucketPolicy'))).toContain('"aws:SecureTransport":"false"');
+    const rules = (
+      bucket.LifecycleConfiguration as { Rules: { Prefix?: string; ExpirationInDays?: unknown }[] }
+    ).Rules;
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Prefix: 'athena-results/', ExpirationInDays: '7' }),
+    );
+  });
+
+  it('queues runs on an encrypted queue that dead-letters after a few receives, with a visibility of 6x the timeout', () => {
+    const queue = propertiesOf(template, 'RunQueue');
+    const dlq = propertiesOf(template, 'DeadLetterQueue');
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    expect(dlq.SqsManagedSseEnabled).toBe(true);
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+      maxReceiveCount: '3',
+    });
+    const timeout = propertiesOf(template, 'RunnerLambdaFunction').Timeout as number;
+    expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('routes Object Created events of the ingest bucket under raw/ to the queue, and only those', () => {
+    const rule = propertiesOf(template, 'IngestObjectCreatedRule');
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: ['pipeline-test-ingest'] }, object: { key: [{ prefix: 'raw/' }] } },
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': ['RunQueue', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+      }),
+    ]);
+    const policy = propertiesOf(template, 'QueuesPolicy');
+    expect(json(policy)).toContain('"aws:SourceArn":{"Fn::GetAtt":["IngestObjectCreatedRule","Arn"]}');
+  });
+
+  it('has an Athena engine v3 workgroup that enforces its output location and a bytes-scanned cutoff', () => {
+    const workgroup = propertiesOf(template, 'AthenaWorkGroup').WorkGroupConfiguration as Record<
+      string,
+      unknown
+    >;
+    expect(workgroup.EnforceWorkGroupConfiguration).toBe(true);
+    expect(workgroup.BytesScannedCutoffPerQuery).toBe('10737418240');
+    expect(workgroup.EngineVersion).toEqual({ SelectedEngineVersion: 'Athena engine version 3' });
+    expect(workgroup.ResultConfiguration).toEqual(
+      expect.objectContaining({ OutputLocation: { 'Fn::Sub': 's3://${ReportsBucket}/athena-results/' } }),
+    );
+  });
+
+  it('triggers the runner from the queue with partial batch responses, batching parameters and a concurrency cap', () => {
+    const [mapping] = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping');
+    expect(mapping?.resource.Properties).toEqual(
+      expect.objectContaining({
+        EventSourceArn: { 'Fn::GetAtt': ['RunQueue', 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 5,
+        ScalingConfig: { MaximumConcurrency: 5 },
+      }),
+    );
+  });
+
+  it('re-runs daily, and sends a re-run that keeps failing to the DLQ', () => {
+    const schedules = resourcesOfType(template, 'AWS::Events::Rule').filter(
+      ({ resource }) => resource.Properties?.ScheduleExpression,
+    );
+    expect(schedules.map(({ resource }) => resource.Properties?.ScheduleExpression)).toEqual([
+      'cron(30 2 * * ? *)',
+    ]);
+    const [config] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
+    expect(config?.resource.Properties?.DestinationConfig).toEqual({
+      OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+    });
+  });
+
+  it('grants no wildcard IAM actions', () => {
+    expect(wildcardActions(packaged.template)).toEqual([]);
+  });
+
+  it('scopes every grant: Athena to its workgroup, the lake to raw/, writes to its own prefixes', () => {
+    const statements = allowStatements(template);
+    const grant = (action: string) =>
+      statements.filter(({ actions }) => actions.includes(action)).flatMap(({ resources }) => resources);
+    expect(grant('athena:StartQueryExecution')).toEqual([
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}',
+      },
+    ]);
+    expect(grant('s3:GetObject')).toEqual(
+      expect.arrayContaining([
+        'arn:aws:s3:::pipeline-test-ingest/raw/*',
+        { 'Fn::Sub': '${ReportsBucket.Arn}/athena-results/*' },
+      ]),
+    );
+    expect(grant('s3:GetObject')).toHaveLength(2);
+    expect(grant('s3:PutObject')).toEqual([
+      { 'Fn::Sub': '${ReportsBucket.Arn}/athena-results/*' },
+      { 'Fn::Sub': '${ReportsBucket.Arn}/reports/*' },
+    ]);
+    expect(grant('glue:GetTable').map(json).join()).toContain('table/pipeline_test/telemetry');
+    // Resource "*" only for Data API calls that cannot be scoped, and then limited to own statements.
+    const unscoped = statements.filter(({ resources }) => resources.includes('*'));
+    expect(
+      unscoped.every(({ statement }) => json(statement.Condition).includes('statement-owner-iam-userid')),
+    ).toBe(true);
+    // The warehouse is off by default: no Redshift grant, no Redshift resource.
+    expect(
+      statements.flatMap(({ actions }) => actions).filter((action) => action.startsWith('redshift')),
+    ).toEqual([]);
+    expect(
+      Object.values(template.Resources).filter(({ Type }) => Type.startsWith('AWS::RedshiftServerless')),
+    ).toEqual([]);
+  });
+
+  it('bundles the handler and the SQL reports, and no local-only engine', async () => {
+    const zip = packaged.artifacts.find((artifact) => artifact.endsWith('runner.zip'));
+    expect(zip).toBeDefined();
+    const entries = await readZip(zip!);
+    const names = entries.map(({ name }) => name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'src/handlers/runner.js',
+        'sql/device_hourly_stats.sql',
+        'sql/data_quality.sql',
+      ]),
+    );
+    const bundle = entries
+      .find(({ name }) => name === 'src/handlers/runner.js')!
+      .read()
+      .toString('utf8');
+    expect(bundle).not.toMatch(/@duckdb|@electric-sql|pglite/);
+  });
+
+  describe('with warehouse=create-serverless', () => {
+    let withWarehouse: CfnTemplate;
+
+    beforeAll(async () => {
+      const result = await packageService(SERVICE_DIR, {
+        params: { ...INGEST, warehouse: 'create-serverless' },
+      });
+      expect(await validateResourceProperties(result.template)).toEqual([]);
+      withWarehouse = resolveConditions(result.template);
+    }, 240_000);
+
+    it('creates a Redshift Serverless namespace, workgroup and the COPY role, readable only on reports/', () => {
+      expect(Object.values(withWarehouse.Resources).map(({ Type }) => Type)).toEqual(
+        expect.arrayContaining(['AWS::RedshiftServerless::Namespace', 'AWS::RedshiftServerless::Workgroup']),
+      );
+      const copy = allowStatements(withWarehouse).filter(({ owner }) => owner === 'RedshiftCopyRole');
+      expect(copy.find(({ actions }) => actions.includes('s3:GetObject'))?.resources).toEqual([
+        { 'Fn::Sub': '${ReportsBucket.Arn}/reports/*' },
+      ]);
+      expect(json(propertiesOf(withWarehouse, 'RedshiftNamespace').IamRoles)).toContain('RedshiftCopyRole');
+    });
+
+    it('lets the runner use the Data API on that workgroup only, and tells it where to load', () => {
+      const statements = allowStatements(withWarehouse).filter(({ owner }) => owner === 'RunnerRole');
+      const execute = statements.find(({ actions }) => actions.includes('redshift-data:ExecuteStatement'));
+      expect(execute?.resources).toEqual([{ 'Fn::GetAtt': ['RedshiftWorkgroup', 'Workgroup.WorkgroupArn'] }]);
+      const variables = (
+        propertiesOf(withWarehouse, 'RunnerLambdaFunction').Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      expect(variables).toEqual(
+        expect.objectContaining({
+          WAREHOUSE: 'redshift-serverless',
+          REDSHIFT_WORKGROUP: { Ref: 'RedshiftWorkgroup' },
+          REDSHIFT_COPY_ROLE_ARN: { 'Fn::GetAtt': ['RedshiftCopyRole', 'Arn'] },
+        }),
+      );
+    });
+  });
+
+  describe('with warehouse=redshift-cluster', () => {
+    it('scopes the Data API to the configured cluster and creates no Redshift resource', async () => {
+      const result = await packageService(SERVICE_DIR, {
+        params: {
+          ...INGEST,
+          warehouse: 'redshift-cluster',
+          redshiftClusterIdentifier: 'analytics',
+          redshiftDbUser: 'loader',
+          redshiftCopyRoleArn: 'arn:aws:iam::123456789012:role/copy',
+        },
+      });
+      const cluster = resolveConditions(result.template);
+      expect(
+        Object.values(cluster.Resources).filter(({ Type }) => Type.startsWith('AWS::RedshiftServerless')),
+      ).toEqual([]);
+      const statements = allowStatements(cluster).filter(({ owner }) => owner === 'RunnerRole');
+      expect(
+        statements.find(({ actions }) => actions.includes('redshift-data:ExecuteStatement'))?.resources,
+      ).toEqual([
+        { 'Fn::Sub': 'arn:${AWS::Partition}:redshift:${AWS::Region}:${AWS::AccountId}:cluster:analytics' },
+      ]);
+      expect(
+        statements.find(({ actions }) => actions.includes('redshift:GetClusterCredentials'))?.resources,
+      ).toHaveLength(2);
+      expect(wildcardActions(result.template)).toEqual([]);
+    }, 240_000);
+  });
+});

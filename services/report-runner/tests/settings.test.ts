@@ -1,0 +1,88 @@
+import { ConfigurationError } from '@pipeline/shared';
+import { settingsFromEnvironment } from '../src/settings';
+
+const base: NodeJS.ProcessEnv = {
+  REPORTS_BUCKET: 'reports-bucket',
+  INGEST_BUCKET: 'ingest-bucket',
+  ATHENA_WORKGROUP: 'report-runner-dev',
+  GLUE_DATABASE: 'pipeline_dev',
+  GLUE_TABLE: 'telemetry',
+  QUERY_DEADLINE_SECONDS: '240',
+  LATE_AFTER_SECONDS: '900',
+  PARTITION_CONCURRENCY: '2',
+  REPORT_CONCURRENCY: '4',
+  RERUN_DAYS_BACK: '1',
+  ANOMALY_TEMPERATURE_MIN: '-20',
+  ANOMALY_TEMPERATURE_MAX: '50',
+  ANOMALY_HUMIDITY_MIN: '5',
+  ANOMALY_HUMIDITY_MAX: '95',
+  ANOMALY_PRESSURE_MIN: '950',
+  ANOMALY_PRESSURE_MAX: '1050',
+  ANOMALY_BATTERY_MIN: '15',
+  ANOMALY_BATTERY_MAX: '100',
+  WAREHOUSE: 'none',
+  REDSHIFT_WORKGROUP: 'none',
+  REDSHIFT_DATABASE: 'dev',
+  REDSHIFT_CLUSTER: 'none',
+  REDSHIFT_DB_USER: 'none',
+  REDSHIFT_SECRET_ARN: 'none',
+  REDSHIFT_COPY_ROLE_ARN: 'none',
+  WAREHOUSE_URL: 'none',
+};
+
+describe('runner settings', () => {
+  it('reads the deployed environment', () => {
+    const settings = settingsFromEnvironment(base);
+    expect(settings.athena).toEqual({
+      workGroup: 'report-runner-dev',
+      database: 'pipeline_dev',
+      table: 'telemetry',
+      deadlineMs: 240_000,
+    });
+    expect(settings.report.thresholds.temperature).toEqual({ min: -20, max: 50 });
+    expect(settings.warehouse).toEqual({ kind: 'none' });
+  });
+
+  it('configures Redshift Serverless or a cluster, treating "none" as not set', () => {
+    expect(
+      settingsFromEnvironment({
+        ...base,
+        WAREHOUSE: 'redshift-serverless',
+        REDSHIFT_WORKGROUP: 'wg',
+        REDSHIFT_COPY_ROLE_ARN: 'arn:aws:iam::1:role/copy',
+      }).warehouse,
+    ).toEqual({
+      kind: 'redshift',
+      target: { workgroupName: 'wg', database: 'dev' },
+      copyRoleArn: 'arn:aws:iam::1:role/copy',
+    });
+    expect(
+      settingsFromEnvironment({
+        ...base,
+        WAREHOUSE: 'redshift-cluster',
+        REDSHIFT_CLUSTER: 'c1',
+        REDSHIFT_DB_USER: 'loader',
+        REDSHIFT_COPY_ROLE_ARN: 'arn:r',
+      }).warehouse,
+    ).toEqual({
+      kind: 'redshift',
+      target: { clusterIdentifier: 'c1', database: 'dev', dbUser: 'loader' },
+      copyRoleArn: 'arn:r',
+    });
+  });
+
+  it('fails loudly on a missing or contradictory value', () => {
+    expect(() => settingsFromEnvironment({ ...base, WAREHOUSE: 'redshift-serverless' })).toThrow(
+      /REDSHIFT_WORKGROUP is required/,
+    );
+    expect(() => settingsFromEnvironment({ ...base, WAREHOUSE: 'postgres' })).toThrow(
+      /WAREHOUSE_URL is required/,
+    );
+    expect(() => settingsFromEnvironment({ ...base, ANOMALY_BATTERY_MIN: '100' })).toThrow(
+      /ANOMALY_BATTERY_MIN must be below/,
+    );
+    expect(() => settingsFromEnvironment({ ...base, GLUE_TABLE: 'x; DROP' })).toThrow(ConfigurationError);
+    const { ANOMALY_PRESSURE_MAX: _dropped, ...withoutThreshold } = base;
+    expect(() => settingsFromEnvironment(withoutThreshold)).toThrow(/ANOMALY_PRESSURE_MAX/);
+  });
+});

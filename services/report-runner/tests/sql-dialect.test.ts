@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Parser } from 'node-sql-parser';
+import { TRINO_COMPAT_MACROS } from '@pipeline/local/src/engines/trino-compat';
+import {
+  PORTABLE_CAST_TYPES,
+  PORTABLE_FUNCTIONS,
+  TRINO_FUNCTIONS_WITH_DUCKDB_MACROS,
+} from '../src/domain/portable-sql';
+
+const SQL_DIR = path.join(__dirname, '..', 'sql');
+const files = readdirSync(SQL_DIR).filter((file) => file.endsWith('.sql'));
+
+interface Calls {
+  functions: Set<string>;
+  casts: Set<string>;
+}
+
+/** Collects function, aggregate and cast names from node-sql-parser's AST. */
+const collect = (node: unknown, calls: Calls): Calls => {
+  if (Array.isArray(node)) {
+    for (const child of node) collect(child, calls);
+  } else if (node && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    if (record.type === 'aggr_func' && typeof record.name === 'string')
+      calls.functions.add(record.name.toLowerCase());
+    if (record.type === 'function') {
+      const parts = (record.name as { name?: { value: string }[] } | undefined)?.name ?? [];
+      calls.functions.add(
+        parts
+          .map(({ value }) => value)
+          .join('.')
+          .toLowerCase(),
+      );
+    }
+    if (record.type === 'cast') {
+      for (const target of (record.target as { dataType: string }[] | undefined) ?? [])
+        calls.casts.add(target.dataType.toUpperCase());
+    }
+    for (const value of Object.values(record)) collect(value, calls);
+  }
+  return calls;
+};
+
+const parse = (sql: string) => new Parser().astify(sql, { database: 'trino' });
+
+describe('report SQL dialect', () => {
+  it('has report files', () => {
+    expect(files.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(files)('%s parses as Trino SQL and uses only functions both engines run', (file) => {
+    const sql = readFileSync(path.join(SQL_DIR, file), 'utf8');
+    const ast = parse(sql);
+    expect(Array.isArray(ast) ? ast.length : 1).toBe(1);
+    const { functions, casts } = collect(ast, { functions: new Set(), casts: new Set() });
+    const allowed = new Set([...PORTABLE_FUNCTIONS, ...TRINO_FUNCTIONS_WITH_DUCKDB_MACROS]);
+    expect([...functions].filter((name) => !allowed.has(name))).toEqual([]);
+    expect([...casts].filter((type) => !PORTABLE_CAST_TYPES.includes(type))).toEqual([]);
+  });
+
+  it('rejects a query with a function outside the portable set', () => {
+    const { functions } = collect(
+      parse("SELECT date_diff('second', a, b), count_if(x > 1) FROM t WHERE dt = ?"),
+      {
+        functions: new Set(),
+        casts: new Set(),
+      },
+    );
+    expect([...functions].filter((name) => !PORTABLE_FUNCTIONS.includes(name))).toEqual([
+      'date_diff',
+      'count_if',
+    ]);
+  });
+
+  it('gives every Trino-only function allowed in reports a DuckDB macro', () => {
+    expect(Object.keys(TRINO_COMPAT_MACROS).sort()).toEqual([...TRINO_FUNCTIONS_WITH_DUCKDB_MACROS].sort());
+  });
+});

@@ -1,0 +1,173 @@
+import { METRIC_NAMES, type MetricName, type PartitionKeys, type WarehouseRow } from '@pipeline/shared';
+import type { ReportSettings } from '../../src/domain/report-parameters';
+import type { LakeRecord } from './lake';
+
+/**
+ * What each report must return for one partition, computed from the generated records in plain
+ * TypeScript, independently of the SQL.
+ */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const timestamp = (isoTime: string) => isoTime.replace('T', ' ').replace('Z', '');
+const values = (rows: readonly LakeRecord[], metric: MetricName) =>
+  rows.map((row) => row[metric]).filter((value): value is number => value !== null);
+const min = (numbers: number[]) => (numbers.length > 0 ? Math.min(...numbers) : null);
+const max = (numbers: number[]) => (numbers.length > 0 ? Math.max(...numbers) : null);
+// Reports round averages to 6 decimals (see the SQL): so does the expectation.
+const avg = (numbers: number[]) =>
+  numbers.length > 0
+    ? Math.round((numbers.reduce((sum, n) => sum + n, 0) / numbers.length) * 1e6) / 1e6
+    : null;
+const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> => {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+};
+
+export const expectedReports = (
+  all: readonly LakeRecord[],
+  partition: PartitionKeys,
+  settings: ReportSettings,
+): Record<string, WarehouseRow[]> => {
+  const records = all.filter(({ dt, hour }) => dt === partition.dt && hour === partition.hour);
+  // Each reading once: redelivered copies share the event_id (and the values).
+  const readings = [...groupBy(records, ({ event_id }) => event_id).values()].map(
+    (copies) => copies[0] as LakeRecord,
+  );
+  const head = { dt: partition.dt, hour: partition.hour };
+
+  const deviceStats = [...groupBy(readings, ({ device_id }) => device_id).entries()]
+    .sort(([a], [b]) => compare(a, b))
+    .map(([device, rows]) => ({
+      ...head,
+      device_id: device,
+      site:
+        rows
+          .map(({ site }) => site)
+          .filter((site): site is string => site !== null)
+          .sort(compare)
+          .at(-1) ?? null,
+      readings: rows.length,
+      ...Object.fromEntries(
+        METRIC_NAMES.flatMap((metric) => [
+          [`${metric}_min`, min(values(rows, metric))],
+          [`${metric}_avg`, avg(values(rows, metric))],
+          [`${metric}_max`, max(values(rows, metric))],
+        ]),
+      ),
+    }));
+
+  const siteSummary = [...groupBy(readings, ({ site }) => site ?? '(none)').entries()]
+    .sort(([a], [b]) => compare(a, b))
+    .map(([site, rows]) => {
+      const batteryMin = min(values(rows, 'battery'));
+      return {
+        ...head,
+        site,
+        devices: new Set(rows.map(({ device_id }) => device_id)).size,
+        readings: rows.length,
+        temperature_avg: avg(values(rows, 'temperature')),
+        humidity_avg: avg(values(rows, 'humidity')),
+        pressure_avg: avg(values(rows, 'pressure')),
+        battery_min: batteryMin,
+        lowest_battery_device:
+          batteryMin === null
+            ? null
+            : (rows
+                .filter(({ battery }) => battery === batteryMin)
+                .map(({ device_id }) => device_id)
+                .sort(compare)[0] ?? null),
+      };
+    });
+
+  const anomalies = readings
+    .flatMap((reading) =>
+      METRIC_NAMES.flatMap((metric) => {
+        const value = reading[metric];
+        const { min: low, max: high } = settings.thresholds[metric];
+        return value !== null && (value < low || value > high)
+          ? [
+              {
+                ...head,
+                event_id: reading.event_id,
+                device_id: reading.device_id,
+                site: reading.site,
+                event_time: timestamp(reading.event_time),
+                metric,
+                value,
+                threshold_min: low,
+                threshold_max: high,
+              },
+            ]
+          : [];
+      }),
+    )
+    .sort(
+      (a, b) =>
+        compare(a.device_id, b.device_id) ||
+        compare(a.event_time, b.event_time) ||
+        compare(a.event_id, b.event_id) ||
+        compare(a.metric, b.metric),
+    );
+
+  const lateness = records.map(
+    ({ event_time, ingest_time }) => (Date.parse(ingest_time) - Date.parse(event_time)) / 1000,
+  );
+  const copies = groupBy(records, ({ event_id }) => event_id);
+  const dataQuality = [
+    {
+      ...head,
+      records: records.length,
+      readings: copies.size,
+      duplicate_event_ids: [...copies.values()].filter((group) => group.length > 1).length,
+      duplicate_records: records.length - copies.size,
+      late_records: lateness.filter((seconds) => seconds > settings.lateAfterSeconds).length,
+      max_lateness_seconds: max(lateness),
+      devices: new Set(records.map(({ device_id }) => device_id)).size,
+    },
+  ];
+
+  return {
+    device_hourly_stats: deviceStats,
+    site_hourly_summary: siteSummary,
+    anomalies,
+    data_quality: dataQuality,
+  };
+};
+
+/**
+ * Row-by-row equality. Doubles within a relative 1e-9; rounded averages within one unit of the
+ * 6th decimal (a sum in another order can round the other way).
+ */
+export const expectRowsToMatch = (
+  actual: readonly WarehouseRow[],
+  expected: readonly WarehouseRow[],
+): void => {
+  expect(actual).toHaveLength(expected.length);
+  expected.forEach((row, index) => {
+    const got = actual[index] ?? {};
+    expect(Object.keys(got)).toEqual(Object.keys(row));
+    for (const [column, value] of Object.entries(row)) {
+      const actualValue = got[column];
+      if (typeof value === 'number' && !Number.isInteger(value)) {
+        expect(typeof actualValue).toBe('number');
+        const tolerance = column.endsWith('_avg') ? 1.000001e-6 : Math.max(1e-9, Math.abs(value) * 1e-9);
+        expect({ column, difference: Math.abs((actualValue as number) - value) <= tolerance }).toEqual({
+          column,
+          difference: true,
+        });
+      } else {
+        expect({ row: index, column, value: actualValue }).toEqual({ row: index, column, value });
+      }
+    }
+  });
+};
+
+export const TEST_SETTINGS: ReportSettings = {
+  thresholds: {
+    temperature: { min: -10, max: 45 },
+    humidity: { min: 5, max: 95 },
+    pressure: { min: 950, max: 1050 },
+    battery: { min: 15, max: 100 },
+  },
+  lateAfterSeconds: 900,
+};

@@ -1,0 +1,374 @@
+import {
+  BatchExecuteStatementCommand,
+  CancelStatementCommand,
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  GetStatementResultCommand,
+  type DescribeStatementResponse,
+  type RedshiftDataClient,
+  type SqlParameter,
+} from '@aws-sdk/client-redshift-data';
+import {
+  checkKeyLookupRequest,
+  checkReplaceRequest,
+  checkUpsertRequest,
+  createTableStatement,
+  createViewStatement,
+  KEYS_PER_LOOKUP,
+  keyLookupSql,
+  quoteIdentifier,
+  sqlType,
+  WarehouseError,
+  WarehouseUnavailableError,
+  type KeyLookupRequest,
+  type LoadResult,
+  type QueryableWarehouse,
+  type ReplaceRowsRequest,
+  type StagedRows,
+  type UpsertRowsRequest,
+  type Warehouse,
+  type WarehouseRow,
+  type WarehouseTable,
+  type WarehouseView,
+} from '../warehouse';
+
+/** Where statements run: a Redshift Serverless workgroup, or a provisioned cluster. */
+export type RedshiftTarget =
+  | { workgroupName: string; database: string }
+  | { clusterIdentifier: string; database: string; dbUser?: string; secretArn?: string };
+
+export interface RedshiftDataWarehouseOptions {
+  client: RedshiftDataClient;
+  target: RedshiftTarget;
+  /** Role Redshift assumes to read staged rows from S3 (COPY ... IAM_ROLE). Needed for staged loads. */
+  copyRoleArn?: string;
+  /** Polling of DescribeStatement: first delay, growth factor, longest delay (ms). */
+  poll?: { initialDelayMs: number; factor: number; maxDelayMs: number };
+  /** Give up (and cancel the statement) after this long (ms). */
+  deadlineMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const STAGE = quoteIdentifier('load_stage');
+// Rows inserted through Data API parameters per statement, and per transaction. Larger loads
+// should arrive staged in S3 (COPY is the bulk path).
+const INLINE_ROWS_PER_STATEMENT = 50;
+const INLINE_ROWS_PER_TRANSACTION = 500;
+
+// https://docs.aws.amazon.com/redshift-data/latest/APIReference/CommonErrors.html and the API's
+// own exceptions: these clear up on their own.
+const TRANSIENT_SDK_ERRORS = new Set([
+  'ThrottlingException',
+  'ActiveStatementsExceededException',
+  'ActiveSessionsExceededException',
+  'InternalServerException',
+  'DatabaseConnectionException',
+  'ServiceUnavailableException',
+]);
+// Statement failures a retry can fix: serializable isolation conflicts (error 1023), a resuming
+// Serverless workgroup, lost connections.
+const TRANSIENT_STATEMENT_ERROR = /serializable isolation|1023|resum|connection|timed? ?out|temporarily/i;
+
+const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.*'()/=-]+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const parameterValue = (value: string | number | boolean): string => String(value);
+
+/**
+ * The {@link Warehouse} on Amazon Redshift through the Data API (Serverless workgroup or
+ * provisioned cluster, IAM or Secrets Manager auth).
+ *
+ * A load is one `BatchExecuteStatement`, which runs as a single transaction: create a temporary
+ * staging table like the target, fill it (`COPY` from the staged rows' manifest, or parameterised
+ * `INSERT`s), delete the rows it replaces, insert the staged rows, drop the stage. Values only ever
+ * travel as Data API parameters; the COPY source and role are validated S3 URL and ARN.
+ * https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html
+ */
+export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse {
+  private readonly ensured = new Map<string, Promise<void>>();
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly poll: { initialDelayMs: number; factor: number; maxDelayMs: number };
+  private readonly deadlineMs: number;
+
+  constructor(private readonly options: RedshiftDataWarehouseOptions) {
+    if (options.copyRoleArn !== undefined && !ROLE_ARN.test(options.copyRoleArn)) {
+      throw new WarehouseError(`Not an IAM role ARN: ${options.copyRoleArn}`);
+    }
+    this.sleep = options.sleep ?? realSleep;
+    this.now = options.now ?? Date.now;
+    this.poll = options.poll ?? { initialDelayMs: 250, factor: 1.5, maxDelayMs: 3000 };
+    this.deadlineMs = options.deadlineMs ?? 5 * 60 * 1000;
+  }
+
+  async ensureTable(table: WarehouseTable): Promise<void> {
+    const sql = createTableStatement(table, 'redshift');
+    let pending = this.ensured.get(sql);
+    if (!pending) {
+      pending = this.execute([sql], []).then(
+        () => undefined,
+        (error: unknown) => {
+          this.ensured.delete(sql);
+          throw error;
+        },
+      );
+      this.ensured.set(sql, pending);
+    }
+    return pending;
+  }
+
+  async replaceRows(request: ReplaceRowsRequest): Promise<LoadResult> {
+    checkReplaceRequest(request);
+    const { table, scope, rows, staged } = request;
+    if (!staged && rows.length > INLINE_ROWS_PER_TRANSACTION) {
+      throw new WarehouseError(
+        `${table.name}: ${rows.length} rows need to be staged in S3 (COPY) for a replace`,
+      );
+    }
+    await this.ensureTable(table);
+    const scopeColumns = Object.keys(scope);
+    const parameters: SqlParameter[] = scopeColumns.map((column, index) => ({
+      name: `scope_${index}`,
+      value: parameterValue(scope[column] as string | number | boolean),
+    }));
+    const where = scopeColumns
+      .map(
+        (column, index) =>
+          `${quoteIdentifier(column)} = CAST(:scope_${index} AS ${this.typeOf(table, column)})`,
+      )
+      .join(' AND ');
+    const fill = this.fillStage(table, rows, staged, parameters);
+    const result = await this.load(
+      table,
+      fill,
+      `DELETE FROM ${quoteIdentifier(table.name)} WHERE ${where}`,
+      parameters,
+    );
+    return { table: table.name, ...result };
+  }
+
+  async upsertRows(request: UpsertRowsRequest): Promise<LoadResult> {
+    checkUpsertRequest(request);
+    const { table, rows, staged } = request;
+    await this.ensureTable(table);
+    if (rows.length === 0) return { table: table.name, deleted: 0, inserted: 0 };
+    const target = quoteIdentifier(table.name);
+    const matches = table.keyColumns.map(
+      (key) => `${target}.${quoteIdentifier(key)} = ${STAGE}.${quoteIdentifier(key)}`,
+    );
+    const remove = `DELETE FROM ${target} USING ${STAGE} WHERE ${matches.join(' AND ')}`;
+    const total: LoadResult = { table: table.name, deleted: 0, inserted: 0 };
+    const chunks = staged ? [rows] : chunk(rows, INLINE_ROWS_PER_TRANSACTION);
+    for (const part of chunks) {
+      const parameters: SqlParameter[] = [];
+      const result = await this.load(
+        table,
+        this.fillStage(table, part, staged, parameters),
+        remove,
+        parameters,
+      );
+      total.deleted += result.deleted;
+      total.inserted += result.inserted;
+    }
+    return total;
+  }
+
+  async ensureView(view: WarehouseView): Promise<void> {
+    const sql = createViewStatement(view);
+    let pending = this.ensured.get(sql);
+    if (!pending) {
+      pending = this.execute([sql], []).then(
+        () => undefined,
+        (error: unknown) => {
+          this.ensured.delete(sql);
+          throw error;
+        },
+      );
+      this.ensured.set(sql, pending);
+    }
+    return pending;
+  }
+
+  async existingKeys(request: KeyLookupRequest): Promise<WarehouseRow[]> {
+    checkKeyLookupRequest(request);
+    const { table, keys } = request;
+    await this.ensureTable(table);
+    const found: WarehouseRow[] = [];
+    for (const part of chunk(keys, KEYS_PER_LOOKUP)) {
+      if (part.length === 0) continue;
+      const parameters: SqlParameter[] = [];
+      const sql = keyLookupSql(table, part, (value, column) => {
+        const name = `k${parameters.length}`;
+        parameters.push({ name, value: parameterValue(value) });
+        return `CAST(:${name} AS ${sqlType(column.type, 'redshift')})`;
+      });
+      const description = await this.execute([sql], parameters);
+      if (!description.Id) throw new WarehouseError('The Data API returned no statement id');
+      for (const index of await this.firstColumnIntegers(description.Id)) found.push(part[index]!);
+    }
+    return found;
+  }
+
+  async close(): Promise<void> {
+    // The Data API is stateless HTTP: nothing to release.
+  }
+
+  /** The first column of every result row of a finished statement, as integers (all pages). */
+  private async firstColumnIntegers(id: string): Promise<number[]> {
+    const values: number[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.send(() =>
+        this.options.client.send(
+          new GetStatementResultCommand({ Id: id, ...(token ? { NextToken: token } : {}) }),
+        ),
+      );
+      for (const record of page.Records ?? []) {
+        const value = record[0]?.longValue;
+        if (value !== undefined) values.push(Number(value));
+      }
+      token = page.NextToken;
+    } while (token);
+    return values;
+  }
+
+  private typeOf(table: WarehouseTable, column: string): string {
+    const type = table.columns.find(({ name }) => name === column)?.type;
+    if (!type) throw new WarehouseError(`${table.name}: no column ${column}`);
+    return sqlType(type, 'redshift');
+  }
+
+  /** Statements that fill the stage, adding the parameters they use. */
+  private fillStage(
+    table: WarehouseTable,
+    rows: readonly WarehouseRow[],
+    staged: StagedRows | undefined,
+    parameters: SqlParameter[],
+  ): string[] {
+    const columnList = table.columns.map(({ name }) => quoteIdentifier(name)).join(', ');
+    if (rows.length === 0) return [];
+    if (staged) {
+      if (!S3_URL.test(staged.manifestUrl))
+        throw new WarehouseError(`Not a plain S3 URL: ${staged.manifestUrl}`);
+      if (!this.options.copyRoleArn)
+        throw new WarehouseError('Staged loads need copyRoleArn (the role Redshift assumes for COPY)');
+      // https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-json.html
+      return [
+        `COPY ${STAGE} (${columnList}) FROM '${staged.manifestUrl}' IAM_ROLE '${this.options.copyRoleArn}' ` +
+          `FORMAT AS JSON 'auto' MANIFEST TIMEFORMAT 'auto' DATEFORMAT 'auto'`,
+      ];
+    }
+    return chunk(rows, INLINE_ROWS_PER_STATEMENT).map((part) => {
+      const tuples = part.map((row) => {
+        const cells = table.columns.map(({ name, type }) => {
+          const value = row[name] ?? null;
+          if (value === null) return 'NULL';
+          const parameter = `p${parameters.length}`;
+          parameters.push({ name: parameter, value: parameterValue(value) });
+          return `CAST(:${parameter} AS ${sqlType(type, 'redshift')})`;
+        });
+        return `(${cells.join(', ')})`;
+      });
+      return `INSERT INTO ${STAGE} (${columnList}) VALUES ${tuples.join(', ')}`;
+    });
+  }
+
+  private async load(
+    table: WarehouseTable,
+    fill: string[],
+    remove: string,
+    parameters: SqlParameter[],
+  ): Promise<{ deleted: number; inserted: number }> {
+    const target = quoteIdentifier(table.name);
+    const columnList = table.columns.map(({ name }) => quoteIdentifier(name)).join(', ');
+    const sqls = [
+      `CREATE TEMP TABLE ${STAGE} (LIKE ${target})`,
+      ...fill,
+      remove,
+      `INSERT INTO ${target} (${columnList}) SELECT ${columnList} FROM ${STAGE}`,
+      `DROP TABLE ${STAGE}`,
+    ];
+    const description = await this.execute(sqls, parameters);
+    const rowsOf = (index: number) => Math.max(0, description.SubStatements?.[index]?.ResultRows ?? 0);
+    return { deleted: rowsOf(sqls.length - 3), inserted: rowsOf(sqls.length - 2) };
+  }
+
+  /** Runs statements as one transaction and waits for them. */
+  private async execute(sqls: string[], parameters: SqlParameter[]): Promise<DescribeStatementResponse> {
+    const target = this.options.target;
+    const common = {
+      Database: target.database,
+      ...('workgroupName' in target
+        ? { WorkgroupName: target.workgroupName }
+        : {
+            ClusterIdentifier: target.clusterIdentifier,
+            ...(target.dbUser ? { DbUser: target.dbUser } : {}),
+            ...(target.secretArn ? { SecretArn: target.secretArn } : {}),
+          }),
+      ...(parameters.length > 0 ? { Parameters: parameters } : {}),
+    };
+    const started = await this.send(() =>
+      sqls.length === 1
+        ? this.options.client.send(new ExecuteStatementCommand({ ...common, Sql: sqls[0] }))
+        : this.options.client.send(new BatchExecuteStatementCommand({ ...common, Sqls: sqls })),
+    );
+    if (!started.Id) throw new WarehouseError('The Data API returned no statement id');
+    return this.waitFor(started.Id);
+  }
+
+  private async waitFor(id: string): Promise<DescribeStatementResponse> {
+    const deadline = this.now() + this.deadlineMs;
+    let delay = this.poll.initialDelayMs;
+    for (;;) {
+      const description = await this.send(() =>
+        this.options.client.send(new DescribeStatementCommand({ Id: id })),
+      );
+      switch (description.Status) {
+        case 'FINISHED':
+          return description;
+        case 'FAILED':
+        case 'ABORTED': {
+          const reason = description.Error ?? description.Status;
+          const message = `Redshift statement ${id} ${description.Status}: ${reason}`;
+          throw TRANSIENT_STATEMENT_ERROR.test(reason)
+            ? new WarehouseUnavailableError(message)
+            : new WarehouseError(message);
+        }
+        default:
+          if (this.now() + delay > deadline) {
+            await this.options.client.send(new CancelStatementCommand({ Id: id })).catch(() => undefined);
+            throw new WarehouseUnavailableError(
+              `Redshift statement ${id} still ${description.Status} after ${this.deadlineMs} ms: cancelled`,
+            );
+          }
+          await this.sleep(delay);
+          delay = Math.min(this.poll.maxDelayMs, delay * this.poll.factor);
+      }
+    }
+  }
+
+  /** Maps SDK errors to the warehouse's error kinds. */
+  private async send<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof WarehouseError) throw error;
+      const name = error instanceof Error ? error.name : 'Error';
+      const message = `Redshift Data API ${name}: ${error instanceof Error ? error.message : String(error)}`;
+      const wrapped = TRANSIENT_SDK_ERRORS.has(name)
+        ? new WarehouseUnavailableError(message)
+        : new WarehouseError(message);
+      wrapped.cause = error;
+      throw wrapped;
+    }
+  }
+}
+
+const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks.length > 0 ? chunks : [[]];
+};

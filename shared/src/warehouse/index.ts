@@ -1,0 +1,6 @@
+export * from './table';
+export * from './ddl';
+export * from './port';
+export * from './load';
+export * from './postgres';
+export * from './lookup';

@@ -1,0 +1,212 @@
+import { createTableStatement, quoteIdentifier } from './ddl';
+import { checkReplaceRequest, checkUpsertRequest } from './load';
+import {
+  checkKeyLookupRequest,
+  createViewStatement,
+  KEYS_PER_LOOKUP,
+  keyLookupSql,
+  type KeyLookupRequest,
+  type QueryableWarehouse,
+  type WarehouseView,
+} from './lookup';
+import {
+  WarehouseError,
+  WarehouseUnavailableError,
+  type LoadResult,
+  type ReplaceRowsRequest,
+  type UpsertRowsRequest,
+  type Warehouse,
+} from './port';
+import type { WarehouseRow, WarehouseTable } from './table';
+
+/** The part of a Postgres driver the warehouse needs: parameterised queries with `$1` placeholders. */
+export interface SqlExecutor {
+  query(
+    sql: string,
+    parameters?: readonly unknown[],
+  ): Promise<{ rows: Record<string, unknown>[]; affectedRows: number }>;
+}
+
+/**
+ * A Postgres connection the warehouse can use: `pg` (any Postgres by URL) and PGlite implement it
+ * in a few lines each.
+ */
+export interface SqlClient extends SqlExecutor {
+  /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// SQLSTATEs worth a retry: serialization failure, deadlock, connection failures, too many
+// connections, shutdown in progress. https://www.postgresql.org/docs/current/errcodes-appendix.html
+const TRANSIENT_SQLSTATE = /^(40001|40P01|08\d{3}|53300|57P0[1-3])$/;
+const TRANSIENT_NODE_CODE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** Maps a driver error to the warehouse's two error kinds. */
+export const classifyPostgresError = (error: unknown): WarehouseError => {
+  if (error instanceof WarehouseError) return error;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  const message = error instanceof Error ? error.message : String(error);
+  const transient = TRANSIENT_SQLSTATE.test(code) || TRANSIENT_NODE_CODE.has(code);
+  const wrapped = transient ? new WarehouseUnavailableError(message) : new WarehouseError(message);
+  wrapped.cause = error;
+  return wrapped;
+};
+
+// Postgres allows 65,535 bind parameters per statement; stay well below it.
+const MAX_PARAMETERS = 30_000;
+
+const insertStatements = (
+  table: WarehouseTable,
+  rows: readonly WarehouseRow[],
+  suffix = '',
+): [string, unknown[]][] => {
+  const columns = table.columns.map(({ name }) => name);
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+  const statements: [string, unknown[]][] = [];
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    const parameters: unknown[] = [];
+    const tuples = chunk.map((row) => {
+      const placeholders = columns.map((column) => {
+        parameters.push(row[column] ?? null);
+        return `$${parameters.length}`;
+      });
+      return `(${placeholders.join(', ')})`;
+    });
+    const columnList = columns.map(quoteIdentifier).join(', ');
+    statements.push([
+      `INSERT INTO ${quoteIdentifier(table.name)} (${columnList}) VALUES ${tuples.join(', ')}${suffix}`,
+      parameters,
+    ]);
+  }
+  return statements;
+};
+
+/**
+ * The {@link Warehouse} over any Postgres-compatible {@link SqlClient}: a replace is
+ * `DELETE` of the scope plus `INSERT` in one transaction; an upsert is `INSERT ... ON CONFLICT`
+ * on the primary key. Everything is parameterised; identifiers come from validated definitions.
+ */
+export class PostgresWarehouse implements Warehouse, QueryableWarehouse {
+  private readonly ensured = new Map<string, Promise<void>>();
+
+  constructor(private readonly client: SqlClient) {}
+
+  async ensureTable(table: WarehouseTable): Promise<void> {
+    const statement = createTableStatement(table, 'postgres');
+    let pending = this.ensured.get(statement);
+    if (!pending) {
+      pending = this.client.query(statement).then(
+        () => undefined,
+        (error: unknown) => {
+          this.ensured.delete(statement);
+          throw classifyPostgresError(error);
+        },
+      );
+      this.ensured.set(statement, pending);
+    }
+    return pending;
+  }
+
+  async replaceRows(request: ReplaceRowsRequest): Promise<LoadResult> {
+    checkReplaceRequest(request);
+    const { table, scope, rows } = request;
+    await this.ensureTable(table);
+    const scopeColumns = Object.keys(scope);
+    const where = scopeColumns
+      .map((column, index) => `${quoteIdentifier(column)} = $${index + 1}`)
+      .join(' AND ');
+    return this.inTransaction(table, async (tx) => {
+      const deleted = await tx.query(
+        `DELETE FROM ${quoteIdentifier(table.name)} WHERE ${where}`,
+        scopeColumns.map((column) => scope[column]),
+      );
+      let inserted = 0;
+      for (const [sql, parameters] of insertStatements(table, rows))
+        inserted += (await tx.query(sql, parameters)).affectedRows;
+      return { table: table.name, deleted: deleted.affectedRows, inserted };
+    });
+  }
+
+  async upsertRows(request: UpsertRowsRequest): Promise<LoadResult> {
+    checkUpsertRequest(request);
+    const { table, rows } = request;
+    await this.ensureTable(table);
+    const keys = new Set(table.keyColumns);
+    const updates = table.columns
+      .filter(({ name }) => !keys.has(name))
+      .map(({ name }) => `${quoteIdentifier(name)} = EXCLUDED.${quoteIdentifier(name)}`);
+    const conflict = ` ON CONFLICT (${table.keyColumns.map(quoteIdentifier).join(', ')}) DO ${
+      updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'
+    }`;
+    return this.inTransaction(table, async (tx) => {
+      let inserted = 0;
+      for (const [sql, parameters] of insertStatements(table, rows, conflict))
+        inserted += (await tx.query(sql, parameters)).affectedRows;
+      return { table: table.name, deleted: 0, inserted };
+    });
+  }
+
+  async ensureView(view: WarehouseView): Promise<void> {
+    const statement = createViewStatement(view);
+    let pending = this.ensured.get(statement);
+    if (!pending) {
+      pending = this.client.query(statement).then(
+        () => undefined,
+        (error: unknown) => {
+          this.ensured.delete(statement);
+          throw classifyPostgresError(error);
+        },
+      );
+      this.ensured.set(statement, pending);
+    }
+    return pending;
+  }
+
+  async existingKeys(request: KeyLookupRequest): Promise<WarehouseRow[]> {
+    checkKeyLookupRequest(request);
+    const { table, keys } = request;
+    await this.ensureTable(table);
+    const found: WarehouseRow[] = [];
+    for (let start = 0; start < keys.length; start += KEYS_PER_LOOKUP) {
+      const part = keys.slice(start, start + KEYS_PER_LOOKUP);
+      const parameters: unknown[] = [];
+      const sql = keyLookupSql(table, part, (value) => {
+        parameters.push(value);
+        return `$${parameters.length}`;
+      });
+      try {
+        const { rows } = await this.client.query(sql, parameters);
+        for (const row of rows) found.push(part[Number(row.key_index)]!);
+      } catch (error) {
+        throw classifyPostgresError(error);
+      }
+    }
+    return found;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async inTransaction(
+    table: WarehouseTable,
+    work: (tx: SqlExecutor) => Promise<LoadResult>,
+  ): Promise<LoadResult> {
+    try {
+      return await this.client.transaction(work);
+    } catch (error) {
+      const wrapped = classifyPostgresError(error);
+      wrapped.message = `${table.name}: ${wrapped.message}`;
+      throw wrapped;
+    }
+  }
+}

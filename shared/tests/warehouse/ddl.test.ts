@@ -1,0 +1,70 @@
+import {
+  CANONICAL_COLUMNS,
+  canonicalWarehouseTable,
+  createTableStatement,
+  glueColumns,
+  validateTable,
+  WarehouseDefinitionError,
+  type WarehouseTable,
+} from '../../src';
+
+const table: WarehouseTable = {
+  name: 'report_data_quality',
+  columns: [
+    { name: 'dt', type: 'date', nullable: true },
+    { name: 'hour', type: 'string', nullable: true },
+    { name: 'records', type: 'bigint', nullable: false },
+    { name: 'max_lateness_seconds', type: 'double', nullable: true },
+  ],
+  keyColumns: ['dt', 'hour'],
+};
+
+describe('warehouse DDL', () => {
+  it('derives the telemetry table from the canonical record: same columns, order and types as Glue', () => {
+    const telemetry = canonicalWarehouseTable();
+    expect(telemetry.columns.map(({ name, type }) => ({ Name: name, Type: type }))).toEqual(
+      glueColumns().map(({ Name, Type }) => ({ Name, Type })),
+    );
+    expect(telemetry.columns.map(({ name }) => name)).toEqual(Object.keys(CANONICAL_COLUMNS));
+    expect(telemetry.keyColumns).toEqual(['event_id']);
+    // Nullability follows the zod schema.
+    expect(telemetry.columns.find(({ name }) => name === 'device_id')?.nullable).toBe(false);
+    expect(telemetry.columns.find(({ name }) => name === 'site')?.nullable).toBe(true);
+  });
+
+  it('writes Postgres DDL with the key as primary key and NOT NULL on keys', () => {
+    expect(createTableStatement(table, 'postgres')).toBe(
+      [
+        'CREATE TABLE IF NOT EXISTS "report_data_quality" (',
+        '  "dt" DATE NOT NULL,',
+        '  "hour" TEXT NOT NULL,',
+        '  "records" BIGINT NOT NULL,',
+        '  "max_lateness_seconds" DOUBLE PRECISION,',
+        '  PRIMARY KEY ("dt", "hour")',
+        ')',
+      ].join('\n'),
+    );
+  });
+
+  it('writes Redshift DDL with bounded VARCHARs and the key as sort key', () => {
+    const ddl = createTableStatement(table, 'redshift');
+    expect(ddl).toContain('"hour" VARCHAR(1024) NOT NULL');
+    expect(ddl.endsWith(') SORTKEY ("dt", "hour")')).toBe(true);
+  });
+
+  it('refuses identifiers that would need quoting rules, unknown types and keys that are not columns', () => {
+    expect(() => validateTable({ ...table, name: 'Report; DROP' })).toThrow(WarehouseDefinitionError);
+    expect(() =>
+      validateTable({
+        ...table,
+        columns: [...table.columns, { name: 'x', type: 'money' as never, nullable: true }],
+      }),
+    ).toThrow(/unknown type/);
+    expect(() => validateTable({ ...table, keyColumns: ['device_id'] })).toThrow(
+      /key column "device_id" is not a column/,
+    );
+    expect(() => validateTable({ ...table, columns: [...table.columns, table.columns[0]!] })).toThrow(
+      /declared twice/,
+    );
+  });
+});

@@ -1,0 +1,151 @@
+import {
+  BatchExecuteStatementCommand,
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  GetStatementResultCommand,
+  RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  createViewStatement,
+  keyLookupSql,
+  PostgresWarehouse,
+  validateTable,
+  WarehouseError,
+  type SqlClient,
+  type WarehouseTable,
+} from '../../src/warehouse';
+import { RedshiftDataWarehouse } from '../../src/adapters';
+
+// The lookups and views added to the warehouse port for analytics-sink (QueryableWarehouse).
+const TABLE: WarehouseTable = validateTable({
+  name: 'window_part',
+  columns: [
+    { name: 'device_id', type: 'string', nullable: false },
+    { name: 'window_start', type: 'timestamp', nullable: false },
+    { name: 'event_count', type: 'int', nullable: false },
+  ],
+  keyColumns: ['device_id', 'window_start'],
+});
+const KEYS = [
+  { device_id: 'dev-1', window_start: '2026-11-25 08:00:00.000' },
+  { device_id: 'dev-2', window_start: '2026-11-25 08:00:00.000' },
+  { device_id: 'dev-3', window_start: '2026-11-25 08:01:00.000' },
+];
+
+describe('keyLookupSql', () => {
+  it('selects the positions of the keys that exist, binding each value once', () => {
+    const values: unknown[] = [];
+    const sql = keyLookupSql(TABLE, KEYS.slice(0, 2), (value) => {
+      values.push(value);
+      return `$${values.length}`;
+    });
+    expect(sql).toBe(
+      'SELECT DISTINCT CASE WHEN ("device_id" = $1 AND "window_start" = $2) THEN 0 WHEN ("device_id" = $3 AND "window_start" = $4) THEN 1 END AS key_index ' +
+        'FROM "window_part" WHERE ("device_id" = $1 AND "window_start" = $2) OR ("device_id" = $3 AND "window_start" = $4)',
+    );
+    expect(values).toEqual(['dev-1', '2026-11-25 08:00:00.000', 'dev-2', '2026-11-25 08:00:00.000']);
+  });
+});
+
+describe('createViewStatement', () => {
+  it('creates or replaces a view from one SELECT', () => {
+    expect(createViewStatement({ name: 'merged', select: ' SELECT 1 AS one ' })).toBe(
+      'CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one',
+    );
+  });
+
+  it.each([
+    [{ name: 'Merged', select: 'SELECT 1' }],
+    [{ name: 'merged', select: 'DROP TABLE x' }],
+    [{ name: 'merged', select: 'SELECT 1; DROP TABLE x' }],
+  ])('refuses %j', (view) => {
+    expect(() => createViewStatement(view)).toThrow(WarehouseError);
+  });
+});
+
+describe('PostgresWarehouse lookups', () => {
+  const client = (rows: Record<string, unknown>[]) => {
+    const calls: [string, readonly unknown[] | undefined][] = [];
+    const sql: SqlClient = {
+      query: async (text, parameters) => {
+        calls.push([text, parameters]);
+        return { rows: text.startsWith('SELECT') ? rows : [], affectedRows: 0 };
+      },
+      transaction: (work) => work(sql),
+      close: async () => undefined,
+    };
+    return { sql, calls };
+  };
+
+  it('answers with the requested key objects that have a row', async () => {
+    const { sql, calls } = client([{ key_index: 2 }, { key_index: 0 }]);
+    const found = await new PostgresWarehouse(sql).existingKeys({ table: TABLE, keys: KEYS });
+    expect(found).toEqual([KEYS[2], KEYS[0]]);
+    expect(found[0]).toBe(KEYS[2]);
+    expect(calls[0]![0]).toMatch(/^CREATE TABLE IF NOT EXISTS "window_part"/);
+  });
+
+  it('refuses keys that are not exactly the key columns', async () => {
+    const { sql } = client([]);
+    await expect(
+      new PostgresWarehouse(sql).existingKeys({ table: TABLE, keys: [{ device_id: 'dev-1' }] }),
+    ).rejects.toThrow('exactly device_id, window_start');
+  });
+
+  it('creates a view once per instance', async () => {
+    const { sql, calls } = client([]);
+    const warehouse = new PostgresWarehouse(sql);
+    await warehouse.ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
+    await warehouse.ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
+    expect(calls.map(([text]) => text)).toEqual(['CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one']);
+  });
+});
+
+describe('RedshiftDataWarehouse lookups', () => {
+  const redshift = mockClient(RedshiftDataClient);
+  const warehouse = () =>
+    new RedshiftDataWarehouse({
+      client: new RedshiftDataClient({ region: 'us-east-1' }),
+      target: { workgroupName: 'pipeline', database: 'dev' },
+      sleep: async () => undefined,
+    });
+  beforeEach(() => {
+    redshift.reset();
+    redshift.on(ExecuteStatementCommand).resolves({ Id: 'stmt-1' });
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'stmt-1' });
+    redshift.on(DescribeStatementCommand).resolves({ Id: 'stmt-1', Status: 'FINISHED' });
+  });
+
+  it('binds typed parameters and reads every page of the result', async () => {
+    redshift
+      .on(GetStatementResultCommand, { Id: 'stmt-1' })
+      .resolvesOnce({ Records: [[{ longValue: 1 }]], NextToken: 'page-2' })
+      .resolvesOnce({ Records: [[{ longValue: 2 }]] });
+
+    expect(await warehouse().existingKeys({ table: TABLE, keys: KEYS })).toEqual([KEYS[1], KEYS[2]]);
+
+    const lookup = redshift
+      .commandCalls(ExecuteStatementCommand)
+      .map((call) => call.args[0].input)
+      .find(({ Sql }) => Sql?.startsWith('SELECT'))!;
+    expect(lookup.Sql).toContain(
+      '"device_id" = CAST(:k0 AS VARCHAR(1024)) AND "window_start" = CAST(:k1 AS TIMESTAMP)',
+    );
+    expect(lookup).toMatchObject({ WorkgroupName: 'pipeline', Database: 'dev' });
+    expect(lookup.Parameters?.slice(0, 2)).toEqual([
+      { name: 'k0', value: 'dev-1' },
+      { name: 'k1', value: '2026-11-25 08:00:00.000' },
+    ]);
+    expect(
+      redshift.commandCalls(GetStatementResultCommand).map((call) => call.args[0].input.NextToken),
+    ).toEqual([undefined, 'page-2']);
+  });
+
+  it('creates a view with CREATE OR REPLACE VIEW', async () => {
+    await warehouse().ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
+    expect(redshift.commandCalls(ExecuteStatementCommand)[0]!.args[0].input.Sql).toBe(
+      'CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one',
+    );
+  });
+});

@@ -1,0 +1,130 @@
+import {
+  PostgresWarehouse,
+  WarehouseError,
+  WarehouseUnavailableError,
+  type SqlClient,
+  type SqlExecutor,
+  type WarehouseTable,
+} from '../../src';
+
+const table: WarehouseTable = {
+  name: 'report_site_hourly_summary',
+  columns: [
+    { name: 'dt', type: 'date', nullable: false },
+    { name: 'hour', type: 'string', nullable: false },
+    { name: 'site', type: 'string', nullable: false },
+    { name: 'readings', type: 'bigint', nullable: true },
+  ],
+  keyColumns: ['dt', 'hour', 'site'],
+};
+
+/** A SqlClient recording statements, with a switch to fail the next transaction. */
+const recordingClient = () => {
+  const log: { sql: string; parameters: readonly unknown[]; inTransaction: boolean }[] = [];
+  let failure: unknown;
+  const executor = (inTransaction: boolean): SqlExecutor => ({
+    async query(sql, parameters = []) {
+      log.push({ sql, parameters, inTransaction });
+      return {
+        rows: [],
+        affectedRows: sql.startsWith('DELETE') ? 2 : parameters.length / table.columns.length,
+      };
+    },
+  });
+  const client: SqlClient = {
+    ...executor(false),
+    async transaction(work) {
+      if (failure) throw failure;
+      return work(executor(true));
+    },
+    close: async () => undefined,
+  };
+  return { client, log, failNext: (error: unknown) => (failure = error) };
+};
+
+const rows = [
+  { dt: '2026-03-01', hour: '10', site: 'plant-a', readings: 5 },
+  { dt: '2026-03-01', hour: '10', site: 'plant-b', readings: 7 },
+];
+
+describe('the Postgres warehouse', () => {
+  it('replaces a scope in one transaction: parameterised DELETE, then INSERT', async () => {
+    const { client, log } = recordingClient();
+    const result = await new PostgresWarehouse(client).replaceRows({
+      table,
+      scope: { dt: '2026-03-01', hour: '10' },
+      rows,
+    });
+    expect(result).toEqual({ table: 'report_site_hourly_summary', deleted: 2, inserted: 2 });
+    expect(log[0]).toEqual(
+      expect.objectContaining({
+        sql: expect.stringMatching(/^CREATE TABLE IF NOT EXISTS/),
+        inTransaction: false,
+      }),
+    );
+    expect(log.slice(1)).toEqual([
+      {
+        sql: 'DELETE FROM "report_site_hourly_summary" WHERE "dt" = $1 AND "hour" = $2',
+        parameters: ['2026-03-01', '10'],
+        inTransaction: true,
+      },
+      {
+        sql: 'INSERT INTO "report_site_hourly_summary" ("dt", "hour", "site", "readings") VALUES ($1, $2, $3, $4), ($5, $6, $7, $8)',
+        parameters: ['2026-03-01', '10', 'plant-a', 5, '2026-03-01', '10', 'plant-b', 7],
+        inTransaction: true,
+      },
+    ]);
+  });
+
+  it('creates a table once per warehouse', async () => {
+    const { client, log } = recordingClient();
+    const warehouse = new PostgresWarehouse(client);
+    await warehouse.replaceRows({ table, scope: { dt: '2026-03-01', hour: '10' }, rows });
+    await warehouse.replaceRows({ table, scope: { dt: '2026-03-01', hour: '10' }, rows });
+    expect(log.filter(({ sql }) => sql.startsWith('CREATE')).length).toBe(1);
+  });
+
+  it('upserts on the primary key', async () => {
+    const { client, log } = recordingClient();
+    await new PostgresWarehouse(client).upsertRows({ table, rows });
+    expect(log.at(-1)?.sql).toMatch(
+      /ON CONFLICT \("dt", "hour", "site"\) DO UPDATE SET "readings" = EXCLUDED\."readings"$/,
+    );
+  });
+
+  it('rejects rows outside the scope, unknown columns and duplicate keys before touching the database', async () => {
+    const { client, log } = recordingClient();
+    const warehouse = new PostgresWarehouse(client);
+    await expect(
+      warehouse.replaceRows({ table, scope: { dt: '2026-03-01', hour: '11' }, rows }),
+    ).rejects.toThrow(/outside the scope/);
+    await expect(warehouse.upsertRows({ table, rows: [{ ...rows[0]!, extra: 1 }] })).rejects.toThrow(
+      /unknown columns extra/,
+    );
+    await expect(warehouse.upsertRows({ table, rows: [rows[0]!, rows[0]!] })).rejects.toThrow(
+      /appears twice/,
+    );
+    await expect(warehouse.replaceRows({ table, scope: { readings: 1 }, rows: [] })).rejects.toThrow(
+      /not a key column/,
+    );
+    expect(log).toEqual([]);
+  });
+
+  it.each([
+    ['40001', true],
+    ['08006', true],
+    ['ECONNREFUSED', true],
+    ['57P01', true],
+    ['42P01', false],
+    ['23505', false],
+  ])('classifies driver error code %s as transient=%s', async (code, transient) => {
+    const { client, failNext } = recordingClient();
+    failNext(Object.assign(new Error(`failure ${code}`), { code }));
+    const error = await new PostgresWarehouse(client)
+      .upsertRows({ table, rows })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(transient ? WarehouseUnavailableError : WarehouseError);
+    expect((error as WarehouseError).transient).toBe(transient);
+    expect((error as Error).message).toBe(`report_site_hourly_summary: failure ${code}`);
+  });
+});
