@@ -1,5 +1,7 @@
 // Test tiers (see README): `unit` runs pure and handler tests in milliseconds; `integration` runs
-// real local engines and `sls package`. `npm test` runs both after typecheck and lint.
+// real local engines and `sls package`; `e2e` runs the whole local cloud (`npm start`) and checks
+// its books; `browser` opens the generated dashboard in Chromium. `npm test` runs them all after
+// typecheck and lint.
 const swc = [
   '@swc/jest',
   { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
@@ -24,8 +26,10 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['**/tests/**/*.test.ts'],
-      testPathIgnorePatterns: ['\\.int\\.test\\.ts$'],
+      testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '\\.browser\\.test\\.ts$'],
     },
     { ...common, displayName: 'integration', testMatch: ['**/tests/**/*.int.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['**/tests/**/*.e2e.test.ts'] },
+    { ...common, displayName: 'browser', testMatch: ['**/tests/**/*.browser.test.ts'] },
   ],
 };

@@ -4,7 +4,8 @@
  * `npm run bench:transform` and record the figures in docs/BENCHMARKS.md.
  *
  * Options: --sizes=1,3,6 (request payload in MiB; 6 means "as close to the 6 MB invoke limit as
- * fits"), --rounds=15, --warmups=3, --log-level=WARN.
+ * fits"), --rounds=15, --warmups=3, --log-level=WARN, --stages=true (then, per size, the stages of
+ * transformBatch timed on their own, after and apart from the handler/bare rounds).
  */
 import { deepStrictEqual } from 'node:assert';
 import { randomUUID } from 'node:crypto';
@@ -17,11 +18,13 @@ import type { FirehoseInputRecord } from '../services/ingest-transform/src/domai
 import type * as TransformDomain from '../services/ingest-transform/src/domain/transform-batch';
 import type * as TransformHandler from '../services/ingest-transform/src/handlers/transform';
 import type * as TransformSettings from '../services/ingest-transform/src/settings';
+import type * as Shared from '../shared/src';
 
 /** What the bundled entry exports: the deployed handler plus its parts, measured separately. */
 type TransformModules = Pick<typeof TransformHandler, 'handler' | 'FirehoseTransformEventSchema'> &
   Pick<typeof TransformDomain, 'transformBatch'> &
-  Pick<typeof TransformSettings, 'settingsFromEnvironment'>;
+  Pick<typeof TransformSettings, 'settingsFromEnvironment'> &
+  Pick<typeof Shared, 'decodeJsonObject' | 'normaliseHubMessage' | 'canonicalRecordJson'>;
 
 const option = (name: string, fallback: string): string =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -30,6 +33,7 @@ const SIZES_MB = option('sizes', '1,3,6').split(',').map(Number);
 const ROUNDS = Number(option('rounds', '15'));
 const WARMUPS = Number(option('warmups', '3'));
 const LOG_LEVEL = option('log-level', 'WARN').toUpperCase();
+const STAGES = option('stages', 'true') !== 'false';
 
 // What the function gets in AWS (services/ingest-transform/serverless.ts and the shared provider
 // defaults); read by the handler module at import, so set before it is loaded.
@@ -91,15 +95,23 @@ const perSecond = (records: number, ms: number): string =>
 const fixed = (value: number, digits = 1): string => value.toFixed(digits);
 
 const main = async (): Promise<void> => {
-  const { handler, FirehoseTransformEventSchema, transformBatch, settingsFromEnvironment } =
-    loadBundled<TransformModules>(
-      'transform',
-      [
-        "export { handler, FirehoseTransformEventSchema } from './services/ingest-transform/src/handlers/transform';",
-        "export { transformBatch } from './services/ingest-transform/src/domain/transform-batch';",
-        "export { settingsFromEnvironment } from './services/ingest-transform/src/settings';",
-      ].join('\n'),
-    );
+  const {
+    handler,
+    FirehoseTransformEventSchema,
+    transformBatch,
+    settingsFromEnvironment,
+    decodeJsonObject,
+    normaliseHubMessage,
+    canonicalRecordJson,
+  } = loadBundled<TransformModules>(
+    'transform',
+    [
+      "export { handler, FirehoseTransformEventSchema } from './services/ingest-transform/src/handlers/transform';",
+      "export { transformBatch } from './services/ingest-transform/src/domain/transform-batch';",
+      "export { settingsFromEnvironment } from './services/ingest-transform/src/settings';",
+      "export { decodeJsonObject, normaliseHubMessage, canonicalRecordJson } from './shared/src';",
+    ].join('\n'),
+  );
   const settings = settingsFromEnvironment();
 
   console.log('Transform benchmark (bench:transform)');
@@ -120,6 +132,7 @@ const main = async (): Promise<void> => {
   const breakdown: string[][] = [];
   const outcomes: string[][] = [];
   const spread: string[][] = [];
+  const stages: string[][] = [];
 
   for (const sizeMb of SIZES_MB) {
     const limit = Math.min(sizeMb * 1024 * 1024, FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES);
@@ -194,6 +207,58 @@ const main = async (): Promise<void> => {
         return `${fixed(sorted[0] ?? NaN)} / ${fixed(median(sorted))} / ${fixed(sorted.at(-1) ?? NaN)}`;
       }),
     ]);
+    if (STAGES) {
+      // transformBatch's stages on their own, each over the whole batch, in µs per input record:
+      // decoding (base64 check, strict UTF-8, JSON.parse), normalisation of the decoded messages
+      // (validation, event id, timestamps, the canonical record) and serialisation of the accepted
+      // records. What transformBatch takes beyond their sum is its bookkeeping (outcomes, response
+      // size accounting, the response entries) and the collection of the response it retains.
+      const decoded = event.records.map((record) => decodeJsonObject(record.data, settings.maxRecordBytes));
+      const ingestTimes = event.records.map(
+        (record) =>
+          record.kinesisRecordMetadata?.approximateArrivalTimestamp ?? record.approximateArrivalTimestamp,
+      );
+      const accepted = decoded.flatMap((result, index) => {
+        if (!result.ok) return [];
+        const normalised = normaliseHubMessage(result.value, ingestTimes[index] ?? 0, settings.eventTime);
+        return normalised.outcome === 'ok' ? [normalised.record] : [];
+      });
+      let sink: unknown;
+      const stageSamples = await interleave(
+        {
+          decode: () => {
+            for (const record of event.records) sink = decodeJsonObject(record.data, settings.maxRecordBytes);
+          },
+          normalise: () => {
+            decoded.forEach((result, index) => {
+              if (result.ok)
+                sink = normaliseHubMessage(result.value, ingestTimes[index] ?? 0, settings.eventTime);
+            });
+          },
+          serialise: () => {
+            for (const record of accepted)
+              sink = Buffer.from(`${canonicalRecordJson(record)}\n`).toString('base64');
+          },
+          bare: () => bareTransform(event.records),
+        },
+        { warmups: WARMUPS, rounds: ROUNDS },
+      );
+      void sink;
+      const perRecord = (name: keyof typeof stageSamples): number =>
+        (median(stageSamples[name]) * 1000) / count;
+      const sum = perRecord('decode') + perRecord('normalise') + perRecord('serialise');
+      const domain = (ms.domain * 1000) / count;
+      stages.push([
+        label,
+        fixed(perRecord('decode'), 2),
+        fixed(perRecord('normalise'), 2),
+        fixed(perRecord('serialise'), 2),
+        fixed(domain - sum, 2),
+        fixed(domain, 2),
+        fixed(perRecord('bare'), 2),
+      ]);
+    }
+
     const { summary } = fromDomain;
     const failed = Object.entries(summary.failed).map(([reason, n]) => `${reason} ${n}`);
     outcomes.push([
@@ -232,6 +297,23 @@ const main = async (): Promise<void> => {
       breakdown,
     ),
   );
+  if (STAGES) {
+    console.log('\ntransformBatch by stage (median µs per input record; stages timed on their own):');
+    console.log(
+      table(
+        [
+          'size',
+          'decode',
+          'normalise',
+          'serialise + base64',
+          'rest (bookkeeping, GC)',
+          'transformBatch',
+          'bare (same rounds)',
+        ],
+        stages,
+      ),
+    );
+  }
   console.log('\nSpread of the samples, ms (min / median / max):');
   console.log(table(['size', 'handler', 'bare', 'transformBatch'], spread));
   console.log('\nOutcomes per invocation (transformBatch summary):');

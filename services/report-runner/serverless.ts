@@ -8,6 +8,11 @@ import {
   tlsOnlyBucketPolicy,
 } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
+import {
+  lakeObjectCreatedPattern,
+  QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+  RUNNER_TIMEOUT_SECONDS,
+} from './src/trigger';
 
 const service = 'report-runner';
 const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
@@ -17,12 +22,9 @@ const ifThen = (condition: string, then: unknown, otherwise: unknown = ref('AWS:
   'Fn::If': [condition, then, otherwise],
 });
 
-// The runner's timeout, and the queue's visibility timeout at six times it, as AWS asks for SQS
-// event sources: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
-const RUNNER_TIMEOUT_SECONDS = 300;
-const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 6 * RUNNER_TIMEOUT_SECONDS;
 const ATHENA_RESULTS_PREFIX = 'athena-results/';
 const REPORTS_PREFIX = 'reports/';
+const DASHBOARD_PREFIX = 'dashboard/';
 
 const functionName = '${self:service}-${sls:stage}-runner';
 const capitalise = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
@@ -50,7 +52,11 @@ const policy = (name: string, statements: unknown[]) => ({
 const ownStatements = {
   Sid: 'FollowOwnStatements',
   Effect: 'Allow',
-  Action: ['redshift-data:DescribeStatement', 'redshift-data:CancelStatement'],
+  Action: [
+    'redshift-data:DescribeStatement',
+    'redshift-data:GetStatementResult',
+    'redshift-data:CancelStatement',
+  ],
   Resource: '*',
   Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': sub('${!aws:userid}') } },
 };
@@ -85,6 +91,7 @@ const awsEnvironment = {
   REDSHIFT_SECRET_ARN: '${param:redshiftSecretArn}',
   REDSHIFT_COPY_ROLE_ARN: ifThen('CreateWarehouse', arn('RedshiftCopyRole'), '${param:redshiftCopyRoleArn}'),
   WAREHOUSE_URL: '${param:warehouseUrl}',
+  DASHBOARD: '${param:dashboard}',
 };
 
 const config: AWS = {
@@ -132,6 +139,8 @@ const config: AWS = {
       redshiftSecretArn: 'none',
       redshiftCopyRoleArn: 'none',
       warehouseUrl: 'none',
+      // enabled | disabled: regenerate dashboard/index.html after each run (needs a warehouse).
+      dashboard: 'enabled',
       runnerHandler: 'src/handlers/runner.handler',
       esbuildWorkFolder: '.esbuild',
     },
@@ -190,6 +199,12 @@ const config: AWS = {
   resources: {
     Conditions: {
       CreateWarehouse: { 'Fn::Equals': ['${param:warehouse}', 'create-serverless'] },
+      PublishDashboard: {
+        'Fn::And': [
+          { 'Fn::Equals': ['${param:dashboard}', 'enabled'] },
+          { 'Fn::Not': [{ 'Fn::Equals': ['${param:warehouse}', 'none'] }] },
+        ],
+      },
       ExistingServerless: { 'Fn::Equals': ['${param:warehouse}', 'redshift-serverless'] },
       ExistingCluster: { 'Fn::Equals': ['${param:warehouse}', 'redshift-cluster'] },
       UsesServerless: { 'Fn::Or': [{ Condition: 'CreateWarehouse' }, { Condition: 'ExistingServerless' }] },
@@ -254,15 +269,7 @@ const config: AWS = {
         Properties: {
           Description: 'New lake objects under raw/ in the ingest bucket, queued for the report runner',
           State: 'ENABLED',
-          // https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
-          EventPattern: {
-            source: ['aws.s3'],
-            'detail-type': ['Object Created'],
-            detail: {
-              bucket: { name: ['${param:ingestBucketName}'] },
-              object: { key: [{ prefix: LAKE_PREFIX.raw }] },
-            },
-          },
+          EventPattern: lakeObjectCreatedPattern('${param:ingestBucketName}'),
           Targets: [
             {
               Id: 'report-runner-queue',
@@ -396,6 +403,12 @@ const config: AWS = {
                 Action: ['s3:PutObject'],
                 Resource: sub(`\${ReportsBucket.Arn}/${REPORTS_PREFIX}*`),
               },
+              ifThen('PublishDashboard', {
+                Sid: 'PublishDashboard',
+                Effect: 'Allow',
+                Action: ['s3:PutObject'],
+                Resource: sub(`\${ReportsBucket.Arn}/${DASHBOARD_PREFIX}*`),
+              }),
             ]),
             ifThen(
               'UsesServerless',
@@ -520,6 +533,11 @@ const config: AWS = {
         Value: ref('DeadLetterQueue'),
       },
       AthenaWorkGroupName: { Description: 'Athena workgroup of the reports', Value: ref('AthenaWorkGroup') },
+      DashboardObject: {
+        Condition: 'PublishDashboard',
+        Description: 'The dashboard (private): aws s3 presign <this> --expires-in 3600',
+        Value: sub(`s3://\${ReportsBucket}/${DASHBOARD_PREFIX}index.html`),
+      },
       RedshiftWorkgroupName: {
         Condition: 'CreateWarehouse',
         Description: 'Redshift Serverless workgroup',

@@ -1,6 +1,7 @@
 export * from './telemetry/metrics';
 export * from './telemetry/raw-reading';
 export * from './telemetry/canonical-record';
+export * from './telemetry/canonical-json';
 export * from './telemetry/partition';
 export * from './telemetry/event-id';
 export * from './telemetry/rejection';

@@ -34,6 +34,60 @@ describe('decodeJsonObject', () => {
     expect(decodeJsonObject(base64(JSON.stringify({ a: 'x'.repeat(1014) })), 1024).ok).toBe(true);
   });
 
+  // Canonical strings skip the pattern when Buffer.from decoded all of them (decodedInFull): the
+  // verdict must stay the pattern's for everything else, on whatever Node version runs this.
+  it('judges base64 exactly as the canonical pattern does', () => {
+    const pattern = /^[A-Za-z0-9+/]*={0,2}$/;
+    const isInvalidBase64 = (data: string): boolean => {
+      const decoded = decodeJsonObject(data, 1 << 20);
+      return !decoded.ok && decoded.reason === 'invalid_base64';
+    };
+    const strings: string[] = [''];
+    // Every string of up to 4 characters from the standard and URL-safe alphabets, padding,
+    // whitespace, other ASCII, Latin-1, a lone surrogate and NUL.
+    const characters = [
+      'A',
+      'Q',
+      'z',
+      '0',
+      '+',
+      '/',
+      '-',
+      '_',
+      '=',
+      ' ',
+      '\n',
+      '*',
+      '.',
+      'é',
+      '\ud800',
+      '\u0000',
+    ];
+    for (let length = 1; length <= 4; length += 1) {
+      for (const prefix of strings.filter((string) => string.length === length - 1)) {
+        for (const character of characters) strings.push(prefix + character);
+      }
+    }
+    // And longer ones: valid base64 of random bytes, some with one character replaced.
+    let seed = 17;
+    const next = (): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 4294967296;
+    };
+    for (let index = 0; index < 20_000; index += 1) {
+      const valid = base64(Buffer.from(Array.from({ length: Math.floor(next() * 60) }, () => next() * 256)));
+      const at = Math.floor(next() * valid.length);
+      const replaced = characters[Math.floor(next() * characters.length)] as string;
+      strings.push(next() < 0.5 ? valid : `${valid.slice(0, at)}${replaced}${valid.slice(at + 1)}`);
+    }
+    const disagreements = strings.filter(
+      (data) => data.length > 0 && isInvalidBase64(data) !== !(data.length % 4 === 0 && pattern.test(data)),
+    );
+    expect(disagreements).toEqual([]);
+  });
+
   it('parses deeply nested JSON without crashing', () => {
     const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
     expect(decodeJsonObject(base64(deep), 1_000_000).ok).toBe(true);

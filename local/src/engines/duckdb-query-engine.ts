@@ -23,18 +23,47 @@ const DUCKDB_TYPES: Record<GlueType, string> = {
 };
 
 export interface DuckDbQueryEngineOptions {
-  /** The local ingest bucket: a folder holding `raw/dt=YYYY-MM-DD/hour=HH/*.parquet`. */
+  /** The local ingest bucket: a folder holding `raw/dt=YYYY-MM-DD/hour=HH/` objects (Parquet or JSON+GZIP). */
   lakeDir: string;
   /** Name of the view over the lake that report SQL reads (`telemetry`). */
   viewName?: string;
-  /** Files of the lake, relative to `lakeDir`: Parquet objects, with or without an extension. */
-  lakeGlob?: string;
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
-const readLake = (source: string) =>
-  `read_parquet(${quote(source)}, hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`;
+/** The lake's objects, by format: Firehose's Parquet objects have no extension, JSON+GZIP ones end in `.gz`. */
+export interface LakeFiles {
+  parquet: string[];
+  json: string[];
+}
+
+const list = (files: readonly string[]) => `[${files.map(quote).join(', ')}]`;
+
+const jsonColumns = () =>
+  `{${[...(Object.keys(CANONICAL_COLUMNS) as ColumnName[])]
+    .map((name) => `${quote(name)}: ${quote(DUCKDB_TYPES[CANONICAL_COLUMNS[name].glueType])}`)
+    .join(', ')}}`;
+
+/**
+ * One relation over every lake object, whatever its format (a lake can switch formats over time).
+ * `unionByName` reads Parquet files whose columns differ; it makes DuckDB open every file to bind
+ * the query, so it is only asked for when the files' columns do differ.
+ */
+export const readLake = (
+  files: LakeFiles,
+  { unionByName = true }: { unionByName?: boolean } = {},
+): string => {
+  const parts: string[] = [];
+  if (files.parquet.length > 0)
+    parts.push(
+      `SELECT * FROM read_parquet(${list(files.parquet)}, hive_partitioning = true, hive_types_autocast = false${unionByName ? ', union_by_name = true' : ''})`,
+    );
+  if (files.json.length > 0)
+    parts.push(
+      `SELECT * FROM read_json(${list(files.json)}, format = 'newline_delimited', columns = ${jsonColumns()}, hive_partitioning = true, hive_types_autocast = false)`,
+    );
+  return parts.length === 1 ? `(${parts[0]})` : `(${parts.join(' UNION ALL BY NAME ')})`;
+};
 
 /**
  * The view over the lake, its columns and types derived from `CANONICAL_COLUMNS` (like the Glue
@@ -43,15 +72,16 @@ const readLake = (source: string) =>
  */
 export const lakeViewSql = (
   viewName: string,
-  source: string | undefined,
+  source: LakeFiles | undefined,
   present: ReadonlySet<string> = new Set(),
+  read: { unionByName?: boolean } = {},
 ): string => {
   const value = (name: string) => (source && present.has(name) ? `"${name}"` : 'NULL');
   const columns = (Object.keys(CANONICAL_COLUMNS) as ColumnName[]).map(
     (name) => `CAST(${value(name)} AS ${DUCKDB_TYPES[CANONICAL_COLUMNS[name].glueType]}) AS "${name}"`,
   );
   const partitions = PARTITION_COLUMNS.map(({ name }) => `CAST(${value(name)} AS VARCHAR) AS "${name}"`);
-  const from = source ? readLake(source) : '(SELECT 1) AS empty WHERE false';
+  const from = source ? `${readLake(source, read)} AS lake` : '(SELECT 1) AS empty WHERE false';
   return `CREATE OR REPLACE VIEW "${viewName}" AS SELECT ${[...columns, ...partitions].join(', ')} FROM ${from}`;
 };
 
@@ -75,23 +105,28 @@ const normalise = (value: unknown, type: string): WarehouseValue => {
   return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? Number(inner) : inner));
 };
 
-// Firehose names objects without an extension (`<stream>-1-<time>-<uuid>`), so every file of a
-// partition folder is a lake file, except hidden and `_`-prefixed ones (as in Athena and Hive).
+// Firehose names objects without an extension (`<stream>-1-<time>-<uuid>`, `.gz` when compressed),
+// so every file of a partition folder is a lake file, except hidden and `_`-prefixed ones (as in
+// Athena and Hive).
 const LAKE_FILE = /^raw\/dt=[^/]+\/hour=[^/]+\/[^._/][^/]*$/;
 
-const hasLakeFiles = async (lakeDir: string): Promise<boolean> => {
+/** The lake's objects now (files arrive all the time), or undefined when there are none. */
+export const listLakeFiles = async (lakeDir: string): Promise<LakeFiles | undefined> => {
+  const files: LakeFiles = { parquet: [], json: [] };
   try {
     const entries = await readdir(path.join(lakeDir, 'raw'), { recursive: true, withFileTypes: true });
-    return entries.some(
-      (entry) =>
-        entry.isFile() &&
-        LAKE_FILE.test(
-          path.relative(lakeDir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'),
-        ),
-    );
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      if (!LAKE_FILE.test(path.relative(lakeDir, file).split(path.sep).join('/'))) continue;
+      (entry.name.endsWith('.gz') ? files.json : files.parquet).push(file);
+    }
   } catch {
-    return false;
+    return undefined;
   }
+  files.parquet.sort();
+  files.json.sort();
+  return files.parquet.length + files.json.length > 0 ? files : undefined;
 };
 
 /**
@@ -101,6 +136,8 @@ const hasLakeFiles = async (lakeDir: string): Promise<boolean> => {
  */
 export class DuckDbQueryEngine implements QueryEngine {
   private queue: Promise<void> = Promise.resolve();
+  /** Columns of each Parquet file seen so far (lake objects are written once, never changed). */
+  private readonly fileColumns = new Map<string, string>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -114,7 +151,6 @@ export class DuckDbQueryEngine implements QueryEngine {
     for (const macro of Object.values(TRINO_COMPAT_MACROS)) await connection.run(macro);
     return new DuckDbQueryEngine(instance, connection, {
       viewName: 'telemetry',
-      lakeGlob: 'raw/dt=*/hour=*/*',
       ...options,
       lakeDir: path.resolve(options.lakeDir),
     });
@@ -134,17 +170,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     const started = Date.now();
     try {
       // Re-created per query: files arrive all the time, and an empty lake needs the empty view.
-      const source = (await hasLakeFiles(this.options.lakeDir))
-        ? path.join(this.options.lakeDir, this.options.lakeGlob)
-        : undefined;
-      const present = source
-        ? new Set(
-            (await this.connection.runAndReadAll(`DESCRIBE SELECT * FROM ${readLake(source)}`))
-              .getRowObjectsJS()
-              .map((row) => String(row.column_name)),
-          )
-        : undefined;
-      await this.connection.run(lakeViewSql(this.options.viewName, source, present));
+      const source = await listLakeFiles(this.options.lakeDir);
+      const schema = source ? await this.columnsOf(source) : undefined;
+      await this.connection.run(
+        lakeViewSql(this.options.viewName, source, schema?.present, { unionByName: !schema?.uniform }),
+      );
       const statement = await this.connection.prepare(sql);
       statement.bind([...parameters]);
       const reader = await statement.runAndReadAll();
@@ -169,6 +199,35 @@ export class DuckDbQueryEngine implements QueryEngine {
         cause: error,
       });
     }
+  }
+
+  /**
+   * The columns the lake's files hold, and whether every Parquet file holds the same ones. Each
+   * file is described once: describing them all on every query grows with the lake.
+   */
+  private async columnsOf(files: LakeFiles): Promise<{ present: Set<string>; uniform: boolean }> {
+    const sets = new Set<string>();
+    for (const file of files.parquet) {
+      let columns = this.fileColumns.get(file);
+      if (columns === undefined) {
+        const described = await this.connection.runAndReadAll(
+          `DESCRIBE SELECT * FROM read_parquet(${quote(file)}, hive_partitioning = true, hive_types_autocast = false)`,
+        );
+        columns = described
+          .getRowObjectsJS()
+          .map((row) => String(row.column_name))
+          .sort()
+          .join(',');
+        this.fileColumns.set(file, columns);
+      }
+      sets.add(columns);
+    }
+    const present = new Set([...sets].flatMap((columns) => columns.split(',')));
+    if (files.json.length > 0) {
+      for (const name of Object.keys(CANONICAL_COLUMNS)) present.add(name);
+      for (const { name } of PARTITION_COLUMNS) present.add(name);
+    }
+    return { present, uniform: sets.size <= 1 };
   }
 
   /** Runs raw SQL on the engine's connection (tests use it to build lakes). */

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createLogger } from '@pipeline/shared';
+import { createLogger, type PostgresWarehouse } from '@pipeline/shared';
 import { LAKE_RELATION } from '@pipeline/report-runner/src/domain/report-definition';
 import {
   createRunnerHandler,
@@ -9,22 +8,13 @@ import {
 } from '@pipeline/report-runner/src/handlers/runner-handler';
 import { loadReports } from '@pipeline/report-runner/src/reports';
 import { runnerOptionsFromEnvironment } from '@pipeline/report-runner/src/settings';
+import { localLayout, localRoot, LOCAL_RESOURCES } from '../cloud/layout';
 import { DuckDbQueryEngine } from '../engines/duckdb-query-engine';
 import { FolderObjectStore } from '../engines/folder-object-store';
 import { createPgliteWarehouse } from '../engines/pglite-warehouse';
 
-/** Where the local cloud keeps its buckets: `LOCAL_ROOT`, else `.local/` at the repository root. */
-export const localRoot = (env: NodeJS.ProcessEnv = process.env, from: string = process.cwd()): string => {
-  if (env.LOCAL_ROOT) return path.resolve(env.LOCAL_ROOT);
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'serverless-compose.yml'))) return path.join(dir, '.local');
-    if (path.dirname(dir) === dir)
-      throw new Error('LOCAL_ROOT is not set and no repository root was found above the working directory');
-  }
-};
-
 export interface LocalRunnerFolders {
-  /** The ingest bucket folder: `<root>/<INGEST_BUCKET>/raw/dt=.../hour=.../*.parquet`. */
+  /** The ingest bucket folder: `<root>/<INGEST_BUCKET>/raw/dt=.../hour=.../...`. */
   lakeDir: string;
   /** The reports bucket folder. */
   reportsDir: string;
@@ -32,29 +22,32 @@ export interface LocalRunnerFolders {
   warehouseDir: string;
 }
 
-/** Folder layout of the local cloud, one folder per bucket under the local root. */
+/** Folder layout of the local cloud (see `localLayout`), one folder per bucket under the local root. */
 export const localRunnerFolders = (env: NodeJS.ProcessEnv = process.env): LocalRunnerFolders => {
   const root = localRoot(env);
-  const ingestBucket = env.INGEST_BUCKET ?? 'local-ingest';
+  const layout = localLayout(root);
   return {
-    lakeDir: path.join(root, ingestBucket),
-    reportsDir: path.join(root, env.LOCAL_REPORTS_BUCKET ?? 'local-reports'),
-    warehouseDir: env.LOCAL_WAREHOUSE_DIR ?? path.join(root, 'warehouse'),
+    lakeDir: env.INGEST_BUCKET ? path.join(root, env.INGEST_BUCKET) : layout.lakeDir,
+    reportsDir: path.join(root, env.LOCAL_REPORTS_BUCKET ?? LOCAL_RESOURCES.reportsBucket),
+    warehouseDir: env.LOCAL_WAREHOUSE_DIR ?? layout.warehouseDir,
   };
 };
 
 /**
  * report-runner's dependencies in the local cloud: DuckDB over the lake folder instead of Athena,
  * a folder instead of the reports bucket, PGlite instead of Redshift. The settings are read from
- * the same environment variables as in AWS; `folders` defaults to the local cloud's layout.
+ * the same environment variables as in AWS; `folders` defaults to the local cloud's layout. A
+ * caller that already holds the warehouse (the local cloud shares one PGlite between functions)
+ * passes it; `close` then leaves it open.
  */
 export const createLocalRunnerDependencies = async (
   env: NodeJS.ProcessEnv = process.env,
   folders: LocalRunnerFolders = localRunnerFolders(env),
+  shared: { warehouse?: PostgresWarehouse } = {},
 ): Promise<Omit<RunnerHandlerDependencies, 'logger' | 'metrics'> & { close: () => Promise<void> }> => {
   const options = runnerOptionsFromEnvironment(env);
   const engine = await DuckDbQueryEngine.create({ lakeDir: folders.lakeDir });
-  const { warehouse } = await createPgliteWarehouse(folders.warehouseDir);
+  const warehouse = shared.warehouse ?? (await createPgliteWarehouse(folders.warehouseDir)).warehouse;
   return {
     runner: {
       engine,
@@ -70,7 +63,7 @@ export const createLocalRunnerDependencies = async (
     rerunDaysBack: options.rerunDaysBack,
     close: async () => {
       engine.close();
-      await warehouse.close();
+      if (!shared.warehouse) await warehouse.close();
     },
   };
 };

@@ -101,14 +101,13 @@ describe('local adapters', () => {
     await expect(hub.put([tooBig])).rejects.toThrow(RangeError);
   });
 
-  it('writes quarantine objects under buckets/<bucket>/ with the S3 keys', async () => {
+  it('writes quarantine objects under <bucket>/ with the S3 keys', async () => {
     await new LocalQuarantine({ dir, bucket: 'msk-consumer-local-quarantine' }).put(
       planOf('msk-poison').quarantine,
     );
 
     const folder = path.join(
       dir,
-      'buckets',
       'msk-consumer-local-quarantine',
       'errors',
       'msk',
@@ -122,11 +121,11 @@ describe('local adapters', () => {
     ]);
   });
 
-  it('finds .local at the repository root, or LOCAL_CLOUD_DIR when set', () => {
+  it('finds .local at the repository root, or LOCAL_ROOT when set', () => {
     const repoRoot = path.resolve(__dirname, '..', '..', '..');
     expect(localCloudDir({}, path.join(repoRoot, 'services', 'msk-consumer'))).toBe(
       path.join(repoRoot, '.local'),
     );
-    expect(localCloudDir({ LOCAL_CLOUD_DIR: dir }, '/')).toBe(dir);
+    expect(localCloudDir({ LOCAL_ROOT: dir }, '/')).toBe(dir);
   });
 });

@@ -6,7 +6,7 @@ import {
   hubDeadline,
   MskEventSchema,
   type ConsumerDependencies,
-} from '../src/handlers/consumer';
+} from '../src/handlers/consumer-handler';
 import { HubWriteError, type HubRecord, type HubWriter, type QuarantinedRecord } from '../src/domain/ports';
 import { b64, kafkaRecord, mskEvent, NOW, reading, type RawMskEvent } from './support/events';
 import { recordingMetrics } from './support/metrics';

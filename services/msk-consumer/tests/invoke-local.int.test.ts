@@ -8,7 +8,6 @@ import type { BatchSummary } from '../src/domain/plan-batch';
 const SERVICE_DIR = path.resolve(__dirname, '..');
 const HUB_FILE = path.join('hub', 'ingest-transform-local-telemetry.ndjson');
 const QUARANTINE_DIR = path.join(
-  'buckets',
   'msk-consumer-local-quarantine',
   'errors',
   'msk',
@@ -26,7 +25,7 @@ afterEach(() => rm(localCloud, { recursive: true, force: true }));
 const consume = (eventFile: string) =>
   invokeLocal<BatchSummary>(SERVICE_DIR, 'consumer', eventFile, {
     stage: 'local',
-    env: { LOCAL_CLOUD_DIR: localCloud },
+    env: { LOCAL_ROOT: localCloud },
   });
 
 const hubLines = async () =>

@@ -34,6 +34,10 @@ export interface RunnerSettings extends RunnerOptions {
   reportsBucket: string;
   athena: { workGroup: string; database: string; table: string; deadlineMs: number };
   warehouse: WarehouseSettings;
+  /** Regenerate `dashboard/index.html` after each run (only with a warehouse to read). */
+  dashboard: boolean;
+  /** The deployment stage, shown in the dashboard's title. */
+  stage?: string;
 }
 
 const thresholdVariable = (metric: MetricName, bound: 'MIN' | 'MAX') =>
@@ -100,6 +104,8 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): R
       REDSHIFT_SECRET_ARN: optional,
       REDSHIFT_COPY_ROLE_ARN: optional,
       WAREHOUSE_URL: optional,
+      DASHBOARD: z.enum(['enabled', 'disabled']).default('enabled'),
+      STAGE: optional,
     },
     env,
   );
@@ -149,5 +155,7 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): R
       deadlineMs: config.QUERY_DEADLINE_SECONDS * 1000,
     },
     warehouse,
+    dashboard: config.DASHBOARD === 'enabled' && warehouse.kind !== 'none',
+    ...(config.STAGE ? { stage: config.STAGE } : {}),
   };
 };

@@ -1,7 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { Warehouse } from '@pipeline/shared';
+import type { ReadableWarehouse, Warehouse } from '@pipeline/shared';
 import { createPgWarehouse, RedshiftDataWarehouse } from '@pipeline/shared/warehouse';
 import { AthenaQueryEngine } from './adapters/athena-query-engine';
 import { S3ObjectStore } from './adapters/s3-object-store';
@@ -9,7 +9,7 @@ import type { RunnerHandlerDependencies } from './handlers/runner-handler';
 import { loadReports } from './reports';
 import { settingsFromEnvironment, type WarehouseSettings } from './settings';
 
-const warehouseFor = (settings: WarehouseSettings): Warehouse | undefined => {
+const warehouseFor = (settings: WarehouseSettings): (Warehouse & ReadableWarehouse) | undefined => {
   switch (settings.kind) {
     case 'none':
       return undefined;
@@ -39,10 +39,11 @@ export const createRunnerDependencies = (
     deadlineMs: settings.athena.deadlineMs,
   });
   const warehouse = warehouseFor(settings.warehouse);
+  const store = new S3ObjectStore(new S3Client({}), settings.reportsBucket);
   return {
     runner: {
       engine,
-      store: new S3ObjectStore(new S3Client({}), settings.reportsBucket),
+      store,
       ...(warehouse ? { warehouse } : {}),
       reports: loadReports(),
       settings: settings.report,
@@ -52,5 +53,9 @@ export const createRunnerDependencies = (
     ingestBucket: settings.ingestBucket,
     partitionConcurrency: settings.partitionConcurrency,
     rerunDaysBack: settings.rerunDaysBack,
+    // The dashboard reads the warehouse the reports are loaded into.
+    ...(settings.dashboard && warehouse
+      ? { dashboard: { warehouse, store, ...(settings.stage ? { environment: settings.stage } : {}) } }
+      : {}),
   };
 };

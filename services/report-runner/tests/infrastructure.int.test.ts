@@ -153,7 +153,8 @@ describe('report-runner infrastructure (sls package)', () => {
     expect(
       unscoped.every(({ statement }) => json(statement.Condition).includes('statement-owner-iam-userid')),
     ).toBe(true);
-    // The warehouse is off by default: no Redshift grant, no Redshift resource.
+    // The warehouse is off by default: no Redshift grant, no Redshift resource, no dashboard.
+    expect(template.Outputs?.DashboardObject).toBeUndefined();
     expect(
       statements.flatMap(({ actions }) => actions).filter((action) => action.startsWith('redshift')),
     ).toEqual([]);
@@ -203,6 +204,33 @@ describe('report-runner infrastructure (sls package)', () => {
       expect(json(propertiesOf(withWarehouse, 'RedshiftNamespace').IamRoles)).toContain('RedshiftCopyRole');
     });
 
+    it('publishes the dashboard: PutObject on dashboard/* only, and says where it is', () => {
+      const statements = allowStatements(withWarehouse).filter(({ owner }) => owner === 'RunnerRole');
+      const puts = statements
+        .filter(({ actions }) => actions.includes('s3:PutObject'))
+        .flatMap(({ resources }) => resources);
+      expect(puts).toEqual([
+        { 'Fn::Sub': '${ReportsBucket.Arn}/athena-results/*' },
+        { 'Fn::Sub': '${ReportsBucket.Arn}/reports/*' },
+        { 'Fn::Sub': '${ReportsBucket.Arn}/dashboard/*' },
+      ]);
+      expect(
+        statements.find(({ actions }) => actions.includes('redshift-data:GetStatementResult'))?.statement
+          .Condition,
+      ).toEqual({
+        StringEquals: { 'redshift-data:statement-owner-iam-userid': { 'Fn::Sub': '${!aws:userid}' } },
+      });
+      expect(withWarehouse.Outputs?.DashboardObject?.Value).toEqual({
+        'Fn::Sub': 's3://${ReportsBucket}/dashboard/index.html',
+      });
+      const variables = (
+        propertiesOf(withWarehouse, 'RunnerLambdaFunction').Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      expect(variables.DASHBOARD).toBe('enabled');
+    });
+
     it('lets the runner use the Data API on that workgroup only, and tells it where to load', () => {
       const statements = allowStatements(withWarehouse).filter(({ owner }) => owner === 'RunnerRole');
       const execute = statements.find(({ actions }) => actions.includes('redshift-data:ExecuteStatement'));
@@ -231,9 +259,18 @@ describe('report-runner infrastructure (sls package)', () => {
           redshiftClusterIdentifier: 'analytics',
           redshiftDbUser: 'loader',
           redshiftCopyRoleArn: 'arn:aws:iam::123456789012:role/copy',
+          dashboard: 'disabled',
         },
       });
       const cluster = resolveConditions(result.template);
+      // dashboard=disabled: no grant on dashboard/*, nothing regenerated.
+      expect(
+        allowStatements(cluster)
+          .flatMap(({ resources }) => resources)
+          .map(json)
+          .filter((resource) => resource.includes('dashboard/')),
+      ).toEqual([]);
+      expect(cluster.Outputs?.DashboardObject).toBeUndefined();
       expect(
         Object.values(cluster.Resources).filter(({ Type }) => Type.startsWith('AWS::RedshiftServerless')),
       ).toEqual([]);

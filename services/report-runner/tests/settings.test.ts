@@ -31,6 +31,21 @@ const base: NodeJS.ProcessEnv = {
 };
 
 describe('runner settings', () => {
+  it('publishes the dashboard by default when there is a warehouse to read, unless disabled', () => {
+    const postgres = {
+      ...base,
+      WAREHOUSE: 'postgres',
+      WAREHOUSE_URL: 'postgres://db/pipeline',
+      STAGE: 'dev',
+    };
+    expect(settingsFromEnvironment(base).dashboard).toBe(false);
+    expect(settingsFromEnvironment(postgres)).toEqual(
+      expect.objectContaining({ dashboard: true, stage: 'dev' }),
+    );
+    expect(settingsFromEnvironment({ ...postgres, DASHBOARD: 'disabled' }).dashboard).toBe(false);
+    expect(() => settingsFromEnvironment({ ...postgres, DASHBOARD: 'yes' })).toThrow(/DASHBOARD/);
+  });
+
   it('reads the deployed environment', () => {
     const settings = settingsFromEnvironment(base);
     expect(settings.athena).toEqual({

@@ -5,6 +5,7 @@ import {
   ExecuteStatementCommand,
   GetStatementResultCommand,
   type DescribeStatementResponse,
+  type Field,
   type RedshiftDataClient,
   type SqlParameter,
 } from '@aws-sdk/client-redshift-data';
@@ -17,13 +18,17 @@ import {
   KEYS_PER_LOOKUP,
   keyLookupSql,
   quoteIdentifier,
+  readSelectedRows,
+  selectStatement,
   sqlType,
   WarehouseError,
   WarehouseUnavailableError,
   type KeyLookupRequest,
   type LoadResult,
   type QueryableWarehouse,
+  type ReadableWarehouse,
   type ReplaceRowsRequest,
+  type SelectRequest,
   type StagedRows,
   type UpsertRowsRequest,
   type Warehouse,
@@ -87,7 +92,7 @@ const parameterValue = (value: string | number | boolean): string => String(valu
  * travel as Data API parameters; the COPY source and role are validated S3 URL and ARN.
  * https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html
  */
-export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse {
+export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse, ReadableWarehouse {
   private readonly ensured = new Map<string, Promise<void>>();
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -212,13 +217,29 @@ export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse {
     return found;
   }
 
+  /**
+   * One `ExecuteStatement`, then every page of `GetStatementResult`. The Data API has no read-only
+   * mode: grant the database user only `SELECT` on what it reads, if it should not write.
+   */
+  async select(request: SelectRequest): Promise<WarehouseRow[]> {
+    const parameters: SqlParameter[] = [];
+    const sql = selectStatement(request, 'redshift', (name, { value }) => {
+      parameters.push({ name, value: parameterValue(value) });
+      return `:${name}`;
+    });
+    const description = await this.execute([sql], parameters);
+    if (!description.Id) throw new WarehouseError('The Data API returned no statement id');
+    if (description.HasResultSet === false) return readSelectedRows(request, []);
+    return readSelectedRows(request, await this.records(description.Id));
+  }
+
   async close(): Promise<void> {
     // The Data API is stateless HTTP: nothing to release.
   }
 
-  /** The first column of every result row of a finished statement, as integers (all pages). */
-  private async firstColumnIntegers(id: string): Promise<number[]> {
-    const values: number[] = [];
+  /** Every result row of a finished statement (all pages), each field as a plain value. */
+  private async records(id: string): Promise<unknown[][]> {
+    const rows: unknown[][] = [];
     let token: string | undefined;
     do {
       const page = await this.send(() =>
@@ -226,13 +247,15 @@ export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse {
           new GetStatementResultCommand({ Id: id, ...(token ? { NextToken: token } : {}) }),
         ),
       );
-      for (const record of page.Records ?? []) {
-        const value = record[0]?.longValue;
-        if (value !== undefined) values.push(Number(value));
-      }
+      for (const record of page.Records ?? []) rows.push(record.map(fieldValue));
       token = page.NextToken;
     } while (token);
-    return values;
+    return rows;
+  }
+
+  /** The first column of every result row of a finished statement, as integers (all pages). */
+  private async firstColumnIntegers(id: string): Promise<number[]> {
+    return (await this.records(id)).flatMap(([value]) => (typeof value === 'number' ? [value] : []));
   }
 
   private typeOf(table: WarehouseTable, column: string): string {
@@ -366,6 +389,16 @@ export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse {
     }
   }
 }
+
+/** A Data API field as a plain value: one member of the union is set, or `isNull`. */
+const fieldValue = (field: Field): unknown => {
+  if (field.isNull) return null;
+  if (field.stringValue !== undefined) return field.stringValue;
+  if (field.longValue !== undefined) return Number(field.longValue);
+  if (field.doubleValue !== undefined) return field.doubleValue;
+  if (field.booleanValue !== undefined) return field.booleanValue;
+  return null;
+};
 
 const chunk = <T>(items: readonly T[], size: number): T[][] => {
   const chunks: T[][] = [];

@@ -1,15 +1,16 @@
+import { isoTimestamp } from './iso-time';
+
 /** Partition keys of the lake (`raw/dt=YYYY-MM-DD/hour=HH/`), from an event time in epoch ms (UTC). */
 // A type alias, not an interface, so it fits Firehose's `partitionKeys` string map.
 export type PartitionKeys = { dt: string; hour: string };
 
-/** Partition keys from a timestamp `Date#toISOString` already formatted, so it is not formatted twice. */
+/** Partition keys from a timestamp already formatted as ISO-8601 UTC, so it is not formatted twice. */
 export const partitionKeysOfIso = (iso: string): PartitionKeys => ({
   dt: iso.slice(0, 10),
   hour: iso.slice(11, 13),
 });
 
-export const partitionKeysFor = (epochMs: number): PartitionKeys =>
-  partitionKeysOfIso(new Date(epochMs).toISOString());
+export const partitionKeysFor = (epochMs: number): PartitionKeys => partitionKeysOfIso(isoTimestamp(epochMs));
 
 /** Top-level prefixes of the ingest bucket. */
 export const LAKE_PREFIX = {

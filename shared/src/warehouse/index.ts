@@ -4,3 +4,4 @@ export * from './port';
 export * from './load';
 export * from './postgres';
 export * from './lookup';
+export * from './select';

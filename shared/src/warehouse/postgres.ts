@@ -17,6 +17,7 @@ import {
   type UpsertRowsRequest,
   type Warehouse,
 } from './port';
+import { readSelectedRows, selectStatement, type ReadableWarehouse, type SelectRequest } from './select';
 import type { WarehouseRow, WarehouseTable } from './table';
 
 /** The part of a Postgres driver the warehouse needs: parameterised queries with `$1` placeholders. */
@@ -95,7 +96,7 @@ const insertStatements = (
  * `DELETE` of the scope plus `INSERT` in one transaction; an upsert is `INSERT ... ON CONFLICT`
  * on the primary key. Everything is parameterised; identifiers come from validated definitions.
  */
-export class PostgresWarehouse implements Warehouse, QueryableWarehouse {
+export class PostgresWarehouse implements Warehouse, QueryableWarehouse, ReadableWarehouse {
   private readonly ensured = new Map<string, Promise<void>>();
 
   constructor(private readonly client: SqlClient) {}
@@ -191,6 +192,27 @@ export class PostgresWarehouse implements Warehouse, QueryableWarehouse {
       }
     }
     return found;
+  }
+
+  /** Runs the query in a `READ ONLY` transaction: a data-modifying CTE fails instead of writing. */
+  async select(request: SelectRequest): Promise<WarehouseRow[]> {
+    const parameters: unknown[] = [];
+    const sql = selectStatement(request, 'postgres', (_name, { value }) => {
+      parameters.push(value);
+      return `$${parameters.length}`;
+    });
+    try {
+      const { rows } = await this.client.transaction(async (tx) => {
+        await tx.query('SET TRANSACTION READ ONLY');
+        return tx.query(sql, parameters);
+      });
+      return readSelectedRows(
+        request,
+        rows.map((row) => request.columns.map(({ name }) => row[name])),
+      );
+    } catch (error) {
+      throw classifyPostgresError(error);
+    }
   }
 
   async close(): Promise<void> {

@@ -6,15 +6,16 @@ import type { HubRecord, HubWriter, HubWriteStats, Quarantine, QuarantinedRecord
 import { chunkForPutRecords, PUT_RECORDS_LIMITS, type PutRecordsLimits } from './put-records-limits';
 
 /**
- * Adapters for the `local` stage (`sls invoke local --stage local`): plain files under the local
- * cloud's folder, `$LOCAL_CLOUD_DIR` or `.local/` at the repository root. The local cloud reads
- * them, or injects its own adapters through `createConsumerHandler`.
+ * Adapters for the `local` stage (`sls invoke local --stage local`): plain files in the local
+ * cloud's folder, `$LOCAL_ROOT` or `.local/` at the repository root, laid out as `npm start` lays
+ * it out (one folder per bucket). The local cloud itself injects its own adapters (its in-process
+ * hub and bucket folders) through `createConsumerHandler`.
  *
- *   hub/<stream>.ndjson            one line per record: {"partitionKey","data" (base64),"approximateArrivalTimestamp"}
- *   buckets/<bucket>/errors/msk/   quarantine objects, same keys as in S3
+ *   hub/<stream>.ndjson         one line per record: {"partitionKey","data" (base64),"approximateArrivalTimestamp"}
+ *   <bucket>/errors/msk/...     quarantine objects, same keys as in S3
  */
 export const localCloudDir = (env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string => {
-  if (env.LOCAL_CLOUD_DIR) return path.resolve(env.LOCAL_CLOUD_DIR);
+  if (env.LOCAL_ROOT) return path.resolve(env.LOCAL_ROOT);
   // The repository root holds serverless-compose.yml; `sls invoke local` runs in the service folder.
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'serverless-compose.yml'))) return path.join(dir, '.local');
@@ -51,13 +52,13 @@ export class LocalHubWriter implements HubWriter {
   }
 }
 
-/** Writes quarantine objects to `buckets/<bucket>/<key>`. */
+/** Writes quarantine objects to `<bucket>/<key>`, the bucket's folder in the local cloud. */
 export class LocalQuarantine implements Quarantine {
   constructor(private readonly options: { dir: string; bucket: string }) {}
 
   async put(records: readonly QuarantinedRecord[]): Promise<void> {
     for (const { key, body } of quarantineObjects(records)) {
-      const file = path.join(this.options.dir, 'buckets', this.options.bucket, ...key.split('/'));
+      const file = path.join(this.options.dir, this.options.bucket, ...key.split('/'));
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, body);
     }

@@ -1,5 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '../domain/ports';
+import type { ObjectStore, PutOptions } from '../domain/ports';
 
 /** The reports bucket. PUT overwrites, which is what deterministic output keys rely on. */
 export class S3ObjectStore implements ObjectStore {
@@ -8,9 +8,15 @@ export class S3ObjectStore implements ObjectStore {
     private readonly bucket: string,
   ) {}
 
-  async put(key: string, body: string, contentType: string): Promise<void> {
+  async put(key: string, body: string, contentType: string, options: PutOptions = {}): Promise<void> {
     await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ...(options.cacheControl ? { CacheControl: options.cacheControl } : {}),
+      }),
     );
   }
 

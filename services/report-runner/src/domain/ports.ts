@@ -40,9 +40,14 @@ export interface QueryEngine {
   run(request: QueryRequest): Promise<QueryResult>;
 }
 
+/** Object metadata a put may set (S3 `Cache-Control`); stores without it ignore it. */
+export interface PutOptions {
+  cacheControl?: string;
+}
+
 /** Where report outputs go: the reports bucket in AWS, a folder locally. Puts overwrite. */
 export interface ObjectStore {
-  put(key: string, body: string, contentType: string): Promise<void>;
+  put(key: string, body: string, contentType: string, options?: PutOptions): Promise<void>;
   /** The address of a key as a warehouse's bulk loader reads it (`s3://bucket/key`, `file://...`). */
   uri(key: string): string;
 }

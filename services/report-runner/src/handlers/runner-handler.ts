@@ -6,6 +6,7 @@ import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { partitionId, partitionsOfPreviousDay, planBatch, type PartitionRun } from '../domain/batch-plan';
 import { settleWithConcurrency } from '../domain/concurrency';
+import { publishDashboard, type DashboardDependencies } from '../domain/dashboard';
 import { isTransient } from '../domain/errors';
 import type { RunManifest } from '../domain/manifest';
 import { runPartition, type ReportRunnerDependencies } from '../domain/run-reports';
@@ -21,6 +22,8 @@ export interface RunnerHandlerDependencies {
   partitionConcurrency: number;
   /** The scheduled re-run covers the UTC day this many days back. */
   rerunDaysBack: number;
+  /** When set, the dashboard is regenerated after every invocation in which a partition succeeded. */
+  dashboard?: DashboardDependencies;
 }
 
 /** What a scheduled re-run did. */
@@ -50,6 +53,27 @@ const publishRuns = (metrics: Metrics, manifests: RunManifest[]): void => {
     manifests.reduce((sum, { query }) => sum + query.bytesScanned, 0),
   );
 };
+
+/**
+ * Regenerates the dashboard. It is derived data: a failure is logged and counted, never fails the
+ * invocation (the reports are loaded; the next run publishes again).
+ */
+const refreshDashboard = async (deps: RunnerHandlerDependencies): Promise<void> => {
+  if (!deps.dashboard) return;
+  try {
+    const published = await publishDashboard(deps.dashboard);
+    deps.logger.info('dashboard published', { ...published });
+    if (published.problems.length > 0)
+      deps.logger.warn('dashboard panels unreadable', { problems: published.problems });
+    deps.metrics.addMetric('DashboardsPublished', MetricUnit.Count, 1);
+  } catch (error) {
+    deps.logger.warn('dashboard not published', { error: error as Error });
+    deps.metrics.addMetric('DashboardPublishFailures', MetricUnit.Count, 1);
+  }
+};
+
+const anySucceeded = async (runs: Iterable<Promise<unknown>>): Promise<boolean> =>
+  (await Promise.allSettled(runs)).some(({ status }) => status === 'fulfilled');
 
 /** Runs partitions with bounded concurrency and logs each outcome; one promise per run id. */
 const startRuns = (
@@ -139,7 +163,12 @@ const handleMessages = async (
   const processor = new BatchProcessor(EventType.SQS);
   // Every record fails alone; a batch whose records all fail is still answered with the list,
   // not an exception, so SQS counts each receive and dead-letters poison messages.
-  return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+  const response = await processPartialResponse(event, processRecord, processor, {
+    context,
+    throwOnFullBatchFailure: false,
+  });
+  if (await anySucceeded(runs.values())) await refreshDashboard(deps);
+  return response;
 };
 
 const handleSchedule = async (deps: RunnerHandlerDependencies, time: string): Promise<RerunSummary> => {
@@ -152,6 +181,7 @@ const handleSchedule = async (deps: RunnerHandlerDependencies, time: string): Pr
     messageIds: [],
   }));
   const outcomes = await Promise.allSettled(startRuns(deps, runs).values());
+  if (outcomes.some(({ status }) => status === 'fulfilled')) await refreshDashboard(deps);
   const failed = runs.filter((_, index) => outcomes[index]?.status === 'rejected').map(({ id }) => id);
   if (failed.length > 0) {
     // The asynchronous invocation is retried, then sent to the on-failure destination (the DLQ).

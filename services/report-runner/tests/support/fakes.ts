@@ -7,7 +7,14 @@ import type {
   Warehouse,
   WarehouseTable,
 } from '@pipeline/shared';
-import type { ObjectStore, QueryEngine, QueryRequest, QueryResult, ResultRow } from '../../src/domain/ports';
+import type {
+  ObjectStore,
+  PutOptions,
+  QueryEngine,
+  QueryRequest,
+  QueryResult,
+  ResultRow,
+} from '../../src/domain/ports';
 import type { ReportDefinition } from '../../src/domain/report-definition';
 
 /** A sample event from `events/` (the same files `sls invoke local` uses), cloned so tests can mutate it. */
@@ -16,12 +23,12 @@ export const loadEvent = <T = Record<string, unknown>>(name: string): T =>
 
 /** The reports bucket in memory. */
 export class MemoryObjectStore implements ObjectStore {
-  readonly objects = new Map<string, { body: string; contentType: string }>();
+  readonly objects = new Map<string, { body: string; contentType: string; options?: PutOptions }>();
   readonly puts: string[] = [];
 
-  async put(key: string, body: string, contentType: string): Promise<void> {
+  async put(key: string, body: string, contentType: string, options?: PutOptions): Promise<void> {
     this.puts.push(key);
-    this.objects.set(key, { body, contentType });
+    this.objects.set(key, { body, contentType, ...(options ? { options } : {}) });
   }
 
   uri(key: string): string {

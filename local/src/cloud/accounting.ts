@@ -1,0 +1,298 @@
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { loadReports } from '@pipeline/report-runner/src/reports';
+import { reportOutputKeys } from '@pipeline/report-runner/src/domain/layout';
+import { readLake, type LakeFiles } from '../engines/duckdb-query-engine';
+import type { FleetCounts, IngressPath } from '../simulators/DeviceFleet';
+import type { LocalCloud } from './LocalCloud';
+
+/** Where a record came from, as the summary reports it. */
+export type SourceName = 'devices' | 'kafka';
+
+const SOURCE_OF_PATH: Record<IngressPath, SourceName> = { hub: 'devices', kafka: 'kafka' };
+
+/** What happened to the messages of one source: every one must end in exactly one column. */
+export interface SourceAccount {
+  produced: number;
+  /** Rows in the lake (this run's objects). */
+  delivered: number;
+  /** Deliberately not stored: heartbeats, Kafka tombstones and empty values. */
+  dropped: Record<string, number>;
+  /** Rejected, by reason: in the lake's error prefix or msk-consumer's quarantine. */
+  failed: Record<string, number>;
+}
+
+export interface RunSummary {
+  /** Simulated time the run covered. */
+  startMs: number;
+  endMs: number;
+  produced: number;
+  sources: Record<SourceName, SourceAccount>;
+  forwardedFromKafka: number;
+  deliveredToLake: number;
+  lake: { objects: number; errorObjects: number; partitions: string[] };
+  /** Extra copies of a reading (same event_id) in this run's lake objects: reports and the warehouse count each reading once. */
+  duplicatesRemoved: number;
+  /** Copies the real-time windows skipped. */
+  realtimeDuplicatesSkipped: number;
+  reportRuns: number;
+  reportRunsFailed: number;
+  warehouseRows: Record<string, number>;
+  realtimeWindowRows: number;
+  alerts: number;
+  queues: { runs: number; deadLetter: number; sinkFailures: number; mskFailures: number };
+}
+
+export interface Accounting {
+  summary: RunSummary;
+  /** Empty when everything balances; otherwise what does not, in words. */
+  problems: string[];
+}
+
+const add = (counts: Record<string, number>, key: string, value: number) => {
+  if (value !== 0) counts[key] = (counts[key] ?? 0) + value;
+};
+const total = (counts: Record<string, number>) =>
+  Object.values(counts).reduce((sum, value) => sum + value, 0);
+const sameCounts = (left: Record<string, number>, right: Record<string, number>) => {
+  const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+  return [...keys].every((key) => (left[key] ?? 0) === (right[key] ?? 0));
+};
+const describe = (counts: Record<string, number>) =>
+  Object.keys(counts).length === 0
+    ? 'none'
+    : Object.entries(counts)
+        .sort()
+        .map(([key, value]) => `${key} ${value}`)
+        .join(', ');
+
+/** Rows of this run's lake objects by `source` column, and their distinct readings. */
+const auditLake = async (
+  lakeDir: string,
+  keys: readonly string[],
+): Promise<{ rows: Record<string, number>; readings: number }> => {
+  if (keys.length === 0) return { rows: {}, readings: 0 };
+  const files: LakeFiles = { parquet: [], json: [] };
+  for (const key of keys) (key.endsWith('.gz') ? files.json : files.parquet).push(path.join(lakeDir, key));
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(
+      `SELECT source, count(*) AS records FROM ${readLake(files)} AS lake GROUP BY source`,
+    );
+    const rows: Record<string, number> = {};
+    for (const row of reader.getRowObjectsJS()) rows[String(row.source)] = Number(row.records);
+    const distinct = await connection.runAndReadAll(
+      `SELECT count(DISTINCT event_id) AS readings FROM ${readLake(files)} AS lake`,
+    );
+    return { rows, readings: Number(distinct.getRowObjectsJS()[0]?.readings ?? 0) };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+};
+
+/**
+ * Error records of this run's error objects, by the source of the record: a canonical record
+ * (`schema_version`, forwarded by msk-consumer) is Kafka's, anything else came from a device.
+ */
+const auditErrors = async (lakeDir: string, keys: readonly string[]): Promise<Record<SourceName, number>> => {
+  const counts: Record<SourceName, number> = { devices: 0, kafka: 0 };
+  for (const key of keys) {
+    const raw = await readFile(path.join(lakeDir, key));
+    const text = (key.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      const { rawData } = JSON.parse(line) as { rawData?: string };
+      let source: SourceName = 'devices';
+      try {
+        const record = JSON.parse(Buffer.from(rawData ?? '', 'base64').toString('utf8')) as {
+          schema_version?: unknown;
+          source?: unknown;
+        };
+        if (record.schema_version !== undefined && record.source === 'msk') source = 'kafka';
+      } catch {
+        // Not JSON: a device's broken message.
+      }
+      counts[source] += 1;
+    }
+  }
+  return counts;
+};
+
+/** Row counts of every table in the warehouse. */
+const warehouseRows = async (cloud: LocalCloud): Promise<Record<string, number>> => {
+  const tables = await cloud.db.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name",
+  );
+  const rows: Record<string, number> = {};
+  for (const { table_name: table } of tables.rows) {
+    const result = await cloud.db.query<{ rows: number }>(
+      `SELECT count(*)::int AS rows FROM "${table.replaceAll('"', '""')}"`,
+    );
+    rows[table] = result.rows[0]?.rows ?? 0;
+  }
+  return rows;
+};
+
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * The run's books: what each source produced against where it ended (lake, dropped, rejected by
+ * reason), read from the lake objects the run wrote and from the functions' own metrics, then
+ * checked against what the device fleet meant to send. A problem is anything that does not add up.
+ */
+export const account = async (
+  cloud: LocalCloud,
+  fleet: FleetCounts,
+  window: { startMs: number; endMs: number },
+): Promise<Accounting> => {
+  const { recorder, firehose, runObjects } = cloud;
+  const { lakeDir, reportsDir } = cloud.settings.layout;
+  const problems: string[] = [];
+
+  const lake = await auditLake(lakeDir, runObjects.raw);
+  const errors = await auditErrors(lakeDir, runObjects.errors);
+  const lakeRows = (source: SourceName) => lake.rows[source === 'kafka' ? 'msk' : 'kinesis'] ?? 0;
+
+  // ingest-transform's own metrics say why records failed or were dropped; Firehose adds the
+  // batches it gave up on and the records format conversion refused.
+  const transformFailed = recorder.byDimension('ingest-transform', 'RecordsFailed', 'reason');
+  for (const [code, count] of Object.entries(firehose.stats.failedBatchRecords))
+    add(transformFailed, code, count);
+  add(transformFailed, 'format_conversion_failed', firehose.stats.formatConversionFailed);
+  const transformDropped = recorder.byDimension('ingest-transform', 'RecordsDropped', 'reason');
+
+  const quarantined = recorder.byDimension('msk-consumer', 'RecordsQuarantined', 'reason');
+  const mskDropped = recorder.byDimension('msk-consumer', 'RecordsDropped', 'reason');
+  for (const [reason, count] of Object.entries(
+    recorder.byDimension('msk-consumer', 'RecordsSkipped', 'reason'),
+  ))
+    add(mskDropped, reason, count);
+  const forwarded = recorder.sum('msk-consumer', 'RecordsForwarded');
+
+  const devicesFailed = { ...transformFailed };
+  const kafkaFailed = { ...quarantined };
+  // Records msk-consumer forwarded that the transform then refused (it re-validates everything).
+  add(kafkaFailed, 'rejected_by_transform', errors.kafka);
+  if (errors.kafka > 0) add(devicesFailed, 'rejected_by_transform', -errors.kafka);
+
+  const sources: Record<SourceName, SourceAccount> = {
+    devices: {
+      produced: fleet.produced.hub,
+      delivered: lakeRows('devices'),
+      dropped: transformDropped,
+      failed: devicesFailed,
+    },
+    kafka: {
+      produced: fleet.produced.kafka,
+      delivered: lakeRows('kafka'),
+      dropped: mskDropped,
+      failed: kafkaFailed,
+    },
+  };
+
+  for (const [name, source] of Object.entries(sources) as [SourceName, SourceAccount][]) {
+    const ended = source.delivered + total(source.dropped) + total(source.failed);
+    if (source.produced !== ended) {
+      problems.push(
+        `${name}: produced ${source.produced} but delivered ${source.delivered} + dropped ${total(source.dropped)} + failed ${total(source.failed)} = ${ended}`,
+      );
+    }
+  }
+  // The reasons (metrics) must explain every error record (objects), and the forwarded records
+  // must all have arrived.
+  if (errors.devices + errors.kafka !== total(transformFailed)) {
+    problems.push(
+      `the lake's error prefix holds ${errors.devices + errors.kafka} records, the transform reports ${total(transformFailed)} failures`,
+    );
+  }
+  if (forwarded !== lakeRows('kafka') + errors.kafka) {
+    problems.push(
+      `msk-consumer forwarded ${forwarded} records, the lake holds ${lakeRows('kafka') + errors.kafka} of them`,
+    );
+  }
+  if (total(transformDropped) !== firehose.stats.dropped) {
+    problems.push(
+      `Firehose dropped ${firehose.stats.dropped} records, the transform reports ${total(transformDropped)}`,
+    );
+  }
+
+  // What the fleet meant to happen, path by path.
+  for (const [pathName, expected] of Object.entries(fleet.expected) as [
+    IngressPath,
+    FleetCounts['expected']['hub'],
+  ][]) {
+    const name = SOURCE_OF_PATH[pathName];
+    const observed = sources[name];
+    if (observed.delivered !== expected.delivered)
+      problems.push(
+        `${name}: expected ${expected.delivered} delivered, the lake holds ${observed.delivered}`,
+      );
+    if (!sameCounts(observed.dropped, expected.dropped))
+      problems.push(
+        `${name}: expected dropped ${describe(expected.dropped)}, got ${describe(observed.dropped)}`,
+      );
+    if (!sameCounts(observed.failed, expected.failed))
+      problems.push(
+        `${name}: expected failed ${describe(expected.failed)}, got ${describe(observed.failed)}`,
+      );
+  }
+
+  // Nothing may be left in flight.
+  const leftovers = {
+    'records in the hub not yet read by Firehose': firehose.reader.lag() + firehose.bufferedRecordCount(),
+    'records in the hub not yet read by analytics-sink': cloud.windowMapping.lag(),
+    'Kafka records not yet consumed': cloud.mskMapping.lag(),
+    'messages waiting in the report queue': cloud.runQueue.counts().total,
+  };
+  for (const [what, count] of Object.entries(leftovers)) if (count > 0) problems.push(`${count} ${what}`);
+
+  // Every partition this run wrote to has every report.
+  const partitions = [
+    ...new Set(
+      runObjects.raw.map((key) => {
+        const match = /^raw\/dt=([^/]+)\/hour=([^/]+)\//.exec(key);
+        return match ? `${match[1]}/${match[2]}` : key;
+      }),
+    ),
+  ].sort();
+  const reports = loadReports();
+  for (const partition of partitions) {
+    const [dt = '', hour = ''] = partition.split('/');
+    for (const report of reports) {
+      const manifest = path.join(reportsDir, reportOutputKeys(report.name, { dt, hour }).runManifest);
+      if (!(await exists(manifest))) problems.push(`no ${report.name} report for dt=${dt}/hour=${hour}`);
+    }
+  }
+
+  const deliveredToLake = lakeRows('devices') + lakeRows('kafka');
+  const summary: RunSummary = {
+    ...window,
+    produced: fleet.messages,
+    sources,
+    forwardedFromKafka: forwarded,
+    deliveredToLake,
+    lake: { objects: runObjects.raw.length, errorObjects: runObjects.errors.length, partitions },
+    duplicatesRemoved: deliveredToLake - lake.readings,
+    realtimeDuplicatesSkipped: recorder.sum('analytics-sink', 'RecordsDuplicate'),
+    reportRuns: recorder.sum('report-runner', 'ReportRuns'),
+    reportRunsFailed: recorder.sum('report-runner', 'PartitionRunsFailed'),
+    warehouseRows: await warehouseRows(cloud),
+    realtimeWindowRows: recorder.sum('analytics-sink', 'WindowRowsWritten'),
+    alerts: recorder.sum('analytics-sink', 'AlertsPublished'),
+    queues: {
+      runs: cloud.runQueue.counts().total,
+      deadLetter: cloud.deadLetterQueue.counts().total,
+      sinkFailures: cloud.sinkFailureQueue.counts().total,
+      mskFailures: cloud.mskFailureQueue.counts().total,
+    },
+  };
+  return { summary, problems };
+};

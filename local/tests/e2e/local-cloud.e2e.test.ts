@@ -1,0 +1,249 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { PGlite } from '@electric-sql/pglite';
+import { METRIC_NAMES } from '@pipeline/shared';
+import { reportOutputKeys } from '@pipeline/report-runner/src/domain/layout';
+import { loadReports } from '@pipeline/report-runner/src/reports';
+import { runLocalCloud, type RunOptions, type RunResult } from '../../src/cloud/run';
+import { HUB_BAD_RECORD_KINDS, KAFKA_BAD_RECORD_KINDS } from '../../src/simulators/bad-records';
+
+// The whole local cloud, twice in one folder: a run of three hours of event time across midnight
+// through the API, then one more hour through the real CLI (`npm start`), continuing where the
+// first stopped. No mocks: the four services' handlers, DuckDB and PGlite.
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const CLI = path.join(REPO_ROOT, 'local', 'src', 'cli.ts');
+const HOUR_MS = 3_600_000;
+const START = Date.UTC(2026, 2, 1, 22, 0);
+const reports = loadReports();
+
+let root: string;
+let first: RunResult;
+let cliOutput: string;
+let db: PGlite;
+
+const options = (overrides: Partial<RunOptions> = {}): RunOptions => ({
+  root,
+  devices: 40,
+  rate: 0.5,
+  durationMs: 3 * HOUR_MS,
+  startMs: START,
+  badShare: 0.05,
+  kafkaShare: 0.3,
+  duplicateShare: 0.03,
+  lateShare: 0.01,
+  heartbeatShare: 0.01,
+  format: 'parquet',
+  seed: 'e2e',
+  ...overrides,
+});
+
+const total = (counts: Record<string, number>) =>
+  Object.values(counts).reduce((sum, value) => sum + value, 0);
+
+/** `dt=.../hour=...` partitions that hold lake objects. */
+const lakePartitions = async (): Promise<string[]> => {
+  const raw = path.join(root, 'local-ingest', 'raw');
+  const partitions: string[] = [];
+  for (const dt of await readdir(raw)) {
+    for (const hour of await readdir(path.join(raw, dt))) partitions.push(`${dt.slice(3)}/${hour.slice(5)}`);
+  }
+  return partitions.sort();
+};
+
+/** Rows of every report output in the reports folder, by partition. */
+const reportRows = async (report: string): Promise<Map<string, number>> => {
+  const base = path.join(root, 'local-reports', 'reports', report);
+  const rows = new Map<string, number>();
+  for (const dt of await readdir(base)) {
+    for (const hour of await readdir(path.join(base, dt))) {
+      const text = await readFile(path.join(base, dt, hour, 'part-00000.json'), 'utf8');
+      rows.set(
+        `${dt.slice(3)}/${hour.slice(5)}`,
+        text.split('\n').filter((line) => line.trim() !== '').length,
+      );
+    }
+  }
+  return rows;
+};
+
+const query = async <T>(sql: string): Promise<T[]> => (await db.query<T>(sql)).rows;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'local-cloud-e2e-'));
+  first = await runLocalCloud(options());
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      CLI,
+      '--out',
+      root,
+      '--devices',
+      '40',
+      '--rate',
+      '0.5',
+      '--duration',
+      '1h',
+      '--seed',
+      'e2e',
+      '--bad-share',
+      '0.05',
+      '--kafka-share',
+      '0.3',
+      '--duplicate-share',
+      '0.03',
+      '--late-share',
+      '0.01',
+      '--quiet',
+    ],
+    { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  cliOutput = stdout;
+  db = await PGlite.create(path.join(root, 'warehouse'));
+}, 240_000);
+
+afterAll(async () => {
+  await db?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe('the local cloud, end to end', () => {
+  it('accounts for every message of every source: produced = delivered + dropped + failed', () => {
+    expect(first.problems).toEqual([]);
+    expect(first.fleet.messages).toBeGreaterThan(5000);
+    expect(first.summary.endMs - first.summary.startMs).toBeGreaterThanOrEqual(3 * HOUR_MS);
+    for (const source of Object.values(first.summary.sources)) {
+      expect(source.produced).toBeGreaterThan(0);
+      expect(source.delivered + total(source.dropped) + total(source.failed)).toBe(source.produced);
+    }
+    const { devices, kafka } = first.summary.sources;
+    expect(devices.delivered + kafka.delivered).toBe(first.summary.deliveredToLake);
+    expect(kafka.delivered).toBe(first.summary.forwardedFromKafka);
+    // Every kind of broken message was produced and rejected for its own reason.
+    expect(Object.keys(devices.failed).sort()).toEqual([...HUB_BAD_RECORD_KINDS].sort());
+    expect(Object.keys(kafka.failed).sort()).toEqual([...KAFKA_BAD_RECORD_KINDS].sort());
+    expect(devices.dropped).toEqual({ heartbeat: expect.any(Number) });
+    // Duplicates reached the lake and were counted once downstream.
+    expect(first.fleet.duplicates).toBeGreaterThan(0);
+    expect(first.summary.duplicatesRemoved).toBe(first.fleet.duplicates);
+    expect(first.summary.realtimeDuplicatesSkipped).toBe(first.fleet.duplicates);
+    expect(first.summary.queues).toEqual({ runs: 0, deadLetter: 0, sinkFailures: 0, mskFailures: 0 });
+  });
+
+  it('continues in the same folder through the CLI, and its books balance too', () => {
+    expect(cliOutput).toMatch(/balanced\s+yes\s+yes/);
+    expect(cliOutput).toMatch(/Local cloud run: 2026-03-02 01:00 -> 2026-03-02 02:0\d UTC/);
+  });
+
+  it('has every report for every hour partition the lake holds', async () => {
+    const partitions = await lakePartitions();
+    // 22:00 to 02:00 across midnight, plus the hour before for late readings of the first minutes.
+    expect(partitions).toEqual(
+      expect.arrayContaining(['2026-03-01/22', '2026-03-01/23', '2026-03-02/00', '2026-03-02/01']),
+    );
+    for (const partition of partitions) {
+      const [dt = '', hour = ''] = partition.split('/');
+      for (const report of reports) {
+        const manifest = path.join(
+          root,
+          'local-reports',
+          reportOutputKeys(report.name, { dt, hour }).runManifest,
+        );
+        await expect(readFile(manifest, 'utf8')).resolves.toContain(`"${report.name}"`);
+      }
+    }
+  });
+
+  it('holds exactly the report rows in the warehouse, partition by partition, after both runs', async () => {
+    for (const report of reports) {
+      const files = await reportRows(report.name);
+      const loaded = await query<{ partition: string; rows: number }>(
+        `SELECT to_char(dt, 'YYYY-MM-DD') || '/' || hour AS partition, count(*)::int AS rows
+         FROM ${report.table.name} GROUP BY 1 ORDER BY 1`,
+      );
+      const inFiles = Object.fromEntries([...files].filter(([, rows]) => rows > 0));
+      expect({
+        report: report.name,
+        rows: Object.fromEntries(loaded.map((row) => [row.partition, row.rows])),
+      }).toEqual({
+        report: report.name,
+        rows: inFiles,
+      });
+    }
+  });
+
+  it('agrees between the speed and batch layers: real-time windows summed per device-hour equal the hourly report', async () => {
+    // Windows are assigned by hub arrival, reports by event time. A reading that arrived in a
+    // later hour than it happened (late, or forwarded from Kafka just after the hour) moves its
+    // window's device-hour; those device-hours are compared in total only.
+    const windows = await query<Record<string, number | string | null>>(
+      `SELECT device_id,
+              to_char(window_start, 'YYYY-MM-DD/HH24') AS hour,
+              to_char(first_event_time, 'YYYY-MM-DD/HH24') AS first_hour,
+              event_count,
+              ${METRIC_NAMES.map((m) => `${m}_count, ${m}_min, ${m}_max, ${m}_sum`).join(', ')}
+       FROM realtime_device_window_part`,
+    );
+    const batch = await query<Record<string, number | string | null>>(
+      `SELECT device_id, to_char(dt, 'YYYY-MM-DD') || '/' || hour AS hour, readings,
+              ${METRIC_NAMES.map((m) => `${m}_min, ${m}_avg, ${m}_max`).join(', ')}
+       FROM report_device_hourly_stats`,
+    );
+    type Aggregate = { readings: number } & Record<string, number>;
+    const speed = new Map<string, Aggregate>();
+    const moved = new Set<string>();
+    for (const row of windows) {
+      const key = `${row.device_id} ${row.hour}`;
+      if (row.first_hour !== row.hour) {
+        moved.add(key);
+        moved.add(`${row.device_id} ${row.first_hour}`);
+      }
+      const aggregate = speed.get(key) ?? ({ readings: 0 } as Aggregate);
+      aggregate.readings += Number(row.event_count);
+      for (const metric of METRIC_NAMES) {
+        const count = Number(row[`${metric}_count`]);
+        if (count === 0) continue;
+        aggregate[`${metric}_count`] = (aggregate[`${metric}_count`] ?? 0) + count;
+        aggregate[`${metric}_sum`] = (aggregate[`${metric}_sum`] ?? 0) + Number(row[`${metric}_sum`]);
+        aggregate[`${metric}_min`] = Math.min(
+          aggregate[`${metric}_min`] ?? Infinity,
+          Number(row[`${metric}_min`]),
+        );
+        aggregate[`${metric}_max`] = Math.max(
+          aggregate[`${metric}_max`] ?? -Infinity,
+          Number(row[`${metric}_max`]),
+        );
+      }
+      speed.set(key, aggregate);
+    }
+
+    let compared = 0;
+    for (const row of batch) {
+      const key = `${row.device_id} ${row.hour}`;
+      if (moved.has(key)) continue;
+      const aggregate = speed.get(key);
+      expect({ key, readings: aggregate?.readings }).toEqual({ key, readings: Number(row.readings) });
+      for (const metric of METRIC_NAMES) {
+        if (row[`${metric}_avg`] === null) {
+          expect(aggregate?.[`${metric}_count`]).toBeUndefined();
+          continue;
+        }
+        expect(aggregate?.[`${metric}_min`]).toBe(Number(row[`${metric}_min`]));
+        expect(aggregate?.[`${metric}_max`]).toBe(Number(row[`${metric}_max`]));
+        const average = (aggregate?.[`${metric}_sum`] ?? NaN) / (aggregate?.[`${metric}_count`] ?? NaN);
+        expect(average).toBeCloseTo(Number(row[`${metric}_avg`]), 5);
+      }
+      compared += 1;
+    }
+    // Most device-hours are compared exactly, and the totals agree everywhere.
+    expect(compared).toBeGreaterThan(batch.length * 0.5);
+    expect([...speed.keys()].filter((key) => !moved.has(key)).length).toBe(compared);
+    const speedTotal = [...speed.values()].reduce((sum, { readings }) => sum + readings, 0);
+    const batchTotal = batch.reduce((sum, row) => sum + Number(row.readings), 0);
+    expect(speedTotal).toBe(batchTotal);
+  });
+});

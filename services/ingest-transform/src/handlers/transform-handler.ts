@@ -1,0 +1,58 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import {
+  KinesisFirehoseRecordSchema,
+  KinesisFirehoseSchema,
+} from '@aws-lambda-powertools/parser/schemas/kinesis-firehose';
+import type { FirehoseTransformationResponse } from '@pipeline/shared';
+import { z } from 'zod';
+import { transformBatch, type TransformSettings, type TransformSummary } from '../domain/transform-batch';
+
+/**
+ * The Firehose event, Kinesis-source or Direct PUT. `data` stays base64 here: Powertools' schema
+ * would decode it and fail the whole batch on one bad record, while the domain gives each bad
+ * record its own reason. Compiled (`z.compile`: the same results and issues) because it walks every
+ * record of the batch: in bench:transform it takes 0.7 instead of 2 ms at 3 MB.
+ */
+export const FirehoseTransformEventSchema = z.compile(
+  KinesisFirehoseSchema.extend({
+    records: z.array(KinesisFirehoseRecordSchema.extend({ data: z.string() })).min(1),
+  }),
+);
+export type FirehoseTransformEvent = z.infer<typeof FirehoseTransformEventSchema>;
+
+export interface TransformDependencies {
+  settings: TransformSettings;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+const publish = (metrics: Metrics, summary: TransformSummary): void => {
+  metrics.addMetric('RecordsOk', MetricUnit.Count, summary.ok);
+  const byReason = [
+    ['RecordsDropped', summary.dropped],
+    ['RecordsFailed', summary.failed],
+  ] as const;
+  for (const [name, counts] of byReason) {
+    for (const [reason, count] of Object.entries(counts)) {
+      const metric = metrics.singleMetric();
+      metric.addDimension('reason', reason);
+      metric.addMetric(name, MetricUnit.Count, count);
+    }
+  }
+};
+
+/**
+ * The bare handler: validate, transform, account. Exported for tests and the local cloud, which
+ * build it with their own settings; this module reads no environment.
+ */
+export const createTransformHandler =
+  ({ settings, logger, metrics }: TransformDependencies) =>
+  async (event: FirehoseTransformEvent): Promise<FirehoseTransformationResponse> => {
+    logger.appendKeys({ invocationId: event.invocationId, deliveryStreamArn: event.deliveryStreamArn });
+    const { records, failures, summary } = transformBatch(event.records, settings);
+    for (const failure of failures) logger.warn('record rejected', { ...failure });
+    publish(metrics, summary);
+    logger.info('batch transformed', { records: event.records.length, ...summary });
+    return { records };
+  };
