@@ -1,4 +1,13 @@
-import { commonParams, encryptedQueue, esbuildDefaults, providerDefaults } from '@pipeline/shared/serverless';
+import {
+  alarm,
+  alarmConditions,
+  alarmParams,
+  commonParams,
+  deadLetterQueueAlarm,
+  encryptedQueue,
+  esbuildDefaults,
+  providerDefaults,
+} from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 
 const service = 'analytics-sink';
@@ -16,6 +25,9 @@ const config: AWS = {
   params: {
     default: {
       ...commonParams,
+      ...alarmParams,
+      // Alarm when the sink's oldest record in a batch is this old: windows are written late.
+      alarmIteratorAgeMilliseconds: '600000',
       // The hub (compose passes ingest-transform's HubStreamArn); the placeholder only lets
       // `sls package` run offline.
       hubStreamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/placeholder-telemetry',
@@ -105,6 +117,7 @@ const config: AWS = {
   },
   resources: {
     Conditions: {
+      ...alarmConditions,
       UsesRedshiftServerless: { 'Fn::Equals': ['${param:warehouse}', 'redshift-serverless'] },
     },
     Resources: {
@@ -145,6 +158,22 @@ const config: AWS = {
       // Batches that exhausted their retries (or aged out): the message names the shard and the
       // sequence-number range, so the records can be re-read from the hub while it retains them.
       SinkFailureQueue: encryptedQueue({ QueueName: '${self:service}-${sls:stage}-sink-failures' }),
+
+      SinkFailureQueueAlarm: deadLetterQueueAlarm(
+        'SinkFailureQueue',
+        'analytics-sink gave up on hub batches: their windows are missing from the warehouse',
+      ),
+      // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (IteratorAge)
+      SinkIteratorAgeAlarm: alarm({
+        description: 'analytics-sink falls behind the hub: real-time windows are late',
+        namespace: 'AWS/Lambda',
+        metricName: 'IteratorAge',
+        dimensions: { FunctionName: ref('SinkLambdaFunction') },
+        statistic: 'Maximum',
+        comparison: 'GreaterThanThreshold',
+        threshold: '${param:alarmIteratorAgeMilliseconds}',
+        evaluationPeriods: 2,
+      }),
 
       SinkRole: {
         Type: 'AWS::IAM::Role',

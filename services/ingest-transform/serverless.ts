@@ -1,5 +1,8 @@
 import { glueColumns, LAKE_PREFIX, PARTITION_COLUMNS } from '@pipeline/shared';
 import {
+  alarm,
+  alarmConditions,
+  alarmParams,
   commonParams,
   esbuildDefaults,
   logGroup,
@@ -33,6 +36,11 @@ const config: AWS = {
   params: {
     default: {
       ...commonParams,
+      ...alarmParams,
+      // Alarm when Firehose (the hub's GetRecords reader) lags this far behind, or when the newest
+      // record in Firehose is this old without reaching S3 (buffer interval x 1.5 plus retries).
+      alarmIteratorAgeMilliseconds: '600000',
+      alarmDataFreshnessSeconds: '900',
       streamMode: 'ON_DEMAND',
       shardCount: '2',
       streamRetentionHours: '24',
@@ -79,6 +87,7 @@ const config: AWS = {
   },
   resources: {
     Conditions: {
+      ...alarmConditions,
       IsProvisioned: { 'Fn::Equals': ['${param:streamMode}', 'PROVISIONED'] },
       IsParquet: { 'Fn::Equals': ['${param:lakeFormat}', 'parquet'] },
       IotRuleEnabled: { 'Fn::Equals': ['${param:iotRuleEnabled}', 'true'] },
@@ -323,6 +332,48 @@ const config: AWS = {
           },
         },
       },
+
+      // https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html
+      HubIteratorAgeAlarm: alarm({
+        description: 'Hub readers (Firehose) fall behind: records approach the hub retention',
+        namespace: 'AWS/Kinesis',
+        metricName: 'GetRecords.IteratorAgeMilliseconds',
+        dimensions: { StreamName: ref('HubStream') },
+        statistic: 'Maximum',
+        comparison: 'GreaterThanThreshold',
+        threshold: '${param:alarmIteratorAgeMilliseconds}',
+        evaluationPeriods: 2,
+      }),
+      // https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
+      DeliveryFreshnessAlarm: alarm({
+        description: 'Firehose holds records it has not delivered to the lake for too long',
+        namespace: 'AWS/Firehose',
+        metricName: 'DeliveryToS3.DataFreshness',
+        dimensions: { DeliveryStreamName: ref('DeliveryStream') },
+        statistic: 'Maximum',
+        comparison: 'GreaterThanThreshold',
+        threshold: '${param:alarmDataFreshnessSeconds}',
+      }),
+      DeliveryFailureAlarm: alarm({
+        description: 'Firehose S3 puts fail (ratio of successful puts below 1): delivery is retrying',
+        namespace: 'AWS/Firehose',
+        metricName: 'DeliveryToS3.Success',
+        dimensions: { DeliveryStreamName: ref('DeliveryStream') },
+        statistic: 'Minimum',
+        comparison: 'LessThanThreshold',
+        threshold: 1,
+        evaluationPeriods: 2,
+      }),
+      ProcessingFailureAlarm: alarm({
+        description:
+          'Transform invocations fail (errors, timeouts): after retries whole batches go to errors/processing-failed/',
+        namespace: 'AWS/Firehose',
+        metricName: 'ExecuteProcessing.Success',
+        dimensions: { DeliveryStreamName: ref('DeliveryStream') },
+        statistic: 'Minimum',
+        comparison: 'LessThanThreshold',
+        threshold: 1,
+      }),
 
       IotRuleRole: {
         Type: 'AWS::IAM::Role',

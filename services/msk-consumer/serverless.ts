@@ -1,5 +1,8 @@
 import {
+  alarmConditions,
+  alarmParams,
   commonParams,
+  deadLetterQueueAlarm,
   encryptedQueue,
   esbuildDefaults,
   providerDefaults,
@@ -62,6 +65,7 @@ const config: AWS = {
   params: {
     default: {
       ...commonParams,
+      ...alarmParams,
       // The hub, passed by compose from ingest-transform's outputs. Without an ARN the stack
       // assumes the hub lives in its own account and region under this name.
       hubStreamName: 'ingest-transform-${sls:stage}-telemetry',
@@ -137,6 +141,7 @@ const config: AWS = {
   },
   resources: {
     Conditions: {
+      ...alarmConditions,
       HasMskCluster: notEmpty('mskClusterArn'),
       UseSaslScram: { 'Fn::And': [{ Condition: 'HasMskCluster' }, notEmpty('mskSaslScramSecretArn')] },
       UseIamAuth: {
@@ -155,6 +160,10 @@ const config: AWS = {
       // The mapping's on-failure destination: Lambda sends it the batch's metadata (topic,
       // partition, offsets) once it gives up retrying, so the records can be re-read from Kafka.
       OnFailureQueue: encryptedQueue(),
+      OnFailureQueueAlarm: deadLetterQueueAlarm(
+        'OnFailureQueue',
+        'msk-consumer gave up on Kafka batches: re-read them from the offsets in the messages',
+      ),
 
       // Poison records with their original values (see src/adapters/s3-quarantine.ts for why S3).
       QuarantineBucket: secureBucket({

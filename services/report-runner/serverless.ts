@@ -1,6 +1,9 @@
 import { METRIC_NAMES, LAKE_PREFIX } from '@pipeline/shared';
 import {
+  alarmConditions,
+  alarmParams,
   commonParams,
+  deadLetterQueueAlarm,
   encryptedQueue,
   esbuildDefaults,
   providerDefaults,
@@ -27,6 +30,8 @@ const REPORTS_PREFIX = 'reports/';
 const DASHBOARD_PREFIX = 'dashboard/';
 
 const functionName = '${self:service}-${sls:stage}-runner';
+// osls names the rule of the function's first schedule event so; extended below with a DLQ.
+const SCHEDULE_RULE = 'RunnerEventsRuleSchedule1';
 const capitalise = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
 // Default anomaly bounds: tighter than the plausible ranges of METRICS, which reject readings.
@@ -102,6 +107,7 @@ const config: AWS = {
   params: {
     default: {
       ...commonParams,
+      ...alarmParams,
       // From ingest-transform through compose; placeholders so `sls package` works on its own.
       ingestBucketName: 'ingest-bucket-placeholder',
       ingestBucketArn: 'arn:aws:s3:::ingest-bucket-placeholder',
@@ -198,6 +204,7 @@ const config: AWS = {
   },
   resources: {
     Conditions: {
+      ...alarmConditions,
       CreateWarehouse: { 'Fn::Equals': ['${param:warehouse}', 'create-serverless'] },
       PublishDashboard: {
         'Fn::And': [
@@ -235,6 +242,10 @@ const config: AWS = {
       ReportsBucketPolicy: tlsOnlyBucketPolicy('ReportsBucket'),
 
       DeadLetterQueue: encryptedQueue({ QueueName: '${self:service}-${sls:stage}-dlq' }),
+      DeadLetterQueueAlarm: deadLetterQueueAlarm(
+        'DeadLetterQueue',
+        'report-runner: lake objects, re-run requests or daily re-runs that kept failing',
+      ),
       RunQueue: encryptedQueue({
         QueueName: '${self:service}-${sls:stage}-runs',
         MessageRetentionPeriod: 345600,
@@ -258,7 +269,11 @@ const config: AWS = {
                 Principal: { Service: 'events.amazonaws.com' },
                 Action: 'sqs:SendMessage',
                 Resource: [arn('RunQueue'), arn('DeadLetterQueue')],
-                Condition: { ArnEquals: { 'aws:SourceArn': arn('IngestObjectCreatedRule') } },
+                Condition: {
+                  ArnEquals: {
+                    'aws:SourceArn': [arn('IngestObjectCreatedRule'), arn(SCHEDULE_RULE)],
+                  },
+                },
               },
             ],
           },
@@ -518,6 +533,23 @@ const config: AWS = {
           NamespaceName: ref('RedshiftNamespace'),
           BaseCapacity: '${param:redshiftBaseCapacity}',
           PubliclyAccessible: false,
+        },
+      },
+    },
+    extensions: {
+      // A schedule EventBridge cannot deliver (throttling, a missing permission) never reaches the
+      // function's on-failure destination: dead-letter it on the target, into the same DLQ.
+      // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+      [SCHEDULE_RULE]: {
+        Properties: {
+          Targets: [
+            {
+              Id: 'runnerSchedule',
+              Arn: arn('RunnerLambdaFunction'),
+              RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
+              DeadLetterConfig: { Arn: arn('DeadLetterQueue') },
+            },
+          ],
         },
       },
     },

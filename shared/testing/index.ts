@@ -4,3 +4,5 @@ export * from './template';
 export * from './zip';
 export * from './lambda-context';
 export * from './invoke-local';
+export * from './audit';
+export * from './resource-wildcards';

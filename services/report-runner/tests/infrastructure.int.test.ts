@@ -80,7 +80,19 @@ describe('report-runner infrastructure (sls package)', () => {
       }),
     ]);
     const policy = propertiesOf(template, 'QueuesPolicy');
-    expect(json(policy)).toContain('"aws:SourceArn":{"Fn::GetAtt":["IngestObjectCreatedRule","Arn"]}');
+    // Only this rule and the daily re-run's schedule (for its dead letters) may send.
+    expect(json(policy)).toContain(
+      '"aws:SourceArn":[{"Fn::GetAtt":["IngestObjectCreatedRule","Arn"]},{"Fn::GetAtt":["RunnerEventsRuleSchedule1","Arn"]}]',
+    );
+  });
+
+  it('dead-letters a daily re-run EventBridge cannot deliver into the DLQ', () => {
+    expect(propertiesOf(template, 'RunnerEventsRuleSchedule1').Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': ['RunnerLambdaFunction', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+      }),
+    ]);
   });
 
   it('has an Athena engine v3 workgroup that enforces its output location and a bytes-scanned cutoff', () => {

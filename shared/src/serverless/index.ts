@@ -1,2 +1,3 @@
 export * from './provider';
 export * from './resources';
+export * from './alarms';
