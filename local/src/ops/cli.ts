@@ -1,0 +1,120 @@
+import { parseArgs } from 'node:util';
+import { localRoot } from '../cloud/layout';
+import { awsClients, kinesisHub, s3Store, sqsRunQueue } from './aws';
+import { withLocalCloud } from './local';
+import { PROCESSING_FAILED_PREFIX, redrive } from './redrive';
+import { rerunReports } from './rerun-reports';
+
+export const REDRIVE_HELP = `Usage: npm run redrive -- [options]
+
+Re-drives records Firehose wrote to the error prefix (after the transform was fixed): each error
+object's records (base64 rawData) are put into the hub with Kinesis PutRecords, so the transform
+runs again and the lake, reports and warehouse follow. A marker errors/redriven/<key> is written
+with a conditional put after each object, so a second run skips it. Records that still fail land
+in the error prefix again under the re-drive's hour: bound the run with --from/--to.
+
+  --target local|aws   default local (the .local/ folder, or --root)
+  --root <dir>         local cloud folder (default: LOCAL_ROOT or .local/ at the repository root)
+  --prefix <prefix>    default ${PROCESSING_FAILED_PREFIX}
+  --from <hour>        only error objects of this arrival hour or later, e.g. 2026-11-25T06 (UTC)
+  --to <hour>          ... and of this hour or earlier
+  --dry-run            count what would be re-driven, change nothing
+  AWS only:
+  --bucket <name>      the ingest bucket (ingest-transform output IngestBucketName)
+  --stream <name|arn>  the hub stream (ingest-transform output HubStreamName)
+  --region <region>    default: the SDK's (AWS_REGION, profile)`;
+
+export const RERUN_HELP = `Usage: npm run rerun-reports -- --from 2026-11-25T06 --to 2026-11-25T09 [options]
+
+Queues one rerun-partition message per UTC hour on report-runner's run queue; the runner rebuilds
+every report of that hour and reloads the warehouse partition (same keys, same rows).
+
+  --target local|aws   default local
+  --root <dir>         local cloud folder
+  --from <hour>        first hour (UTC), e.g. 2026-11-25T06
+  --to <hour>          last hour, included
+  AWS only:
+  --queue-url <url>    the run queue: aws sqs get-queue-url --queue-name report-runner-<stage>-runs
+  --region <region>`;
+
+const options = {
+  target: { type: 'string', default: 'local' },
+  root: { type: 'string' },
+  prefix: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  bucket: { type: 'string' },
+  stream: { type: 'string' },
+  'queue-url': { type: 'string' },
+  region: { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+const required = (value: string | undefined, name: string): string => {
+  if (!value) throw new Error(`--${name} is required`);
+  return value;
+};
+
+/** `ops <redrive|rerun-reports> [options]`; returns the exit code. */
+export const main = async (argv: string[], print: (line: string) => void = console.log): Promise<number> => {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({ args: rest, options, strict: true });
+  const help = command === 'redrive' ? REDRIVE_HELP : command === 'rerun-reports' ? RERUN_HELP : undefined;
+  if (!help) throw new Error('usage: ops <redrive|rerun-reports> [options]');
+  if (values.help) {
+    print(help);
+    return 0;
+  }
+  if (values.target !== 'local' && values.target !== 'aws') throw new Error('--target is local or aws');
+  const range = {
+    ...(values.from ? { from: values.from } : {}),
+    ...(values.to ? { to: values.to } : {}),
+  };
+  const root = values.root ?? localRoot();
+
+  if (command === 'redrive') {
+    const settings = {
+      ...range,
+      ...(values.prefix ? { prefix: values.prefix } : {}),
+      dryRun: values['dry-run'],
+      now: () => Date.now(),
+    };
+    const summary =
+      values.target === 'aws'
+        ? await (async () => {
+            const clients = awsClients(values.region);
+            return redrive({
+              ...settings,
+              store: s3Store(clients.s3, required(values.bucket, 'bucket')),
+              hub: kinesisHub(clients.kinesis, required(values.stream, 'stream')),
+            });
+          })()
+        : await withLocalCloud(root, ({ cloud, store, hub }) =>
+            redrive({ ...settings, store, hub, now: () => cloud.clock.now() }),
+          );
+    print(JSON.stringify(summary));
+    return 0;
+  }
+
+  const request = { from: required(values.from, 'from'), to: required(values.to, 'to') };
+  const result =
+    values.target === 'aws'
+      ? await rerunReports(
+          sqsRunQueue(awsClients(values.region).sqs, required(values['queue-url'], 'queue-url')),
+          request,
+        )
+      : await withLocalCloud(root, ({ runQueue }) => rerunReports(runQueue, request));
+  print(JSON.stringify(result));
+  return 0;
+};
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}
