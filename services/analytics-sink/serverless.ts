@@ -52,7 +52,10 @@ const config: AWS = {
         'arn:aws:redshift-serverless:us-east-1:000000000000:workgroup/00000000-0000-0000-0000-000000000000',
       redshiftDatabase: 'dev',
       warehouseDeadlineSeconds: '90',
+      // With warehouse=postgres: a URL without a password (the default is the local warehouse),
+      // or a Secrets Manager secret holding the whole URL, which wins over warehouseUrl.
       warehouseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+      warehouseUrlSecretArn: 'none',
     },
     // `sls invoke local --stage local`: the local cloud's warehouse (PGlite served over the Postgres
     // protocol) and alerts in the log; no AWS account needed.
@@ -92,6 +95,7 @@ const config: AWS = {
         REDSHIFT_DATABASE: '${param:redshiftDatabase}',
         WAREHOUSE_DEADLINE_SECONDS: '${param:warehouseDeadlineSeconds}',
         WAREHOUSE_URL: '${param:warehouseUrl}',
+        WAREHOUSE_URL_SECRET_ARN: '${param:warehouseUrlSecretArn}',
       },
       events: [
         {
@@ -119,6 +123,12 @@ const config: AWS = {
     Conditions: {
       ...alarmConditions,
       UsesRedshiftServerless: { 'Fn::Equals': ['${param:warehouse}', 'redshift-serverless'] },
+      HasWarehouseUrlSecret: {
+        'Fn::And': [
+          { 'Fn::Equals': ['${param:warehouse}', 'postgres'] },
+          { 'Fn::Not': [{ 'Fn::Equals': ['${param:warehouseUrlSecretArn}', 'none'] }] },
+        ],
+      },
     },
     Resources: {
       HubConsumer: {
@@ -240,6 +250,12 @@ const config: AWS = {
                     Effect: 'Allow',
                     Action: ['redshift-serverless:GetCredentials'],
                     Resource: '${param:redshiftWorkgroupArn}',
+                  }),
+                  onlyWith('HasWarehouseUrlSecret', {
+                    Sid: 'ReadWarehouseUrlSecret',
+                    Effect: 'Allow',
+                    Action: ['secretsmanager:GetSecretValue'],
+                    Resource: '${param:warehouseUrlSecretArn}',
                   }),
                   // These Data API actions have no resource type; the condition limits them to
                   // statements this role started.

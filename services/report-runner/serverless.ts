@@ -96,6 +96,7 @@ const awsEnvironment = {
   REDSHIFT_SECRET_ARN: '${param:redshiftSecretArn}',
   REDSHIFT_COPY_ROLE_ARN: ifThen('CreateWarehouse', arn('RedshiftCopyRole'), '${param:redshiftCopyRoleArn}'),
   WAREHOUSE_URL: '${param:warehouseUrl}',
+  WAREHOUSE_URL_SECRET_ARN: '${param:warehouseUrlSecretArn}',
   DASHBOARD: '${param:dashboard}',
 };
 
@@ -144,7 +145,10 @@ const config: AWS = {
       redshiftDbUser: 'none',
       redshiftSecretArn: 'none',
       redshiftCopyRoleArn: 'none',
+      // With warehouse=postgres: a URL without a password, or (any other stage than local) a
+      // Secrets Manager secret holding the whole URL.
       warehouseUrl: 'none',
+      warehouseUrlSecretArn: 'none',
       // enabled | disabled: regenerate dashboard/index.html after each run (needs a warehouse).
       dashboard: 'enabled',
       runnerHandler: 'src/handlers/runner.handler',
@@ -219,6 +223,12 @@ const config: AWS = {
         'Fn::And': [
           { Condition: 'ExistingCluster' },
           { 'Fn::Not': [{ 'Fn::Equals': ['${param:redshiftSecretArn}', 'none'] }] },
+        ],
+      },
+      HasWarehouseUrlSecret: {
+        'Fn::And': [
+          { 'Fn::Equals': ['${param:warehouse}', 'postgres'] },
+          { 'Fn::Not': [{ 'Fn::Equals': ['${param:warehouseUrlSecretArn}', 'none'] }] },
         ],
       },
       HasClusterDbUser: {
@@ -443,6 +453,17 @@ const config: AWS = {
                   ),
                 },
                 ownStatements,
+              ]),
+            ),
+            ifThen(
+              'HasWarehouseUrlSecret',
+              policy('warehouse-url-secret', [
+                {
+                  Sid: 'ReadWarehouseUrlSecret',
+                  Effect: 'Allow',
+                  Action: ['secretsmanager:GetSecretValue'],
+                  Resource: '${param:warehouseUrlSecretArn}',
+                },
               ]),
             ),
             ifThen(

@@ -1,5 +1,9 @@
 import { ConfigurationError, readEnvironment } from '@pipeline/shared';
-import type { RedshiftTarget } from '@pipeline/shared/warehouse';
+import {
+  pgConnectionSettings,
+  type PgConnectionSettings,
+  type RedshiftTarget,
+} from '@pipeline/shared/warehouse';
 import { z } from 'zod';
 import { AlertRuleError, parseAlertRules } from './domain/alert-rules';
 import { FINGERPRINT_CHARS } from './domain/dedup-memory';
@@ -15,7 +19,7 @@ const positiveInt = z.coerce.number().int().positive();
 
 export type WarehouseSettings =
   | { kind: 'redshift-serverless'; target: RedshiftTarget; deadlineMs: number }
-  | { kind: 'postgres'; url: string };
+  | ({ kind: 'postgres' } & PgConnectionSettings);
 
 /** Where alerts go: the SNS topic, or the log (stage `local`, where there is no SNS). */
 export type AlertTarget = { kind: 'sns'; topicArn: string } | { kind: 'log' };
@@ -47,6 +51,8 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): S
       REDSHIFT_DATABASE: z.string().optional(),
       WAREHOUSE_DEADLINE_SECONDS: positiveInt,
       WAREHOUSE_URL: z.string().optional(),
+      WAREHOUSE_URL_SECRET_ARN: z.string().optional(),
+      STAGE: z.string().optional(),
     },
     env,
   );
@@ -67,7 +73,7 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): S
     throw error;
   }
 
-  const need = (name: 'REDSHIFT_WORKGROUP' | 'REDSHIFT_DATABASE' | 'WAREHOUSE_URL'): string => {
+  const need = (name: 'REDSHIFT_WORKGROUP' | 'REDSHIFT_DATABASE'): string => {
     const value = config[name];
     if (!value)
       throw new ConfigurationError(
@@ -77,7 +83,7 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): S
   };
   const warehouse: WarehouseSettings =
     config.WAREHOUSE === 'postgres'
-      ? { kind: 'postgres', url: need('WAREHOUSE_URL') }
+      ? { kind: 'postgres', ...pgConnectionSettings(config) }
       : {
           kind: 'redshift-serverless',
           target: { workgroupName: need('REDSHIFT_WORKGROUP'), database: need('REDSHIFT_DATABASE') },

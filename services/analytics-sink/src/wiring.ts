@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { createPgWarehouse, RedshiftDataWarehouse } from '@pipeline/shared/warehouse';
+import { createPgConnection, createPgWarehouse, RedshiftDataWarehouse } from '@pipeline/shared/warehouse';
 import { LogAlertPublisher } from './adapters/log-alert-publisher';
 import { SnsAlertPublisher } from './adapters/sns-alert-publisher';
 import type { AlertPublisher, SinkWarehouse } from './domain/flush-segment';
@@ -15,7 +15,7 @@ export const createSinkAdapters = (
   warehouse:
     config.warehouse.kind === 'postgres'
       ? // allowExitOnIdle: an idle pool must not keep `sls invoke local` (or a test) running.
-        createPgWarehouse(config.warehouse.url, { max: 2, allowExitOnIdle: true })
+        createPgWarehouse(createPgConnection(config.warehouse), { max: 2, allowExitOnIdle: true })
       : new RedshiftDataWarehouse({
           client: new RedshiftDataClient({}),
           target: config.warehouse.target,

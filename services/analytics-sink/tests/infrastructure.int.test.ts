@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   allowStatements,
+  auditSecrets,
   loadResourceSpec,
   packageService,
   propertiesOf,
@@ -17,6 +18,7 @@ import type { CfnTemplate, PackagedService } from '@pipeline/shared/testing';
 const SERVICE_DIR = path.resolve(__dirname, '..');
 const STAGE = 'test';
 const HUB = 'arn:aws:kinesis:eu-west-1:123456789012:stream/ingest-transform-test-telemetry';
+const WAREHOUSE_URL_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pipeline-warehouse-AbCdEf';
 // Every switch away from its default in one packaging: each `sls package` costs a few seconds.
 const ALTERNATIVE_PARAMS = {
   hubStreamArn: HUB,
@@ -26,6 +28,7 @@ const ALTERNATIVE_PARAMS = {
   maximumRetryAttempts: '5',
   maximumRecordAgeSeconds: '7200',
   warehouse: 'postgres',
+  warehouseUrlSecretArn: WAREHOUSE_URL_SECRET,
   alertRules: 'humidity>95',
 };
 
@@ -184,6 +187,46 @@ describe('analytics-sink infrastructure', () => {
       expect(allowStatements(deployedAlternative).find(({ sid }) => sid === 'ReadHub')!.resources).toEqual([
         HUB,
       ]);
+    });
+  });
+
+  describe('warehouse URL secret', () => {
+    const secretGrants = (compiled: CfnTemplate) =>
+      allowStatements(compiled).filter(({ actions }) =>
+        actions.some((action) => action.startsWith('secretsmanager:')),
+      );
+
+    it('grants no Secrets Manager access without warehouseUrlSecretArn', () => {
+      expect(secretGrants(deployed)).toEqual([]);
+      expect(sinkFunction(template)).toMatchObject({
+        Environment: { Variables: { WAREHOUSE_URL_SECRET_ARN: 'none' } },
+      });
+    });
+
+    it('with warehouse=postgres and the param, reads that one secret only, and tells the function its ARN', () => {
+      expect(
+        secretGrants(deployedAlternative).map(({ sid, actions, resources, statement }) => ({
+          sid,
+          actions,
+          resources,
+          condition: statement.Condition,
+        })),
+      ).toEqual([
+        {
+          sid: 'ReadWarehouseUrlSecret',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [WAREHOUSE_URL_SECRET],
+          condition: undefined,
+        },
+      ]);
+      expect(sinkFunction(alternative.template)).toMatchObject({
+        Environment: { Variables: { WAREHOUSE: 'postgres', WAREHOUSE_URL_SECRET_ARN: WAREHOUSE_URL_SECRET } },
+      });
+    });
+
+    it('puts no credential in plain configuration, with or without the secret', () => {
+      expect(auditSecrets(deployed)).toEqual([]);
+      expect(auditSecrets(deployedAlternative)).toEqual([]);
     });
   });
 

@@ -44,6 +44,27 @@ describe('settingsFromEnvironment', () => {
     });
   });
 
+  it('reads the Postgres URL from a secret, and refuses a URL with a password outside the local stage', () => {
+    const postgres = { WAREHOUSE: 'postgres', STAGE: 'prod' };
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pipeline-warehouse-AbCdEf';
+    expect(
+      settingsFromEnvironment(
+        env({
+          ...postgres,
+          WAREHOUSE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+          WAREHOUSE_URL_SECRET_ARN: secret,
+        }),
+      ).warehouse,
+    ).toEqual({ kind: 'postgres', secretArn: secret });
+    const withPassword = env({ ...postgres, WAREHOUSE_URL: 'postgres://sink:s3cr3t@db.internal/pipeline' });
+    expect(() => settingsFromEnvironment(withPassword)).toThrow(ConfigurationError);
+    expect(() => settingsFromEnvironment(withPassword)).toThrow(/WAREHOUSE_URL carries a password/);
+    expect(settingsFromEnvironment({ ...withPassword, STAGE: 'local' }).warehouse).toEqual({
+      kind: 'postgres',
+      url: 'postgres://sink:s3cr3t@db.internal/pipeline',
+    });
+  });
+
   it.each([
     ['a state budget at Lambda’s limit', { MAX_STATE_BYTES: '1000000' }, 'MAX_STATE_BYTES'],
     ['an id memory that would crowd out the aggregates', { DEDUP_CAPACITY: '60000' }, 'DEDUP_CAPACITY'],

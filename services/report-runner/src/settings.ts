@@ -1,5 +1,9 @@
 import { ConfigurationError, METRIC_NAMES, readEnvironment, type MetricName } from '@pipeline/shared';
-import type { RedshiftTarget } from '@pipeline/shared/warehouse';
+import {
+  pgConnectionSettings,
+  type PgConnectionSettings,
+  type RedshiftTarget,
+} from '@pipeline/shared/warehouse';
 import { z } from 'zod';
 import type { AnomalyThresholds, ReportSettings } from './domain/report-parameters';
 
@@ -28,7 +32,7 @@ export interface RunnerOptions {
 export type WarehouseSettings =
   | { kind: 'none' }
   | { kind: 'redshift'; target: RedshiftTarget; copyRoleArn: string }
-  | { kind: 'postgres'; url: string };
+  | ({ kind: 'postgres' } & PgConnectionSettings);
 
 export interface RunnerSettings extends RunnerOptions {
   reportsBucket: string;
@@ -104,6 +108,7 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): R
       REDSHIFT_SECRET_ARN: optional,
       REDSHIFT_COPY_ROLE_ARN: optional,
       WAREHOUSE_URL: optional,
+      WAREHOUSE_URL_SECRET_ARN: optional,
       DASHBOARD: z.enum(['enabled', 'disabled']).default('enabled'),
       STAGE: optional,
     },
@@ -124,7 +129,7 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): R
       case 'none':
         return { kind: 'none' };
       case 'postgres':
-        return { kind: 'postgres', url: need('WAREHOUSE_URL') };
+        return { kind: 'postgres', ...pgConnectionSettings(config) };
       case 'redshift-serverless':
         return {
           kind: 'redshift',

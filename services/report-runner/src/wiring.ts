@@ -2,7 +2,7 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ReadableWarehouse, Warehouse } from '@pipeline/shared';
-import { createPgWarehouse, RedshiftDataWarehouse } from '@pipeline/shared/warehouse';
+import { createPgConnection, createPgWarehouse, RedshiftDataWarehouse } from '@pipeline/shared/warehouse';
 import { AthenaQueryEngine } from './adapters/athena-query-engine';
 import { S3ObjectStore } from './adapters/s3-object-store';
 import type { RunnerHandlerDependencies } from './handlers/runner-handler';
@@ -14,7 +14,7 @@ const warehouseFor = (settings: WarehouseSettings): (Warehouse & ReadableWarehou
     case 'none':
       return undefined;
     case 'postgres':
-      return createPgWarehouse(settings.url);
+      return createPgWarehouse(createPgConnection(settings));
     case 'redshift':
       return new RedshiftDataWarehouse({
         client: new RedshiftDataClient({}),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   allowStatements,
+  auditSecrets,
   packageService,
   propertiesOf,
   readZip,
@@ -20,6 +21,14 @@ const INGEST = {
 };
 
 const json = (value: unknown) => JSON.stringify(value);
+const WAREHOUSE_URL_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pipeline-warehouse-AbCdEf';
+const secretGrants = (compiled: CfnTemplate) =>
+  allowStatements(compiled).filter(({ actions }) =>
+    actions.some((action) => action.startsWith('secretsmanager:')),
+  );
+const runnerVariables = (compiled: CfnTemplate) =>
+  (propertiesOf(compiled, 'RunnerLambdaFunction').Environment as { Variables: Record<string, unknown> })
+    .Variables;
 
 describe('report-runner infrastructure (sls package)', () => {
   let packaged: PackagedService;
@@ -165,7 +174,10 @@ describe('report-runner infrastructure (sls package)', () => {
     expect(
       unscoped.every(({ statement }) => json(statement.Condition).includes('statement-owner-iam-userid')),
     ).toBe(true);
-    // The warehouse is off by default: no Redshift grant, no Redshift resource, no dashboard.
+    // The warehouse is off by default: no Redshift grant, no Redshift resource, no dashboard,
+    // no secret.
+    expect(secretGrants(template)).toEqual([]);
+    expect(runnerVariables(template).WAREHOUSE_URL_SECRET_ARN).toBe('none');
     expect(template.Outputs?.DashboardObject).toBeUndefined();
     expect(
       statements.flatMap(({ actions }) => actions).filter((action) => action.startsWith('redshift')),
@@ -260,6 +272,49 @@ describe('report-runner infrastructure (sls package)', () => {
         }),
       );
     });
+  });
+
+  describe('with warehouse=postgres and warehouseUrlSecretArn', () => {
+    it('reads that one secret only, and tells the runner its ARN instead of a URL', async () => {
+      const result = await packageService(SERVICE_DIR, {
+        params: { ...INGEST, warehouse: 'postgres', warehouseUrlSecretArn: WAREHOUSE_URL_SECRET },
+      });
+      expect(await validateResourceProperties(result.template)).toEqual([]);
+      expect(await validateReferences(result.template)).toEqual([]);
+      const postgres = resolveConditions(result.template);
+      expect(
+        secretGrants(postgres).map(({ owner, sid, actions, resources, statement }) => ({
+          owner,
+          sid,
+          actions,
+          resources,
+          condition: statement.Condition,
+        })),
+      ).toEqual([
+        {
+          owner: 'RunnerRole',
+          sid: 'ReadWarehouseUrlSecret',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [WAREHOUSE_URL_SECRET],
+          condition: undefined,
+        },
+      ]);
+      expect(runnerVariables(postgres)).toEqual(
+        expect.objectContaining({
+          WAREHOUSE: 'postgres',
+          WAREHOUSE_URL: 'none',
+          WAREHOUSE_URL_SECRET_ARN: WAREHOUSE_URL_SECRET,
+        }),
+      );
+      // Postgres: no Redshift grant either.
+      expect(
+        allowStatements(postgres)
+          .flatMap(({ actions }) => actions)
+          .filter((action) => action.startsWith('redshift')),
+      ).toEqual([]);
+      expect(wildcardActions(result.template)).toEqual([]);
+      expect(auditSecrets(postgres)).toEqual([]);
+    }, 240_000);
   });
 
   describe('with warehouse=redshift-cluster', () => {

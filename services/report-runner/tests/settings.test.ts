@@ -86,6 +86,21 @@ describe('runner settings', () => {
     });
   });
 
+  it('reads the Postgres URL from a secret, and refuses a URL with a password outside the local stage', () => {
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pipeline-warehouse-AbCdEf';
+    const postgres = { ...base, WAREHOUSE: 'postgres', STAGE: 'prod' };
+    expect(settingsFromEnvironment({ ...postgres, WAREHOUSE_URL_SECRET_ARN: secret }).warehouse).toEqual({
+      kind: 'postgres',
+      secretArn: secret,
+    });
+    const withPassword = { ...postgres, WAREHOUSE_URL: 'postgres://runner:s3cr3t@db.internal/pipeline' };
+    expect(() => settingsFromEnvironment(withPassword)).toThrow(ConfigurationError);
+    expect(() => settingsFromEnvironment(withPassword)).toThrow(/WAREHOUSE_URL carries a password/);
+    expect(() => settingsFromEnvironment({ ...withPassword, WAREHOUSE_URL_SECRET_ARN: secret })).toThrow(
+      /WAREHOUSE_URL carries a password/,
+    );
+  });
+
   it('fails loudly on a missing or contradictory value', () => {
     expect(() => settingsFromEnvironment({ ...base, WAREHOUSE: 'redshift-serverless' })).toThrow(
       /REDSHIFT_WORKGROUP is required/,

@@ -2,3 +2,4 @@
 // main entry stays SDK-free.
 export * from './redshift-data-warehouse';
 export * from './pg-warehouse';
+export * from './pg-connection';

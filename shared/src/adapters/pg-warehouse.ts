@@ -1,5 +1,6 @@
 import { Pool, type PoolConfig } from 'pg';
 import { PostgresWarehouse, type SqlClient, type SqlExecutor } from '../warehouse';
+import type { PgConnection } from './pg-connection';
 
 const executor = (target: Pick<Pool, 'query'>): SqlExecutor => ({
   async query(sql, parameters = []) {
@@ -28,12 +29,40 @@ export const pgSqlClient = (pool: Pool): SqlClient => ({
   close: () => pool.end(),
 });
 
+// Opens the client on first use, so a URL read from Secrets Manager needs no await at init. A
+// failed open is not kept: the next call opens again.
+const deferredSqlClient = (open: () => Promise<SqlClient>): SqlClient => {
+  let opened: Promise<SqlClient> | undefined;
+  const client = () =>
+    (opened ??= open().catch((error: unknown) => {
+      opened = undefined;
+      throw error;
+    }));
+  return {
+    query: async (sql, parameters) => (await client()).query(sql, parameters),
+    transaction: async (work) => (await client()).transaction(work),
+    close: async () => {
+      const current = await opened?.catch(() => undefined);
+      opened = undefined;
+      await current?.close();
+    },
+  };
+};
+
 /**
  * The warehouse on any Postgres reachable through a connection URL
  * (`postgres://user:password@host:5432/db?sslmode=require`), e.g. RDS, Aurora or a local server.
- * A Lambda keeps one small pool per container.
+ * The URL is given, or resolved on first use (`createPgConnection`). A Lambda keeps one
+ * small pool per container.
  */
 export const createPgWarehouse = (
-  connectionString: string,
+  connection: PgConnection,
   pool: Omit<PoolConfig, 'connectionString'> = { max: 2 },
-): PostgresWarehouse => new PostgresWarehouse(pgSqlClient(new Pool({ ...pool, connectionString })));
+): PostgresWarehouse => {
+  const open = (connectionString: string) => pgSqlClient(new Pool({ ...pool, connectionString }));
+  return new PostgresWarehouse(
+    typeof connection === 'string'
+      ? open(connection)
+      : deferredSqlClient(async () => open(await connection())),
+  );
+};
