@@ -172,7 +172,7 @@ const config: AWS = {
     // node_modules by the local stage's entry (they have native and WASM parts).
     esbuild: {
       ...esbuildDefaults,
-      exclude: ['pg-native', '@duckdb/node-api', '@electric-sql/pglite'],
+      exclude: [...esbuildDefaults.exclude, 'pg-native', '@duckdb/node-api', '@electric-sql/pglite'],
       outputWorkFolder: '${param:esbuildWorkFolder}',
     },
   },

@@ -34,8 +34,8 @@ Devices
 Pipeline (defaults are each service's own serverless.ts parameters, stage local)
   --window <s>              tumbling window of the real-time aggregates, 1-900 (default 60)
   --processor-buffer <MB,s> Firehose buffer hints for the transform Lambda (default 1,60)
-  --s3-buffer <MB,s>        Firehose S3 buffer hints (default 128,300; the deployed default is 128,60:
-                            every lake object triggers a report run, and a local run compresses hours)
+  --s3-buffer <MB,s>        Firehose S3 buffer hints (default 128,300, as deployed: every lake object
+                            triggers a report run)
   --shards <n>              hub shards (default 2)
   --format <parquet|json>   lake format: Parquet, or JSON lines with GZIP (default parquet)
 

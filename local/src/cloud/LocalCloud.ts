@@ -76,6 +76,14 @@ export interface RunObjects {
   errors: string[];
 }
 
+/**
+ * The sink's event source mapping reads each shard once per simulated second: Lambda's base rate for
+ * a standard iterator, and about how batches form with enhanced fan-out, where records pile up while
+ * the previous invocation runs (simulated invocations take no time).
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#kinesis-polling-and-batching
+ */
+const KINESIS_POLL_INTERVAL_MS = 1000;
+
 const num = (value: unknown, name: string): number => {
   const number = Number(value);
   if (!Number.isFinite(number)) throw new Error(`${name} is not a number: ${String(value)}`);
@@ -398,6 +406,7 @@ export class LocalCloud {
       timeoutSeconds: timeoutOf(configs['analytics-sink'], 'sink'),
       tumblingWindowInSeconds: num(streamEvent.tumblingWindowInSeconds, 'tumblingWindowSeconds'),
       batchSize: num(streamEvent.batchSize, 'batchSize'),
+      pollIntervalMs: KINESIS_POLL_INTERVAL_MS,
       startingPosition: streamEvent.startingPosition === 'TRIM_HORIZON' ? 'TRIM_HORIZON' : 'LATEST',
       bisectBatchOnFunctionError: streamEvent.bisectBatchOnFunctionError === true,
       maximumRetryAttempts: num(streamEvent.maximumRetryAttempts, 'maximumRetryAttempts'),

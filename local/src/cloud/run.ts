@@ -13,9 +13,10 @@ import { lockFolder, readState, writeState } from './state';
 const HOUR_MS = 3_600_000;
 
 /**
- * The one default the local cloud changes: Firehose's S3 buffer interval (deployed: 60 s). Every
- * lake object triggers a report run of its partition, and a local run compresses hours into
- * seconds; 300 s (within Firehose's 0-900 s) keeps the report runs a local run makes reasonable.
+ * Firehose's S3 buffer interval in a local run: the deployed default (ingest-transform's
+ * `s3BufferIntervalSeconds`), stated here because every local cloud (runs and the ops tools) passes
+ * it. Every lake object triggers a report run of its partition, so a shorter interval would make
+ * report runs most of a local run's time.
  */
 export const LOCAL_S3_BUFFER_INTERVAL_SECONDS = 300;
 
@@ -258,7 +259,9 @@ export const runLocalCloud = async (options: RunOptions, hooks: RunHooks = {}): 
         const messages = phase === 'producing' ? fleet.take(now) : [];
         await send(messages, now);
         await gateway.retryDue(now);
-        const work = await cloud.pollAll();
+        // Most steps only produce: the simulators work when one of them is due.
+        const cloudDue = cloud.nextDueAt();
+        const work = cloudDue !== undefined && cloudDue <= now ? await cloud.pollAll() : 0;
         idleAt = work === 0 && messages.length === 0 ? now : undefined;
         progress();
         return true;

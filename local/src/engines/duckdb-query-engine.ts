@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
@@ -27,7 +28,49 @@ export interface DuckDbQueryEngineOptions {
   lakeDir: string;
   /** Name of the view over the lake that report SQL reads (`telemetry`). */
   viewName?: string;
+  /**
+   * Receives DuckDB's profile of every query (the files it read): benchmarks use it to show
+   * partition pruning. Profiling writes a JSON file per query, so it is off unless asked for.
+   */
+  onProfile?: (profile: QueryProfile) => void;
 }
+
+/** Which lake files one query read, from DuckDB's JSON profile. */
+export interface QueryProfile {
+  name: string;
+  /** Lake files the scans opened, and how many the view listed (`Total Files Read`, `Scanning Files`). */
+  filesRead: number;
+  filesListed: number;
+  /** The filters DuckDB applied to file paths (hive partitions) before opening files. */
+  fileFilters: string[];
+  latencyMs: number;
+}
+
+interface ProfileNode {
+  operator_type?: string;
+  extra_info?: Record<string, unknown>;
+  children?: ProfileNode[];
+}
+
+const profileOf = (name: string, profile: ProfileNode & Record<string, unknown>): QueryProfile => {
+  const scans: Record<string, unknown>[] = [];
+  const walk = (node: ProfileNode) => {
+    if (node.operator_type === 'TABLE_SCAN' && node.extra_info) scans.push(node.extra_info);
+    for (const child of node.children ?? []) walk(child);
+  };
+  walk(profile);
+  const listed = (info: Record<string, unknown>) =>
+    Number(String(info['Scanning Files'] ?? '0/0').split('/')[1]);
+  return {
+    name,
+    filesRead: scans.reduce((sum, info) => sum + Number(info['Total Files Read'] ?? 0), 0),
+    filesListed: scans.reduce((sum, info) => sum + listed(info), 0),
+    fileFilters: scans.map((info) => String(info['File Filters'] ?? '')).filter((filter) => filter !== ''),
+    latencyMs: Number(profile.latency ?? 0) * 1000,
+  };
+};
+
+const PROFILE_METRICS = JSON.stringify({ EXTRA_INFO: 'true', LATENCY: 'true' });
 
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
@@ -142,7 +185,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    private readonly options: Required<DuckDbQueryEngineOptions>,
+    private readonly options: Required<Omit<DuckDbQueryEngineOptions, 'onProfile'>> &
+      Pick<DuckDbQueryEngineOptions, 'onProfile'>,
   ) {}
 
   static async create(options: DuckDbQueryEngineOptions): Promise<DuckDbQueryEngine> {
@@ -156,7 +200,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     });
   }
 
-  /** Queries run one at a time: they share one connection and re-create the lake view. */
+  /** Queries run one at a time, each on a DuckDB instance of its own with a fresh lake view. */
   run(request: QueryRequest): Promise<QueryResult> {
     const result = this.queue.then(() => this.runNow(request));
     this.queue = result.then(
@@ -166,18 +210,36 @@ export class DuckDbQueryEngine implements QueryEngine {
     return result;
   }
 
-  private async runNow({ sql, parameters }: QueryRequest): Promise<QueryResult> {
+  private async runNow({ name, sql, parameters }: QueryRequest): Promise<QueryResult> {
     const started = Date.now();
+    // A DuckDB instance per query: DuckDB keeps the memory a query used (hundreds of MB over a
+    // large partition) until its instance closes; a fresh one costs a few milliseconds.
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
     try {
+      for (const macro of Object.values(TRINO_COMPAT_MACROS)) await connection.run(macro);
       // Re-created per query: files arrive all the time, and an empty lake needs the empty view.
       const source = await listLakeFiles(this.options.lakeDir);
-      const schema = source ? await this.columnsOf(source) : undefined;
-      await this.connection.run(
+      const schema = source ? await this.columnsOf(source, connection) : undefined;
+      await connection.run(
         lakeViewSql(this.options.viewName, source, schema?.present, { unionByName: !schema?.uniform }),
       );
-      const statement = await this.connection.prepare(sql);
+      const profileFile = this.options.onProfile
+        ? path.join(tmpdir(), `duckdb-profile-${randomUUID()}.json`)
+        : undefined;
+      if (profileFile) {
+        await connection.run(`PRAGMA enable_profiling = 'json'`);
+        await connection.run(`SET custom_profiling_settings = ${quote(PROFILE_METRICS)}`);
+        await connection.run(`SET profiling_output = ${quote(profileFile)}`);
+      }
+      const statement = await connection.prepare(sql);
       statement.bind([...parameters]);
       const reader = await statement.runAndReadAll();
+      if (profileFile) {
+        // The file holds the profile of the last statement: the report.
+        this.options.onProfile?.(profileOf(name, JSON.parse(await readFile(profileFile, 'utf8'))));
+        await rm(profileFile, { force: true });
+      }
       const names = reader.columnNames();
       const types = reader.columnTypes().map(String);
       const rows = reader
@@ -198,6 +260,9 @@ export class DuckDbQueryEngine implements QueryEngine {
       throw new QueryEngineError(`DuckDB: ${error instanceof Error ? error.message : String(error)}`, false, {
         cause: error,
       });
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
     }
   }
 
@@ -205,12 +270,15 @@ export class DuckDbQueryEngine implements QueryEngine {
    * The columns the lake's files hold, and whether every Parquet file holds the same ones. Each
    * file is described once: describing them all on every query grows with the lake.
    */
-  private async columnsOf(files: LakeFiles): Promise<{ present: Set<string>; uniform: boolean }> {
+  private async columnsOf(
+    files: LakeFiles,
+    connection: DuckDBConnection,
+  ): Promise<{ present: Set<string>; uniform: boolean }> {
     const sets = new Set<string>();
     for (const file of files.parquet) {
       let columns = this.fileColumns.get(file);
       if (columns === undefined) {
-        const described = await this.connection.runAndReadAll(
+        const described = await connection.runAndReadAll(
           `DESCRIBE SELECT * FROM read_parquet(${quote(file)}, hive_partitioning = true, hive_types_autocast = false)`,
         );
         columns = described

@@ -82,6 +82,39 @@ describe('window state encoding', () => {
   ])('refuses %s loudly', (_name, raw) => {
     expect(() => decodeState(raw, START, 10)).toThrow(StateFormatError);
   });
+
+  const LAYOUT = '1|temperature,humidity,pressure,battery|kinesis,msk';
+  const tuple = (...overrides: [number, unknown][]) => {
+    const fields: unknown[] = [1, 0, 0, -750, null, 1, 0, [1, 21.5, 21.5, 21.5], 0, 0, 0];
+    for (const [index, value] of overrides) fields[index] = value;
+    return fields;
+  };
+
+  // The decoder checks states by hand before falling back to the schema (it runs on every
+  // invocation): whatever it refuses, the schema must refuse with its own message.
+  it.each([
+    ['a fractional count', tuple([0, 1.5])],
+    ['a negative count', tuple([1, -1])],
+    ['an unsafe integer', tuple([2, 2 ** 53])],
+    ['a string offset', tuple([3, '0'])],
+    ['an infinite sum', tuple([7, [1, Number.POSITIVE_INFINITY, 1, 1]])],
+    ['a metric of three numbers', tuple([8, [1, 2, 3]])],
+    ['a metric that is 1, not 0', tuple([9, 1])],
+    ['a field too many', [...tuple(), 0]],
+    ['a field too few', tuple().slice(0, 10)],
+  ])('refuses an aggregate with %s', (_name, fields) => {
+    expect(() => decodeState({ l: LAYOUT, s: '1', d: { 'dev-0001': fields }, f: {} }, START, 10)).toThrow(
+      'unreadable aggregate for dev-0001',
+    );
+  });
+
+  it.each([
+    ['an empty segment', { l: LAYOUT, s: '', d: {}, f: {} }, 'Too small'],
+    ['aggregates that are not a record', { l: LAYOUT, d: [], f: {} }, 'expected record'],
+    ['a null segment', { l: LAYOUT, s: null, d: {}, f: {} }, 'expected string'],
+  ])('refuses a state with %s, naming the schema rule', (_name, raw, message) => {
+    expect(() => decodeState(raw as Record<string, unknown>, START, 10)).toThrow(message);
+  });
 });
 
 describe('DedupMemory', () => {

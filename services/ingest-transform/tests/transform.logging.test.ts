@@ -1,6 +1,7 @@
 import './environment';
 import './verbose-logging';
 import { lambdaContext } from '@pipeline/shared/testing';
+import { MAX_REJECTIONS_LOGGED } from '../src/handlers/transform-handler';
 import { handler } from '../src/handlers/transform';
 import { loadEvent } from './events';
 
@@ -38,6 +39,35 @@ describe('transform logging', () => {
     expect(logs.find((entry) => entry.message === 'batch transformed')).toMatchObject({
       records: event.records.length,
       ok: 1,
+    });
+  });
+
+  it('logs at most MAX_REJECTIONS_LOGGED rejections one by one and sums up the rest by reason', async () => {
+    const event = loadEvent('firehose-bad-records');
+    const template = event.records[0]!;
+    const count = MAX_REJECTIONS_LOGGED + 30;
+    event.records = Array.from({ length: count }, (_, index) => ({
+      ...template,
+      recordId: `flood-${index}`,
+      data: index % 2 === 0 ? '%%%not base64%%%' : Buffer.from('[1,2,3]').toString('base64'),
+    }));
+
+    const logs = await captureLogs(() => handler(event, lambdaContext()));
+
+    expect(logs.filter((entry) => entry.message === 'record rejected')).toHaveLength(MAX_REJECTIONS_LOGGED);
+    const summed = logs.filter((entry) => entry.message === 'records rejected, not logged one by one');
+    expect(summed).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        count: 30,
+        byReason: { invalid_base64: 15, not_an_object: 15 },
+        firstRecordId: `flood-${MAX_REJECTIONS_LOGGED}`,
+        lastRecordId: `flood-${count - 1}`,
+      }),
+    ]);
+    expect(logs.find((entry) => entry.message === 'batch transformed')).toMatchObject({
+      records: count,
+      failed: { invalid_base64: count / 2, not_an_object: count / 2 },
     });
   });
 

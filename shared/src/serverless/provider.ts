@@ -24,7 +24,6 @@ export const providerDefaults = (service: string): AWS['provider'] => ({
     POWERTOOLS_SERVICE_NAME: service,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: '${param:logLevel}',
-    NODE_OPTIONS: '--enable-source-maps',
     STAGE: '${sls:stage}',
   },
   stackTags: { project: 'serverless-ingestion-pipeline', service, stage: '${sls:stage}' },
@@ -33,19 +32,30 @@ export const providerDefaults = (service: string): AWS['provider'] => ({
 
 /**
  * serverless-esbuild settings: one minified CommonJS bundle per function (osls `invoke local`
- * cannot load ESM handlers). The AWS SDK is bundled on purpose: the version we test is the version
- * that runs, independent of the SDK the Lambda runtime happens to ship (see docs/BENCHMARKS.md for
- * the effect on bundle size).
+ * cannot load ESM handlers), measured by `npm run bench:bundles` (docs/BENCHMARKS.md):
+ *
+ * - The AWS SDK v3 is bundled, from its ESM builds (`mainFields`) so unused commands are
+ *   tree-shaken: the version we test is the version that runs, and the bundled clients start
+ *   13-17 ms faster than the nodejs22.x runtime's copy. It costs about 160 KB of zip per SDK-using
+ *   function, which takes report-runner's zip (Athena, S3, Redshift Data, Secrets Manager, the
+ *   dashboard renderer) to about 340 KB, over the 300 KB budget: accepted for the faster start.
+ * - No source map in the zip: a linked map tripled the zip and, with `--enable-source-maps`, added
+ *   10-16 ms to every cold start. `keepNames` keeps function names in stack traces; to map a
+ *   minified position, package the same commit with `sourcemap: 'linked'`.
+ * - `plugins` (a path relative to the service folder, `services/<name>/`) keeps only zod's English
+ *   locale: the others were half of every bundle (see esbuild-plugins.cjs).
  */
 export const esbuildDefaults = {
   bundle: true,
   minify: true,
-  sourcemap: 'linked',
+  sourcemap: false,
   target: 'node22',
   platform: 'node',
   format: 'cjs',
   keepNames: true,
+  mainFields: ['module', 'main'],
   exclude: [],
+  plugins: '../../shared/src/serverless/esbuild-plugins.cjs',
   packager: 'npm',
 } as const;
 

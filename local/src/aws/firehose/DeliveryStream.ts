@@ -9,7 +9,8 @@ import {
 } from '../kinesis/KinesisStream';
 import { LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES, LambdaInvoker, type LambdaHandler } from '../lambda/invoke';
 import { S3ServiceError, type ObjectStore } from '../s3/ObjectStore';
-import { JsonEncoder, type RecordEncoder } from './encoders';
+import { ByteArena } from './ByteArena';
+import { JsonEncoder, MemoryRecordBuffer, type RecordBuffer, type RecordEncoder } from './encoders';
 import { applyPartitionKeys, lambdaPartitionKeysOf, objectNameTimestamp, resolvePrefix } from './prefix';
 import { checkTransformResponse, FIREHOSE_ERRORS } from './response';
 
@@ -122,7 +123,7 @@ interface ObjectBuffer {
   /** The prefix with partition keys applied; time and error-type expressions are resolved at flush. */
   template: string;
   errorOutputType: string | undefined;
-  records: Buffer[];
+  records: RecordBuffer;
   bytes: number;
   openedAt: number;
   oldestArrival: number;
@@ -193,6 +194,9 @@ export class DeliveryStream {
   readonly #readPositions = new Map<string, string>();
   readonly #buffers = new Map<string, ObjectBuffer>();
   readonly #errorEncoder: JsonEncoder;
+  readonly #arena = new ByteArena();
+  /** Error records live until their buffer is written: a chunk store of their own, so none pins Ok data. */
+  readonly #errorArena = new ByteArena();
 
   constructor(options: DeliveryStreamOptions) {
     const { processor, destination } = options;
@@ -306,11 +310,21 @@ export class DeliveryStream {
     await this.#flushBuffers(true);
   }
 
-  /** The next instant at which `poll` has work, if any. */
+  /**
+   * The next instant at which `poll` has work, if any. Reading the hub is not work that must happen
+   * at a given instant: buffers are timed by record arrival, so records read later are batched
+   * exactly as if they had been read on arrival. Unread records make the stream due when their
+   * buffer's interval ends, or now if they may fill the processor buffer (an upper bound).
+   */
   nextDueAt(): number | undefined {
     const now = this.#options.clock.now();
     const candidates: number[] = [];
-    if (this.#unread() > 0) candidates.push(now);
+    const unread = this.#unreadSummary();
+    if (unread.count > 0) {
+      if (this.#pendingOpenedAt === undefined && unread.firstArrival !== undefined)
+        candidates.push(unread.firstArrival + this.#processor.bufferIntervalSeconds * 1000);
+      if (this.#mayFillProcessorBuffer(unread)) candidates.push(now);
+    }
     const deadline = this.#processorDeadline();
     if (deadline !== undefined) candidates.push(deadline);
     for (const buffer of this.#buffers.values()) candidates.push(buffer.openedAt + this.#s3Hints.intervalMs);
@@ -320,19 +334,39 @@ export class DeliveryStream {
   /** Records held in processor and S3 buffers (not yet in an object). */
   bufferedRecordCount(): number {
     let count = this.#pending.length;
-    for (const buffer of this.#buffers.values()) count += buffer.records.length;
+    for (const buffer of this.#buffers.values()) count += buffer.records.count;
     return count;
   }
 
   // ---- reading and the processor buffer ---------------------------------------------------
 
-  #unread(): number {
-    return this.reader
-      .readableShards()
-      .reduce(
-        (sum, shardId) => sum + this.#options.source.countAfter(shardId, this.#readPosition(shardId)),
-        0,
-      );
+  #unreadSummary(): { count: number; bytes: number; firstArrival: number | undefined } {
+    const source = this.#options.source;
+    let count = 0;
+    let bytes = 0;
+    let firstArrival: number | undefined;
+    for (const shardId of this.reader.readableShards()) {
+      const position = this.#readPosition(shardId);
+      const shardCount = source.countAfter(shardId, position);
+      if (shardCount === 0) continue;
+      count += shardCount;
+      bytes += source.dataBytesAfter(shardId, position);
+      const arrival = source.firstArrivalAfter(shardId, position);
+      if (arrival !== undefined && (firstArrival === undefined || arrival < firstArrival))
+        firstArrival = arrival;
+    }
+    return { count, bytes, firstArrival };
+  }
+
+  /** Whether reading every unread record could fill the processor buffer (by size or request bytes). */
+  #mayFillProcessorBuffer({ count, bytes }: { count: number; bytes: number }): boolean {
+    // ceil(b / 3) * 4 <= (4b + 8) / 3 per record: an upper bound of the base64 request bytes.
+    const requestBytes =
+      this.#pendingRequestBytes + (4 * bytes + 8 * count) / 3 + EVENT_RECORD_OVERHEAD_BYTES * count;
+    return (
+      this.#pendingBytes + bytes >= this.#processor.bufferSizeMB * MIB ||
+      requestBytes + 1024 * 8 + EVENT_RECORD_OVERHEAD_BYTES * 4 >= LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES - MIB
+    );
   }
 
   #processorDeadline(): number | undefined {
@@ -500,7 +534,7 @@ export class DeliveryStream {
         continue;
       }
       this.stats.ok += 1;
-      const data = Buffer.from(result.data, 'base64');
+      const data = this.#arena.fromBase64(result.data);
       const conversionError = this.#options.destination.encoder.check?.(data);
       if (conversionError) {
         this.stats.formatConversionFailed += 1;
@@ -549,7 +583,7 @@ export class DeliveryStream {
       errorOutputType,
       recordId,
       arrival,
-      Buffer.from(`${JSON.stringify(errorRecord)}\n`),
+      this.#errorArena.fromUtf8(`${JSON.stringify(errorRecord)}\n`),
     );
   }
 
@@ -569,10 +603,12 @@ export class DeliveryStream {
       buffer = undefined;
     }
     if (!buffer) {
+      const encoder: RecordEncoder =
+        errorOutputType === undefined ? this.#options.destination.encoder : this.#errorEncoder;
       buffer = {
         template,
         errorOutputType,
-        records: [],
+        records: encoder.openBuffer?.() ?? new MemoryRecordBuffer(encoder),
         bytes: 0,
         openedAt: at,
         oldestArrival: arrival,
@@ -581,7 +617,7 @@ export class DeliveryStream {
       };
       this.#buffers.set(key, buffer);
     }
-    buffer.records.push(data);
+    buffer.records.append(data);
     buffer.bytes += data.byteLength;
     buffer.oldestArrival = Math.min(buffer.oldestArrival, arrival);
     buffer.lastRecordId = recordId;
@@ -607,14 +643,14 @@ export class DeliveryStream {
     this.#buffers.delete(key);
     const { destination } = this.#options;
     const isError = buffer.errorOutputType !== undefined;
-    const id = uuidFrom(this.arn, key, buffer.firstRecordId, buffer.lastRecordId, buffer.records.length);
+    const id = uuidFrom(this.arn, key, buffer.firstRecordId, buffer.lastRecordId, buffer.records.count);
     const prefix = resolvePrefix(buffer.template, {
       oldestArrival: buffer.oldestArrival,
       randomString: id.replaceAll('-', '').slice(0, 11),
       ...(buffer.errorOutputType ? { errorOutputType: buffer.errorOutputType } : {}),
     });
     const encoder = isError ? this.#errorEncoder : destination.encoder;
-    const body = await encoder.encode(buffer.records);
+    const body = await buffer.records.encode();
     const extension = encoder.extension;
     const objectKey = `${prefix}${this.name}-1-${objectNameTimestamp(buffer.oldestArrival)}-${id}${extension}`;
     try {
@@ -636,7 +672,7 @@ export class DeliveryStream {
       this.stats.errorObjectsWritten += 1;
     } else {
       this.stats.objectsWritten += 1;
-      this.stats.delivered += buffer.records.length;
+      this.stats.delivered += buffer.records.count;
     }
   }
 }

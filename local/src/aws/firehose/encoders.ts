@@ -13,7 +13,36 @@ export interface RecordEncoder {
   /** For format conversion: why a record cannot be converted, or undefined when it can. */
   check?(record: Buffer): string | undefined;
   encode(records: readonly Buffer[]): Promise<Uint8Array>;
+  /** A buffer that keeps its records elsewhere than in memory until encoded (optional). */
+  openBuffer?(): RecordBuffer;
   close?(): Promise<void>;
+}
+
+/** The records of one S3 buffer until they become an object. */
+export interface RecordBuffer {
+  readonly count: number;
+  append(record: Buffer): void;
+  /** The object's body; the buffer is spent afterwards. */
+  encode(): Promise<Uint8Array>;
+}
+
+/** Records held in memory and encoded in one go: for encoders without a buffer of their own. */
+export class MemoryRecordBuffer implements RecordBuffer {
+  readonly #records: Buffer[] = [];
+
+  constructor(private readonly encoder: RecordEncoder) {}
+
+  get count(): number {
+    return this.#records.length;
+  }
+
+  append(record: Buffer): void {
+    this.#records.push(record);
+  }
+
+  encode(): Promise<Uint8Array> {
+    return this.encoder.encode(this.#records);
+  }
 }
 
 /** Firehose's default S3 output: records concatenated without delimiters, optionally gzipped. */

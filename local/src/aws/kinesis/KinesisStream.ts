@@ -142,6 +142,9 @@ type Position = string;
 
 class Shard {
   readonly records: StoredRecord[] = [];
+  /** Data bytes of every record appended so far, up to and including `records[i]` (same indexes). */
+  readonly #dataBytesThrough: number[] = [];
+  #dataBytesTotal = 0;
   head = 0;
   endingSequenceNumber: string | undefined;
   lastSequenceNumber: string | undefined;
@@ -163,6 +166,19 @@ class Shard {
 
   get live(): number {
     return this.records.length - this.head;
+  }
+
+  push(record: StoredRecord): void {
+    this.#dataBytesTotal += record.data.byteLength;
+    this.records.push(record);
+    this.#dataBytesThrough.push(this.#dataBytesTotal);
+  }
+
+  /** Data bytes of the records from `index` on (O(1): readers ask on every poll). */
+  dataBytesFrom(index: number): number {
+    const record = this.records[index];
+    if (!record) return 0;
+    return this.#dataBytesTotal - ((this.#dataBytesThrough[index] as number) - record.data.byteLength);
   }
 
   /** Index of the first live record after `position`. */
@@ -201,6 +217,7 @@ class Shard {
     // Compact now and then so trimmed records are garbage-collected without O(n) work per read.
     if (this.head > 1024 && this.head * 2 > this.records.length) {
       this.records.splice(0, this.head);
+      this.#dataBytesThrough.splice(0, this.head);
       this.head = 0;
     }
   }
@@ -221,6 +238,8 @@ class Shard {
     };
   }
 }
+
+const HASH_KEY_CACHE_SIZE = 100_000;
 
 const shardIdFor = (index: number): string => `shardId-${String(index).padStart(12, '0')}`;
 
@@ -258,6 +277,9 @@ export class KinesisStream {
   readonly #accountId: string;
   #counter = 0n;
   #nextShardIndex = 0;
+  #initialShardCount = 0;
+  /** MD5 hash keys of recent partition keys: producers reuse a few (device ids) millions of times. */
+  readonly #hashKeys = new Map<string, bigint>();
 
   constructor(options: KinesisStreamOptions) {
     const environment = options.environment ?? LOCAL_ENVIRONMENT;
@@ -282,6 +304,7 @@ export class KinesisStream {
     };
     this.#faults = options.faults;
     for (const range of evenHashKeyRanges(options.shardCount)) this.#createShard(range);
+    this.#initialShardCount = options.shardCount;
   }
 
   // ---- Producer API ------------------------------------------------------------------------
@@ -540,6 +563,18 @@ export class KinesisStream {
     return shard.records.length - shard.indexAfter(position);
   }
 
+  /** Data bytes (without partition keys) of the held records of a shard after `position`. */
+  dataBytesAfter(shardId: string, position: Position): number {
+    const shard = this.#shard(shardId);
+    return shard.dataBytesFrom(shard.indexAfter(position));
+  }
+
+  /** Arrival time of the first held record of a shard after `position`, if any. */
+  firstArrivalAfter(shardId: string, position: Position): number | undefined {
+    const shard = this.#shard(shardId);
+    return shard.records[shard.indexAfter(position)]?.approximateArrivalTimestamp;
+  }
+
   /** True when the shard is closed and nothing is left after `position`. */
   isShardEnded(shardId: string, position: Position): boolean {
     const shard = this.#shard(shardId);
@@ -570,6 +605,11 @@ export class KinesisStream {
 
   shardIds(): string[] {
     return [...this.#shards.keys()];
+  }
+
+  /** False until a shard is split or merged: until then every shard is open and has no parent. */
+  get resharded(): boolean {
+    return this.#shards.size > this.#initialShardCount;
   }
 
   childrenOf(shardId: string): ShardDescription[] {
@@ -640,7 +680,7 @@ export class KinesisStream {
     }
     let hashKey: bigint;
     if (entry.ExplicitHashKey === undefined) {
-      hashKey = hashKeyOf(partitionKey);
+      hashKey = this.#hashKeyOf(partitionKey);
     } else {
       const explicit = parseExplicitHashKey(entry.ExplicitHashKey);
       if (explicit === undefined) throw invalidArgument(`Invalid ExplicitHashKey: ${entry.ExplicitHashKey}`);
@@ -655,11 +695,11 @@ export class KinesisStream {
       sequenceNumber: sequenceNumberFor(this.#counter),
       partitionKey: entry.partitionKey,
       // Copy: the caller may reuse its buffer after the call returns.
-      data: Uint8Array.from(entry.data),
+      data: new Uint8Array(entry.data),
       approximateArrivalTimestamp: now,
       sizeBytes: entry.sizeBytes,
     };
-    shard.records.push(record);
+    shard.push(record);
     shard.lastSequenceNumber = record.sequenceNumber;
     if (this.#readers.size === 0) this.trim(shard.shardId);
     return record;
@@ -670,6 +710,16 @@ export class KinesisStream {
       if (shard.open && rangeContains(shard.range, hashKey)) return shard;
     }
     throw new KinesisServiceError('InternalFailure', `no open shard owns hash key ${hashKey}`, 500);
+  }
+
+  #hashKeyOf(partitionKey: string): bigint {
+    let hashKey = this.#hashKeys.get(partitionKey);
+    if (hashKey === undefined) {
+      if (this.#hashKeys.size >= HASH_KEY_CACHE_SIZE) this.#hashKeys.clear();
+      hashKey = hashKeyOf(partitionKey);
+      this.#hashKeys.set(partitionKey, hashKey);
+    }
+    return hashKey;
   }
 
   #createShard(range: HashKeyRange, parentShardId?: string, adjacentParentShardId?: string): Shard {
@@ -767,6 +817,8 @@ export class StreamReader {
 
   /** Shards ready to read now: not yet finished, and every parent finished. */
   readableShards(): string[] {
+    // Without splits or merges every shard is open and parentless: all are readable.
+    if (!this.stream.resharded) return this.stream.shardIds();
     this.#discover();
     return this.stream.shardIds().filter((shardId) => {
       if (this.isFinished(shardId)) return false;

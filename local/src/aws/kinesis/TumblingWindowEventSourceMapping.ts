@@ -49,6 +49,14 @@ export interface TumblingWindowMappingOptions extends FunctionSettings {
   batchSize?: number;
   /** 0-300 s, default 0. */
   maximumBatchingWindowInSeconds?: number;
+  /**
+   * How often the poller reads each shard, simulated ms (default 0: records are seen the instant
+   * they arrive). Lambda reads a standard-iterator shard once per second, and with enhanced fan-out
+   * the records that arrive while an invocation runs make the next batch; simulated invocations
+   * take no time, so without a cadence every record would be a batch of its own.
+   * https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#kinesis-polling-and-batching
+   */
+  pollIntervalMs?: number;
   startingPosition?: StartingPosition;
   bisectBatchOnFunctionError?: boolean;
   /** -1 (default): retry until the records expire from the stream. */
@@ -75,6 +83,8 @@ interface Window {
   start: number;
   end: number;
   state: Record<string, unknown>;
+  /** The state serialised, measured once when it is returned (it is read for every batch). */
+  stateBytes: number;
 }
 
 interface ShardProgress {
@@ -117,6 +127,7 @@ export class TumblingWindowEventSourceMapping {
   readonly #windowMs: number;
   readonly #batchSize: number;
   readonly #batchingWindowMs: number;
+  readonly #pollIntervalMs: number;
   readonly #progress = new Map<string, ShardProgress>();
 
   constructor(options: TumblingWindowMappingOptions) {
@@ -143,6 +154,10 @@ export class TumblingWindowEventSourceMapping {
     this.#windowMs = window * 1000;
     this.#batchSize = batchSize;
     this.#batchingWindowMs = batchingWindow * 1000;
+    const pollInterval = options.pollIntervalMs ?? 0;
+    if (!Number.isInteger(pollInterval) || pollInterval < 0)
+      throw new RangeError('pollIntervalMs must be a non-negative integer');
+    this.#pollIntervalMs = pollInterval;
     this.reader = new StreamReader(
       options.stream,
       `lambda:${options.functionName}`,
@@ -179,8 +194,14 @@ export class TumblingWindowEventSourceMapping {
       }
       if (progress.finalOwed) consider(now);
       if (progress.window) consider(progress.window.end);
-      if (this.reader.peek(shardId, 1).length > 0)
-        consider((progress.batchOpenedAt ?? now) + this.#batchingWindowMs);
+      const [next] = this.reader.peek(shardId, 1);
+      if (next)
+        consider(
+          Math.max(
+            this.#visibleAt(next.approximateArrivalTimestamp),
+            (progress.batchOpenedAt ?? now) + this.#batchingWindowMs,
+          ),
+        );
     }
     return next;
   }
@@ -221,11 +242,14 @@ export class TumblingWindowEventSourceMapping {
     if (progress.finalOwed && progress.window) return this.#invokeFinal(shardId, progress, progress.window);
 
     const cap = progress.bisect?.size ?? this.#batchSize;
-    const pending = this.#readable(shardId) ? this.#peek(shardId, cap, progress.window) : [];
+    const readable = this.#readable(shardId);
+    const pending = readable ? this.#peek(shardId, cap, progress.window) : [];
     const first = pending[0];
     if (progress.window) {
-      const closed = first
-        ? first.approximateArrivalTimestamp >= progress.window.end
+      // A record the poller has not read yet still belongs to the window if it arrived before its end.
+      const head = first ?? (readable ? this.reader.peek(shardId, 1)[0] : undefined);
+      const closed = head
+        ? head.approximateArrivalTimestamp >= progress.window.end
         : now >= progress.window.end;
       if (closed) {
         progress.finalOwed = { terminatedEarly: false };
@@ -249,16 +273,25 @@ export class TumblingWindowEventSourceMapping {
     return this.#invokeBatch(shardId, progress, window, batch);
   }
 
+  /** When the poller first sees a record that arrived at `arrival` (the next read at or after it). */
+  #visibleAt(arrival: number): number {
+    const interval = this.#pollIntervalMs;
+    return interval === 0 ? arrival : Math.ceil(arrival / interval) * interval;
+  }
+
   #readable(shardId: string): boolean {
     return this.reader.readableShards().includes(shardId);
   }
 
   /** Pending records under the batch cap and the 6 MB payload (base64 plus per-record envelope). */
   #peek(shardId: string, cap: number, window: Window | undefined): StoredRecord[] {
-    const stateBytes = window ? Buffer.byteLength(JSON.stringify(window.state)) : 2;
+    const stateBytes = window?.stateBytes ?? 2;
     let budget = LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES - stateBytes - 2048;
     const out: StoredRecord[] = [];
+    // Records that arrived after the poller's last read wait for the next one.
+    const now = this.#options.clock.now();
     for (const record of this.reader.peek(shardId, cap)) {
+      if (this.#visibleAt(record.approximateArrivalTimestamp) > now) break;
       const cost = Math.ceil((record.data.byteLength * 4) / 3) + 600 + record.partitionKey.length;
       if (out.length > 0 && cost > budget) break;
       budget -= cost;
@@ -269,7 +302,7 @@ export class TumblingWindowEventSourceMapping {
 
   #openWindow(progress: ShardProgress, arrival: number): Window {
     const start = Math.floor(arrival / this.#windowMs) * this.#windowMs;
-    progress.window = { start, end: start + this.#windowMs, state: {} };
+    progress.window = { start, end: start + this.#windowMs, state: {}, stateBytes: 2 };
     return progress.window;
   }
 
@@ -284,8 +317,9 @@ export class TumblingWindowEventSourceMapping {
       return this.#failed(shardId, progress, batch, outcome.ok ? 'InvalidResponse' : outcome.errorType);
     }
     window.state = response.state;
+    window.stateBytes = Buffer.byteLength(JSON.stringify(response.state));
     progress.batchOpenedAt = undefined;
-    if (Buffer.byteLength(JSON.stringify(response.state)) > TUMBLING_WINDOW_STATE_LIMIT_BYTES) {
+    if (window.stateBytes > TUMBLING_WINDOW_STATE_LIMIT_BYTES) {
       progress.finalOwed = { terminatedEarly: true };
     }
     const failedAt =
@@ -332,8 +366,10 @@ export class TumblingWindowEventSourceMapping {
 
   #closeWindow(progress: ShardProgress, terminatedEarly: boolean): void {
     // An early termination continues the same window with a fresh state.
-    if (terminatedEarly && progress.window) progress.window.state = {};
-    else progress.window = undefined;
+    if (terminatedEarly && progress.window) {
+      progress.window.state = {};
+      progress.window.stateBytes = 2;
+    } else progress.window = undefined;
     progress.finalOwed = undefined;
     progress.attempts = 0;
     progress.retryAt = undefined;

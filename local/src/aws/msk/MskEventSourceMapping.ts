@@ -81,6 +81,8 @@ export class MskEventSourceMapping {
   readonly #batchSize: number;
   readonly #windowMs: number;
   #windowOpenedAt: number | undefined;
+  /** Estimated event bytes of the records waiting, counted up to `counted[partition]` (reset on commit). */
+  #pendingEstimate: { counted: number[]; bytes: number } = { counted: [], bytes: 0 };
   #attempts = 0;
   #retryAt: number | undefined;
   readonly stats: MskMappingStats = {
@@ -142,6 +144,15 @@ export class MskEventSourceMapping {
         break;
       }
       this.#windowOpenedAt ??= now;
+      // Gathering the batch costs O(batch); skip it while the window is open and the records
+      // waiting can fill neither the batch size nor the payload (the check below would wait too).
+      if (
+        this.#retryAt === undefined &&
+        now - this.#windowOpenedAt < this.#windowMs &&
+        pending < this.#batchSize &&
+        !this.#mayFillPayload()
+      )
+        break;
       const batch = this.#batch();
       const full = batch.records.length >= this.#batchSize || batch.payloadFull;
       if (!full && this.#retryAt === undefined && now - this.#windowOpenedAt < this.#windowMs) break;
@@ -152,11 +163,33 @@ export class MskEventSourceMapping {
     return invocations;
   }
 
-  /** The next instant at which `poll` has work, if records are waiting. */
+  /** The next instant at which `poll` has work, if records are waiting (now: opening the batching window). */
   nextDueAt(): number | undefined {
     if (this.#retryAt !== undefined) return this.#retryAt;
     if (this.lag() === 0) return undefined;
-    return (this.#windowOpenedAt ?? this.#options.clock.now()) + this.#windowMs;
+    return this.#windowOpenedAt === undefined
+      ? this.#options.clock.now()
+      : this.#windowOpenedAt + this.#windowMs;
+  }
+
+  /**
+   * Whether every waiting record together could pass the 6 MB payload (when fewer than a batch
+   * wait, the batch would take them all). Sums sizes incrementally: records only get appended
+   * between commits.
+   */
+  #mayFillPayload(): boolean {
+    const { cluster, topic } = this.#options;
+    const partitions = cluster.partitionCount(topic);
+    const estimate = this.#pendingEstimate;
+    for (let partition = 0; partition < partitions; partition += 1) {
+      const from = Math.max(estimate.counted[partition] ?? 0, this.#position(partition));
+      const end = cluster.endOffset(topic, partition);
+      if (from >= end) continue;
+      for (const record of cluster.fetch(topic, partition, from, end - from))
+        estimate.bytes += estimateEventBytes(record);
+      estimate.counted[partition] = end;
+    }
+    return estimate.bytes + 1024 > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES;
   }
 
   #position(partition: number): number {
@@ -230,6 +263,7 @@ export class MskEventSourceMapping {
   }
 
   #commit(records: StoredKafkaRecord[]): void {
+    this.#pendingEstimate = { counted: [], bytes: 0 };
     const next = new Map<number, number>();
     for (const record of records)
       next.set(record.partition, Math.max(next.get(record.partition) ?? 0, record.offset + 1));

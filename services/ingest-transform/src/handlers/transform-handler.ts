@@ -6,7 +6,12 @@ import {
 } from '@aws-lambda-powertools/parser/schemas/kinesis-firehose';
 import type { FirehoseTransformationResponse } from '@pipeline/shared';
 import { z } from 'zod';
-import { transformBatch, type TransformSettings, type TransformSummary } from '../domain/transform-batch';
+import {
+  transformBatch,
+  type RecordFailure,
+  type TransformSettings,
+  type TransformSummary,
+} from '../domain/transform-batch';
 
 /**
  * The Firehose event, Kinesis-source or Direct PUT. `data` stays base64 here: Powertools' schema
@@ -21,11 +26,34 @@ export const FirehoseTransformEventSchema = z.compile(
 );
 export type FirehoseTransformEvent = z.infer<typeof FirehoseTransformEventSchema>;
 
+/**
+ * Rejections logged one line each per invocation; the rest are summed up in one line. A flood of bad
+ * input (a producer sending the wrong format, or `response_size_limit` on an oversized batch) would
+ * otherwise write a warning per record: at 6 MB, 3 MB of CloudWatch Logs and a third of the
+ * invocation. Every rejection is still counted in the metrics and in the batch line.
+ */
+export const MAX_REJECTIONS_LOGGED = 100;
+
 export interface TransformDependencies {
   settings: TransformSettings;
   logger: Logger;
   metrics: Metrics;
 }
+
+const logRejections = (logger: Logger, failures: readonly RecordFailure[]): void => {
+  for (const failure of failures.slice(0, MAX_REJECTIONS_LOGGED))
+    logger.warn('record rejected', { ...failure });
+  const rest = failures.slice(MAX_REJECTIONS_LOGGED);
+  if (rest.length === 0) return;
+  const byReason: Record<string, number> = {};
+  for (const { reason } of rest) byReason[reason] = (byReason[reason] ?? 0) + 1;
+  logger.warn('records rejected, not logged one by one', {
+    count: rest.length,
+    byReason,
+    firstRecordId: rest[0]?.recordId,
+    lastRecordId: rest.at(-1)?.recordId,
+  });
+};
 
 const publish = (metrics: Metrics, summary: TransformSummary): void => {
   metrics.addMetric('RecordsOk', MetricUnit.Count, summary.ok);
@@ -51,7 +79,7 @@ export const createTransformHandler =
   async (event: FirehoseTransformEvent): Promise<FirehoseTransformationResponse> => {
     logger.appendKeys({ invocationId: event.invocationId, deliveryStreamArn: event.deliveryStreamArn });
     const { records, failures, summary } = transformBatch(event.records, settings);
-    for (const failure of failures) logger.warn('record rejected', { ...failure });
+    logRejections(logger, failures);
     publish(metrics, summary);
     logger.info('batch transformed', { records: event.records.length, ...summary });
     return { records };
