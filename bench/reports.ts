@@ -1,8 +1,15 @@
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { glueColumns, type ColumnName, type GlueType } from '@pipeline/shared';
+import {
+  DEFAULT_REGISTRY_KEY,
+  DeviceRegistryEntrySchema,
+  glueColumns,
+  serialiseRegistry,
+  type ColumnName,
+  type GlueType,
+} from '@pipeline/shared';
 import { DuckDbQueryEngine, type QueryProfile } from '../local/src/engines/duckdb-query-engine';
 import { bindLakeRelation, LAKE_RELATION } from '../services/report-runner/src/domain/report-definition';
 import { parameterValues } from '../services/report-runner/src/domain/report-parameters';
@@ -40,6 +47,7 @@ const DUCKDB_TYPES: Record<GlueType, string> = {
   int: 'INTEGER',
   bigint: 'BIGINT',
   timestamp: 'TIMESTAMP',
+  boolean: 'BOOLEAN',
 };
 
 /**
@@ -65,6 +73,11 @@ const GENERATORS: Record<ColumnName, string> = {
   kafka_topic: `CASE WHEN hash(i, 'src') % 5 = 0 THEN 'telemetry.readings' ELSE NULL END`,
   kafka_partition: `CASE WHEN hash(i, 'src') % 5 = 0 THEN CAST(hash(i, 'part') % 6 AS INTEGER) ELSE NULL END`,
   kafka_offset: `CASE WHEN hash(i, 'src') % 5 = 0 THEN CAST(i AS BIGINT) ELSE NULL END`,
+  registered: `hash(i, 'device') % ${DEVICES} % 20 <> 19`,
+  model: `CASE WHEN hash(i, 'device') % ${DEVICES} % 20 = 19 THEN NULL ELSE 'TH-' || CAST(hash(i, 'device') % ${DEVICES} % 3 AS VARCHAR) END`,
+  owner: `CASE WHEN hash(i, 'device') % ${DEVICES} % 20 = 19 THEN NULL ELSE 'team-' || CAST(hash(i, 'device') % ${DEVICES} % 4 AS VARCHAR) END`,
+  location_label: 'NULL',
+  install_date: 'NULL',
 };
 
 function metric(name: string, base: number, spread: number, outlier: number): string {
@@ -72,6 +85,27 @@ function metric(name: string, base: number, spread: number, outlier: number): st
   const unit = `(hash(i, '${name}-v') % 1000000) / 1000000.0`;
   return `CASE WHEN ${roll} < 5 THEN NULL WHEN ${roll} < 7 THEN ${base} + ${outlier} ELSE round(${base} + (${unit} - 0.5) * ${spread}, 3) END`;
 }
+
+/**
+ * The device registry the registry reports join: the devices the lake marks registered (owner and
+ * model as the generators give them) plus ten that never report, at the default key.
+ */
+const writeRegistry = async (lakeDir: string): Promise<void> => {
+  const entries = [
+    ...Array.from({ length: DEVICES }, (_, index) => index).filter((index) => index % 20 !== 19),
+    ...Array.from({ length: 10 }, (_, index) => 9000 + index),
+  ].map((index) =>
+    DeviceRegistryEntrySchema.parse({
+      device_id: `dev-${String(index).padStart(4, '0')}`,
+      site: `site-${index % 25}`,
+      model: `TH-${index % 3}`,
+      owner: `team-${index % 4}`,
+    }),
+  );
+  const file = path.join(lakeDir, ...DEFAULT_REGISTRY_KEY.split('/'));
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, serialiseRegistry(entries));
+};
 
 /** Writes `rowsPerHour` rows per hour for HOURS hours as hive-partitioned Parquet, FILES_PER_HOUR objects each. */
 const generateLake = async (lakeDir: string, rowsPerHour: number): Promise<void> => {
@@ -159,6 +193,7 @@ const main = async (): Promise<void> => {
     try {
       const generated = performance.now();
       await generateLake(lakeDir, rowsPerHour);
+      await writeRegistry(lakeDir);
       const lake = await lakeFiles(lakeDir);
       console.log(
         `${rowsPerHour.toLocaleString('en-US')} rows/hour: lake of ${lake.files} objects, ${(lake.bytes / MB).toFixed(1)} MB, ` +

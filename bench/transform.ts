@@ -5,10 +5,14 @@
  *
  * Options: --sizes=1,3,6 (request payload in MiB; 6 means "as close to the 6 MB invoke limit as
  * fits"), --rounds=15, --warmups=3, --log-level=WARN, --stages=true (then, per size, the stages of
- * transformBatch timed on their own, after and apart from the handler/bare rounds).
+ * transformBatch timed on their own, after and apart from the handler/bare rounds), --registry=100000
+ * (devices in the device registry the handler enriches from; every device of the synthetic batches
+ * is in it; 0 runs without a registry).
  */
 import { deepStrictEqual } from 'node:assert';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES, type FirehoseTransformationRecord } from '@pipeline/shared';
 import { syntheticFirehoseEvent } from './lib/firehose-events';
@@ -24,7 +28,10 @@ import type * as Shared from '@pipeline/shared';
 type TransformModules = Pick<typeof TransformHandler, 'handler' | 'FirehoseTransformEventSchema'> &
   Pick<typeof TransformDomain, 'transformBatch'> &
   Pick<typeof TransformSettings, 'settingsFromEnvironment'> &
-  Pick<typeof Shared, 'decodeJsonObject' | 'normaliseHubMessage' | 'canonicalRecordJson'>;
+  Pick<
+    typeof Shared,
+    'decodeJsonObject' | 'normaliseHubMessage' | 'canonicalRecordJson' | 'parseRegistry' | 'enrichRecord'
+  >;
 
 const option = (name: string, fallback: string): string =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -34,6 +41,36 @@ const ROUNDS = Number(option('rounds', '15'));
 const WARMUPS = Number(option('warmups', '3'));
 const LOG_LEVEL = option('log-level', 'WARN').toUpperCase();
 const STAGES = option('stages', 'true') !== 'false';
+const REGISTRY_DEVICES = Number(option('registry', '100000'));
+
+// The registry the deployed handler reads at its first invocation: the local stage's file source
+// (the same RegistryCache as in AWS, without S3), `dev-0001` ... `dev-<N>`, which covers every
+// device of the synthetic batches (dev-0001 to dev-5000). Checked once a day: a refresh inside a
+// sample would time a file read that a Lambda container does once per refresh interval.
+const REGISTRY_ROOT = path.join(__dirname, 'out', 'registry-root');
+const REGISTRY_KEY = 'reference/devices/registry.jsonl';
+const writeBenchRegistry = (devices: number): string => {
+  const lines: string[] = [];
+  for (let index = 1; index <= devices; index += 1) {
+    lines.push(
+      JSON.stringify({
+        device_id: `dev-${String(index).padStart(4, '0')}`,
+        site: `site-${index % 97}`,
+        model: ['TH-100', 'TH-200', 'THP-300'][index % 3],
+        owner: ['facilities', 'quality', 'logistics', 'research'][index % 4],
+        location: `Hall ${index % 12}, bay ${index % 40}`,
+        install_date: `202${index % 5}-0${1 + (index % 9)}-1${index % 9}`,
+        temperature_max: index % 10 === 0 ? 30 : null,
+      }),
+    );
+  }
+  const file = path.join(REGISTRY_ROOT, 'bench-ingest', ...REGISTRY_KEY.split('/'));
+  mkdirSync(path.dirname(file), { recursive: true });
+  const text = `${lines.join('\n')}\n`;
+  writeFileSync(file, text);
+  return text;
+};
+const registryText = REGISTRY_DEVICES > 0 ? writeBenchRegistry(REGISTRY_DEVICES) : '';
 
 // What the function gets in AWS (services/ingest-transform/serverless.ts and the shared provider
 // defaults); read by the handler module at import, so set before it is loaded.
@@ -45,6 +82,11 @@ Object.assign(process.env, {
   POWERTOOLS_SERVICE_NAME: 'ingest-transform',
   POWERTOOLS_METRICS_NAMESPACE: 'IngestionPipeline',
   AWS_REGION: 'us-east-1',
+  STAGE: 'local',
+  LOCAL_ROOT: REGISTRY_ROOT,
+  REGISTRY_BUCKET: 'bench-ingest',
+  REGISTRY_KEY: REGISTRY_DEVICES > 0 ? REGISTRY_KEY : '',
+  REGISTRY_REFRESH_SECONDS: '86400',
 });
 
 const FUNCTION_NAME = 'ingest-transform-dev-transform';
@@ -103,16 +145,22 @@ const main = async (): Promise<void> => {
     decodeJsonObject,
     normaliseHubMessage,
     canonicalRecordJson,
+    parseRegistry,
+    enrichRecord,
   } = loadBundled<TransformModules>(
     'transform',
     [
       "export { handler, FirehoseTransformEventSchema } from './services/ingest-transform/src/handlers/transform';",
       "export { transformBatch } from './services/ingest-transform/src/domain/transform-batch';",
       "export { settingsFromEnvironment } from './services/ingest-transform/src/settings';",
-      "export { decodeJsonObject, normaliseHubMessage, canonicalRecordJson } from '@pipeline/shared';",
+      "export { decodeJsonObject, normaliseHubMessage, canonicalRecordJson, parseRegistry, enrichRecord } from '@pipeline/shared';",
     ].join('\n'),
   );
   const settings = settingsFromEnvironment();
+  // What a container pays once per registry version: parsing and validating the whole file.
+  const parseStarted = performance.now();
+  const registry = REGISTRY_DEVICES > 0 ? parseRegistry(registryText, 'jsonl') : undefined;
+  const registryParseMs = performance.now() - parseStarted;
 
   console.log('Transform benchmark (bench:transform)');
   console.log(`Machine: ${machine()}`);
@@ -123,6 +171,11 @@ const main = async (): Promise<void> => {
     `Handler env: POWERTOOLS_LOG_LEVEL=${LOG_LEVEL} (per-record "record rejected" warnings are ${
       ['WARN', 'INFO', 'DEBUG', 'TRACE'].includes(LOG_LEVEL) ? 'emitted' : 'suppressed'
     }), MAX_RECORD_BYTES=65536, MAX_FUTURE_SKEW_SECONDS=300, MAX_EVENT_AGE_HOURS=168.`,
+  );
+  console.log(
+    registry
+      ? `Enrichment: on, a device registry of ${registry.size.toLocaleString('en-US')} devices (${megabytes(Buffer.byteLength(registryText))} MB of JSON Lines, parsed and validated in ${fixed(registryParseMs, 0)} ms, once per container and registry version, outside the samples); every device of the batches is registered. "transformBatch, no registry" is the domain without enrichment, in the same rounds.`
+      : 'Enrichment: off (--registry=0).',
   );
   console.log(
     'Output: stdout/stderr writes are swallowed by a byte-counting sink during every sample (all variants), so log and EMF lines are still built and serialised but never hit the terminal.\n',
@@ -143,8 +196,10 @@ const main = async (): Promise<void> => {
     const restore = silenceOutput();
     const fromHandler = await handler(event, lambdaContext());
     restore();
-    const fromDomain = transformBatch(event.records, settings);
+    const fromDomain = transformBatch(event.records, settings, registry);
     deepStrictEqual(fromHandler, { records: fromDomain.records });
+    if (registry && fromDomain.summary.unregistered !== 0)
+      throw new Error(`${fromDomain.summary.unregistered} records of the batch are not in the registry`);
 
     let logBytes = 0;
     let invocations = 0;
@@ -156,7 +211,8 @@ const main = async (): Promise<void> => {
           return handler(event, lambdaContext());
         },
         bare: () => bareTransform(event.records),
-        domain: () => transformBatch(event.records, settings),
+        domain: () => transformBatch(event.records, settings, registry),
+        unenriched: () => transformBatch(event.records, settings),
         envelope: () => FirehoseTransformEventSchema.parse(event),
       },
       { warmups: WARMUPS, rounds: ROUNDS },
@@ -169,6 +225,7 @@ const main = async (): Promise<void> => {
       handler: median(samples.handler),
       bare: median(samples.bare),
       domain: median(samples.domain),
+      unenriched: median(samples.unenriched),
       envelope: median(samples.envelope),
     };
     // Ratios and differences are taken within a round (samples run back to back), then the median
@@ -195,6 +252,7 @@ const main = async (): Promise<void> => {
       fixed(ms.handler),
       fixed(ms.envelope),
       fixed(ms.domain),
+      fixed(ms.unenriched),
       fixed(wiring),
       fixed(ms.bare),
       perSecond(count, ms.domain),
@@ -236,11 +294,14 @@ const main = async (): Promise<void> => {
                 sink = normaliseHubMessage(result.value, ingestTimes[index] ?? 0, settings.eventTime);
             });
           },
+          enrich: () => {
+            for (const record of accepted) sink = enrichRecord(record, registry);
+          },
           serialise: () => {
             for (const record of accepted)
               sink = Buffer.from(`${canonicalRecordJson(record)}\n`).toString('base64');
           },
-          transformBatch: () => transformBatch(event.records, settings),
+          transformBatch: () => transformBatch(event.records, settings, registry),
           bare: () => bareTransform(event.records),
         },
         { warmups: WARMUPS, rounds: ROUNDS },
@@ -248,11 +309,12 @@ const main = async (): Promise<void> => {
       void sink;
       const perRecord = (name: keyof typeof stageSamples): number =>
         (median(stageSamples[name]) * 1000) / count;
-      const sum = perRecord('decode') + perRecord('normalise') + perRecord('serialise');
+      const sum = perRecord('decode') + perRecord('normalise') + perRecord('enrich') + perRecord('serialise');
       stages.push([
         label,
         fixed(perRecord('decode'), 2),
         fixed(perRecord('normalise'), 2),
+        fixed(perRecord('enrich'), 2),
         fixed(perRecord('serialise'), 2),
         fixed(perRecord('transformBatch') - sum, 2),
         fixed(perRecord('transformBatch'), 2),
@@ -265,6 +327,7 @@ const main = async (): Promise<void> => {
     outcomes.push([
       label,
       String(summary.ok),
+      String(summary.unregistered),
       String(Object.values(summary.dropped).reduce((sum, n) => sum + n, 0)),
       failed.join(', ') || '-',
     ]);
@@ -290,6 +353,7 @@ const main = async (): Promise<void> => {
         'handler',
         'envelope parse',
         'transformBatch',
+        'transformBatch, no registry',
         'middy+logs+metrics',
         'bare',
         'transformBatch rec/s',
@@ -306,6 +370,7 @@ const main = async (): Promise<void> => {
           'size',
           'decode',
           'normalise',
+          'enrich',
           'serialise + base64',
           'rest (bookkeeping, GC)',
           'transformBatch',
@@ -318,7 +383,7 @@ const main = async (): Promise<void> => {
   console.log('\nSpread of the samples, ms (min / median / max):');
   console.log(table(['size', 'handler', 'bare', 'transformBatch'], spread));
   console.log('\nOutcomes per invocation (transformBatch summary):');
-  console.log(table(['size', 'Ok', 'Dropped', 'ProcessingFailed by reason'], outcomes));
+  console.log(table(['size', 'Ok', 'Ok, unregistered', 'Dropped', 'ProcessingFailed by reason'], outcomes));
   console.log(`\nPeak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB`);
 };
 

@@ -1,3 +1,4 @@
+import { DEFAULT_FAULT_RATE } from './cloud/faults';
 import { runLocalCloud, StartRewindError, type AfterRunHook, type Progress } from './cloud/run';
 import { FolderLockedError } from './cloud/state';
 import { HELP, parseCommandLine, UsageError } from './cli/options';
@@ -65,7 +66,11 @@ const main = async (): Promise<number> => {
   if (!options.quiet) {
     process.stdout.write(
       `Local cloud in ${run.root}: ${run.devices} devices, ${run.keepRunning ? 'real time until Ctrl-C' : 'simulated time'}, ` +
-        `${run.format} lake, seed "${run.seed}"\n`,
+        `${run.format} lake, seed "${run.seed}"` +
+        (run.faults
+          ? `, injecting ${run.faults.join(', ')} (rate ${run.faultRate ?? DEFAULT_FAULT_RATE})`
+          : '') +
+        '\n',
     );
   }
   const result = await runLocalCloud(run, {

@@ -8,6 +8,7 @@ import {
   esbuildDefaults,
   providerDefaults,
 } from '@pipeline/shared/serverless';
+import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared';
 import type { AWS } from 'osls';
 
 const service = 'analytics-sink';
@@ -33,7 +34,12 @@ const config: AWS = {
       hubStreamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/placeholder-telemetry',
       // https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html: 1-900 s.
       tumblingWindowSeconds: '60',
-      batchSize: '500',
+      // Every invocation of a window carries, decodes and returns the whole window state (all devices
+      // of the shard), so fewer, larger batches cost less: a 5 s batching window on a 60 s window
+      // (docs/OPERATIONS.md cost model, docs/BENCHMARKS.md bench:e2e). 2000 records of ~300 B stay
+      // far below the 6 MB invoke limit next to the state's 1 MB.
+      batchSize: '2000',
+      batchingWindowSeconds: '5',
       parallelizationFactor: '1',
       startingPosition: 'LATEST',
       maximumRetryAttempts: '20',
@@ -56,12 +62,20 @@ const config: AWS = {
       // or a Secrets Manager secret holding the whole URL, which wins over warehouseUrl.
       warehouseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
       warehouseUrlSecretArn: 'none',
+      // The device registry (per-device alert thresholds) lives in the ingest bucket; compose passes
+      // ingest-transform's bucket, the placeholders only let `sls package` run offline.
+      ingestBucketName: 'ingest-bucket-placeholder',
+      ingestBucketArn: 'arn:aws:s3:::ingest-bucket-placeholder',
+      registryKey: DEFAULT_REGISTRY_KEY,
+      registryRefreshSeconds: '300',
     },
     // `sls invoke local --stage local`: the local cloud's warehouse (PGlite served over the Postgres
-    // protocol) and alerts in the log; no AWS account needed.
+    // protocol) and alerts in the log; no AWS account needed, so no registry in S3 either (the
+    // configured thresholds apply; `npm start` reads the registry from the local bucket folder).
     local: {
       warehouse: 'postgres',
       alertTarget: 'log',
+      ingestBucketName: 'none',
     },
   },
   provider: {
@@ -96,6 +110,9 @@ const config: AWS = {
         WAREHOUSE_DEADLINE_SECONDS: '${param:warehouseDeadlineSeconds}',
         WAREHOUSE_URL: '${param:warehouseUrl}',
         WAREHOUSE_URL_SECRET_ARN: '${param:warehouseUrlSecretArn}',
+        REGISTRY_BUCKET: '${param:ingestBucketName}',
+        REGISTRY_KEY: '${param:registryKey}',
+        REGISTRY_REFRESH_SECONDS: '${param:registryRefreshSeconds}',
       },
       events: [
         {
@@ -107,6 +124,7 @@ const config: AWS = {
             consumer: ref('HubConsumer') as unknown as string,
             startingPosition: '${param:startingPosition}' as 'LATEST',
             batchSize: '${param:batchSize}' as unknown as number,
+            batchWindow: '${param:batchingWindowSeconds}' as unknown as number,
             parallelizationFactor: '${param:parallelizationFactor}' as unknown as number,
             tumblingWindowInSeconds: '${param:tumblingWindowSeconds}' as unknown as number,
             functionResponseType: 'ReportBatchItemFailures',
@@ -189,7 +207,7 @@ const config: AWS = {
         Type: 'AWS::IAM::Role',
         Properties: {
           Description:
-            'analytics-sink: read the hub through its consumer, write the warehouse, publish alerts',
+            'analytics-sink: read the hub through its consumer and the device registry, write the warehouse, publish alerts',
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',
             Statement: [
@@ -238,6 +256,14 @@ const config: AWS = {
                     Effect: 'Allow',
                     Action: ['sns:Publish'],
                     Resource: ref('AlertTopic'),
+                  },
+                  {
+                    // The registry object only (a conditional GET answers 304 with this alone). Without
+                    // s3:ListBucket a missing object reads as 403, which the sink logs as unavailable.
+                    Sid: 'ReadDeviceRegistry',
+                    Effect: 'Allow',
+                    Action: ['s3:GetObject'],
+                    Resource: '${param:ingestBucketArn}/${param:registryKey}',
                   },
                   onlyWith('UsesRedshiftServerless', {
                     Sid: 'RunWarehouseStatements',

@@ -1,4 +1,11 @@
-import { glueColumns, LAKE_PREFIX, PARTITION_COLUMNS } from '@pipeline/shared';
+import {
+  DEFAULT_REGISTRY_KEY,
+  glueColumns,
+  LAKE_PREFIX,
+  PARTITION_COLUMNS,
+  REGISTRY_PREFIX,
+  registryGlueColumns,
+} from '@pipeline/shared';
 import {
   alarm,
   alarmConditions,
@@ -63,9 +70,30 @@ const config: AWS = {
       rawTransitionDays: '30',
       iotRuleEnabled: 'true',
       iotTopicPrefix: 'telemetry',
+      // The device registry the transform enriches records from (README "Device registry"). Keep it
+      // under reference/devices/, which the Glue table device_registry reads; an empty key turns
+      // enrichment off (every record registered = false).
+      registryKey: DEFAULT_REGISTRY_KEY,
+      // How often a container checks the registry's ETag (a conditional GET) for a new version.
+      registryRefreshSeconds: '300',
     },
   },
-  provider: providerDefaults(service),
+  provider: {
+    ...providerDefaults(service),
+    iam: {
+      role: {
+        statements: [
+          {
+            // Only the registry object: the transform reads nothing else from the bucket.
+            Sid: 'ReadDeviceRegistry',
+            Effect: 'Allow',
+            Action: ['s3:GetObject'],
+            Resource: sub('${IngestBucket.Arn}/${param:registryKey}'),
+          },
+        ],
+      },
+    },
+  },
   package: { individually: true },
   custom: {
     esbuild: esbuildDefaults,
@@ -73,6 +101,10 @@ const config: AWS = {
     deliveryStreamName: '${self:service}-${sls:stage}-lake',
     glueDatabaseName: 'pipeline_${sls:stage}',
     glueTableName: 'telemetry',
+    registryTableName: 'device_registry',
+    // `sls invoke local` resolves a CloudFormation Ref through the AWS API; the local stage names
+    // the local cloud's ingest bucket folder instead, and reads the registry from there.
+    registryBucket: { default: { Ref: 'IngestBucket' }, local: 'local-ingest' },
   },
   functions: {
     transform: {
@@ -85,6 +117,9 @@ const config: AWS = {
         MAX_RECORD_BYTES: '${param:maxRecordBytes}',
         MAX_FUTURE_SKEW_SECONDS: '${param:maxFutureSkewSeconds}',
         MAX_EVENT_AGE_HOURS: '${param:maxEventAgeHours}',
+        REGISTRY_BUCKET: '${self:custom.registryBucket.${sls:stage}, self:custom.registryBucket.default}',
+        REGISTRY_KEY: '${param:registryKey}',
+        REGISTRY_REFRESH_SECONDS: '${param:registryRefreshSeconds}',
       },
     },
   },
@@ -183,6 +218,30 @@ const config: AWS = {
                 },
               ),
               Compressed: ifParquet(false, true),
+            },
+          },
+        },
+      },
+
+      // The device registry for Athena reports to join (per owner, per model, registered but silent).
+      RegistryTable: {
+        Type: 'AWS::Glue::Table',
+        Properties: {
+          CatalogId: ref('AWS::AccountId'),
+          DatabaseName: ref('GlueDatabase'),
+          TableInput: {
+            Name: '${self:custom.registryTableName}',
+            Description:
+              'Device registry (JSON Lines, one device per line), maintained with npm run registry',
+            TableType: 'EXTERNAL_TABLE',
+            Parameters: { classification: 'json' },
+            StorageDescriptor: {
+              Columns: registryGlueColumns(),
+              Location: sub(`s3://\${IngestBucket}/${REGISTRY_PREFIX}`),
+              InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+              OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+              SerdeInfo: { SerializationLibrary: 'org.apache.hive.hcatalog.data.JsonSerDe' },
+              Compressed: false,
             },
           },
         },
@@ -448,6 +507,7 @@ const config: AWS = {
       IngestBucketArn: { Description: 'Ingest bucket ARN', Value: arn('IngestBucket') },
       GlueDatabaseName: { Description: 'Glue database of the lake', Value: ref('GlueDatabase') },
       GlueTableName: { Description: 'Glue table over raw/', Value: ref('GlueTable') },
+      RegistryTableName: { Description: 'Glue table over the device registry', Value: ref('RegistryTable') },
     },
   },
 };

@@ -1,4 +1,4 @@
-import { METRIC_NAMES, LAKE_PREFIX } from '@pipeline/shared';
+import { METRIC_NAMES, LAKE_PREFIX, REGISTRY_PREFIX } from '@pipeline/shared';
 import {
   alarmConditions,
   alarmParams,
@@ -87,6 +87,7 @@ const awsEnvironment = {
   ATHENA_WORKGROUP: ref('AthenaWorkGroup'),
   GLUE_DATABASE: '${param:glueDatabaseName}',
   GLUE_TABLE: '${param:glueTableName}',
+  GLUE_REGISTRY_TABLE: '${param:registryTableName}',
   QUERY_DEADLINE_SECONDS: '${param:queryDeadlineSeconds}',
   WAREHOUSE: ifThen('CreateWarehouse', 'redshift-serverless', '${param:warehouse}'),
   REDSHIFT_WORKGROUP: ifThen('CreateWarehouse', ref('RedshiftWorkgroup'), '${param:redshiftWorkgroupName}'),
@@ -114,6 +115,10 @@ const config: AWS = {
       ingestBucketArn: 'arn:aws:s3:::ingest-bucket-placeholder',
       glueDatabaseName: 'pipeline_${sls:stage}',
       glueTableName: 'telemetry',
+      // The device registry's Glue table (ingest-transform's) and the folder it reads, which the
+      // registry reports join.
+      registryTableName: 'device_registry',
+      registryPrefix: REGISTRY_PREFIX,
       // SQS event source: a batch over 10 needs a batching window of at least 1 s.
       batchSize: '10',
       batchingWindowSeconds: '5',
@@ -387,6 +392,16 @@ const config: AWS = {
                 ],
               },
               {
+                // The registry reports join it; Athena needs no more than the table (the catalog
+                // and database are granted above).
+                Sid: 'ReadRegistryTable',
+                Effect: 'Allow',
+                Action: ['glue:GetTable'],
+                Resource: sub(
+                  'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${param:glueDatabaseName}/${param:registryTableName}',
+                ),
+              },
+              {
                 Sid: 'LocateLake',
                 Effect: 'Allow',
                 Action: ['s3:GetBucketLocation'],
@@ -404,6 +419,20 @@ const config: AWS = {
                 Effect: 'Allow',
                 Action: ['s3:GetObject'],
                 Resource: `\${param:ingestBucketArn}/${LAKE_PREFIX.raw}*`,
+              },
+              {
+                // Athena lists the registry table's folder and reads its objects (the registry file).
+                Sid: 'ListRegistry',
+                Effect: 'Allow',
+                Action: ['s3:ListBucket'],
+                Resource: '${param:ingestBucketArn}',
+                Condition: { StringLike: { 's3:prefix': ['${param:registryPrefix}*'] } },
+              },
+              {
+                Sid: 'ReadRegistry',
+                Effect: 'Allow',
+                Action: ['s3:GetObject'],
+                Resource: '${param:ingestBucketArn}/${param:registryPrefix}*',
               },
               {
                 Sid: 'LocateReports',

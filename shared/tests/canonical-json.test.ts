@@ -76,6 +76,11 @@ const recordGenerator = (seed: number): (() => CanonicalRecord) => {
     kafka_topic: nullable(() => pick(['telemetry.readings', text()])),
     kafka_partition: nullable(() => Math.floor(next() * 1000)),
     kafka_offset: nullable(() => pick([0, Number.MAX_SAFE_INTEGER, Math.floor(next() * 1e12)])),
+    registered: next() < 0.9,
+    model: nullable(() => pick(['TH-200', text()])),
+    owner: nullable(text),
+    location_label: nullable(() => pick(['Hall 3, north wall', text()])),
+    install_date: nullable(() => timestamp().slice(0, 10)),
   });
 };
 
@@ -116,19 +121,25 @@ describe('canonicalRecordJson', () => {
 
   // The serialiser writes these columns' strings without escaping: their schemas must keep
   // rejecting every character JSON would escape.
-  it.each(['event_id', 'device_id', 'site', 'firmware', 'event_time', 'ingest_time', 'source'] as const)(
-    'relies on the %s schema rejecting characters JSON escapes',
-    (name) => {
-      const { schema } = CANONICAL_COLUMNS[name];
-      const valid = recordGenerator(9)()[name] ?? 'dev-1';
-      expect(schema.safeParse(valid).success).toBe(true);
-      const escaped = ['"', '\\', '\n', '\u0000', '\u001f', '\ud800', '\udfff'];
-      for (const character of escaped) {
-        for (const position of [0, 1, valid.length - 1, valid.length]) {
-          const value = `${valid.slice(0, position)}${character}${valid.slice(position)}`;
-          expect(schema.safeParse(value).success).toBe(false);
-        }
+  it.each([
+    'event_id',
+    'device_id',
+    'site',
+    'firmware',
+    'event_time',
+    'ingest_time',
+    'source',
+    'install_date',
+  ] as const)('relies on the %s schema rejecting characters JSON escapes', (name) => {
+    const { schema } = CANONICAL_COLUMNS[name];
+    const valid = recordGenerator(9)()[name] ?? 'dev-1';
+    expect(schema.safeParse(valid).success).toBe(true);
+    const escaped = ['"', '\\', '\n', '\u0000', '\u001f', '\ud800', '\udfff'];
+    for (const character of escaped) {
+      for (const position of [0, 1, valid.length - 1, valid.length]) {
+        const value = `${valid.slice(0, position)}${character}${valid.slice(position)}`;
+        expect(schema.safeParse(value).success).toBe(false);
       }
-    },
-  );
+    }
+  });
 });

@@ -52,6 +52,12 @@ describe('normaliseReading', () => {
       kafka_topic: null,
       kafka_partition: null,
       kafka_offset: null,
+      // Enriched later, by ingest-transform, from the device registry.
+      registered: false,
+      model: null,
+      owner: null,
+      location_label: null,
+      install_date: null,
     });
     expect(partition).toEqual({ dt: '2026-11-25', hour: '07' });
     expect(CanonicalRecordSchema.parse(record)).toEqual(record);
@@ -189,6 +195,20 @@ describe('normaliseHubMessage', () => {
 
     expect(result.record).toEqual(forwarded);
     expect(result.partition).toEqual({ dt: '2026-11-25', hour: '07' });
+  });
+
+  it('accepts a record from an msk-consumer deployed before the registry columns, as not enriched', () => {
+    const forwarded = okRecord(
+      normaliseReading(reading(), {
+        source: 'msk',
+        ingestTimeMs,
+        kafka: { topic: 'telemetry', partition: 1, offset: 7 },
+      }),
+    ).record;
+    const { registered, model, owner, location_label, install_date, ...olderLayout } = forwarded;
+    expect([registered, model, owner, location_label, install_date]).toEqual([false, null, null, null, null]);
+
+    expect(okRecord(normaliseHubMessage(olderLayout, ingestTimeMs + 5_000)).record).toEqual(forwarded);
   });
 
   it('rejects a canonical-looking record that breaks the schema', () => {

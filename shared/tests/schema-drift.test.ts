@@ -31,6 +31,7 @@ describe('canonical schema', () => {
       double: (value) => typeof value === 'number',
       int: (value) => Number.isInteger(value) && Math.abs(value as number) < 2 ** 31,
       bigint: (value) => Number.isSafeInteger(value),
+      boolean: (value) => typeof value === 'boolean',
     };
     const sample = {
       ...lakeRow,

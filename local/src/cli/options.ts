@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { FAULT_KINDS, FaultListError, parseFaultList } from '../cloud/faults';
 import { localRoot } from '../cloud/layout';
 import type { RunOptions } from '../cloud/run';
 
@@ -43,8 +44,14 @@ Run
   --out <dir>               the local cloud's folder (default .local at the repository root, or $LOCAL_ROOT);
                             running again continues in the same folder
   --keep-running            stream in real time until Ctrl-C, then flush and account
-  --log-level <level>       the functions' Powertools log level (default ERROR; WARN shows
-                            rejections and alerts, INFO every invocation)
+  --log-level <level>       the functions' Powertools log level (default ERROR, CRITICAL with --faults;
+                            WARN shows rejections and alerts, INFO every invocation)
+  --faults <list>           inject faults the pipeline must absorb: all, or a comma-separated list of
+                            ${FAULT_KINDS.slice(0, 5).join(', ')},
+                            ${FAULT_KINDS.slice(5, 9).join(', ')},
+                            and transform-exhausted (not in all: batches go to the error prefix,
+                            npm run redrive brings them back); the seed schedules them (docs/OPERATIONS.md)
+  --fault-rate <0-1>        chance of a fault per opportunity: batch, write, delivery (default 0.1)
   --quiet                   no progress display
   -h, --help                this help
 
@@ -140,6 +147,8 @@ export const parseCommandLine = (
         out: { type: 'string' },
         'keep-running': { type: 'boolean' },
         'log-level': { type: 'string' },
+        faults: { type: 'string' },
+        'fault-rate': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -172,6 +181,17 @@ export const parseCommandLine = (
       : events === undefined
         ? 4 * HOUR_MS
         : undefined;
+  let faults;
+  try {
+    faults = values.faults === undefined ? [] : parseFaultList(values.faults);
+  } catch (error) {
+    if (error instanceof FaultListError) throw new UsageError(`--faults: ${error.message}`);
+    throw error;
+  }
+  const faultRate =
+    values['fault-rate'] === undefined ? undefined : share('fault-rate', values['fault-rate'], 0);
+  if (faultRate === 0) throw new UsageError('--fault-rate must be above 0');
+  if (faultRate !== undefined && faults.length === 0) throw new UsageError('--fault-rate needs --faults');
   const sites = positiveInteger('sites', values.sites);
   const shards = positiveInteger('shards', values.shards);
   const run: RunOptions = {
@@ -196,7 +216,10 @@ export const parseCommandLine = (
     ...(s3.sizeMB === undefined ? {} : { s3BufferSizeMB: s3.sizeMB }),
     ...(s3.seconds === undefined ? {} : { s3BufferIntervalSeconds: s3.seconds }),
     ...(shards === undefined ? {} : { shards }),
-    ...(logLevel === undefined ? {} : { logLevel }),
+    // The functions log every injected failure as an error: with faults the summary says it better.
+    ...(logLevel === undefined ? (faults.length === 0 ? {} : { logLevel: 'CRITICAL' }) : { logLevel }),
+    ...(faults.length === 0 ? {} : { faults }),
+    ...(faultRate === undefined ? {} : { faultRate }),
   };
   if (run.badShare + run.heartbeatShare > 1)
     throw new UsageError('--bad-share and --heartbeat-share together cannot exceed 1');

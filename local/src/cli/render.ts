@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { RunSummary, SourceAccount } from '../cloud/accounting';
 import type { Progress, RunResult } from '../cloud/run';
+import { faultLines } from './render-faults';
 
 const count = (value: number) => value.toLocaleString('en-US');
 const total = (counts: Record<string, number>) =>
@@ -122,6 +123,15 @@ export const summaryText = (result: RunResult): string => {
         ],
         ['real-time windows', `${count(summary.realtimeWindowRows)} device-window rows written`],
         ['alerts', `${count(summary.alerts)} (table realtime_alert; --log-level warn prints them)`],
+        ...(summary.registry
+          ? [
+              [
+                'device registry',
+                `${count(summary.registry.devices)} devices registered, ${count(summary.registry.unregisteredDevices)} unregistered; ` +
+                  `lake rows ${count(summary.registry.records.registered)} registered, ${count(summary.registry.records.unregistered)} unregistered`,
+              ],
+            ]
+          : []),
         [
           'queues',
           `report DLQ ${count(summary.queues.deadLetter)}, sink failures ${count(summary.queues.sinkFailures)}, ` +
@@ -129,6 +139,7 @@ export const summaryText = (result: RunResult): string => {
         ],
       ].map(([label, text]) => [`${label}:`, text ?? '']),
     ).map((line) => `  ${line}`),
+    ...faultLines(summary),
     '',
     `Folders (${relative(layout.root)}):`,
     `  lake          ${relative(path.join(layout.lakeDir, 'raw'))}/dt=YYYY-MM-DD/hour=HH/   (errors/ beside it)`,

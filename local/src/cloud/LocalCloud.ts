@@ -40,8 +40,20 @@ import { ObjectStore } from '../aws/s3/ObjectStore';
 import { SqsEventSourceMapping } from '../aws/sqs/SqsEventSourceMapping';
 import { SqsQueue, sqsTarget } from '../aws/sqs/SqsQueue';
 import { createPgliteWarehouse, initialisePgliteDataDir } from '../engines/pglite-warehouse';
+import { localSinkRegistry } from '../functions/analytics-sink';
 import { createLocalRunnerDependencies } from '../functions/report-runner';
 import { Random } from '../simulators/random';
+import {
+  duplicateDelivery,
+  faultyTransform,
+  faultyWarehouse,
+  FaultPlan,
+  ingestPutFault,
+  kinesisRedelivery,
+  RunnerFaults,
+  ThrottlingHubClient,
+  type FaultSettings,
+} from './faults';
 import { LOCAL_RESOURCES, LOCAL_STAGE, type LocalLayout } from './layout';
 import { MetricsRecorder, RecordingMetrics } from './metrics';
 import { lambdaRuntime } from './runtime';
@@ -52,6 +64,7 @@ import {
   stageParams,
   type ServiceName,
 } from './service-config';
+import { localTransformRegistry } from './registry';
 
 export type LakeFormat = 'parquet' | 'json';
 
@@ -68,6 +81,8 @@ export interface LocalCloudSettings {
   /** Powertools log level of every function (default ERROR: the progress line stays readable). */
   logLevel?: string;
   seed?: string;
+  /** Faults to inject (`--faults`); none when absent or empty. */
+  faults?: FaultSettings;
 }
 
 /** Lake objects written during this run, for the accounting. */
@@ -142,6 +157,8 @@ export interface LocalCloudParts {
   db: PGlite;
   /** Every service's parameters as this run resolved them. */
   params: Record<ServiceName, Record<string, unknown>>;
+  /** The injected faults' schedule and books, when faults are on. */
+  faults: FaultPlan | undefined;
   closers: (() => Promise<void> | void)[];
 }
 
@@ -163,6 +180,7 @@ export class LocalCloud {
   readonly warehouse: PostgresWarehouse;
   readonly db: PGlite;
   readonly params: Record<ServiceName, Record<string, unknown>>;
+  readonly faults: FaultPlan | undefined;
   readonly #closers: (() => Promise<void> | void)[];
 
   private constructor(
@@ -186,6 +204,7 @@ export class LocalCloud {
     this.warehouse = parts.warehouse;
     this.db = parts.db;
     this.params = parts.params;
+    this.faults = parts.faults;
     this.#closers = parts.closers;
   }
 
@@ -199,6 +218,10 @@ export class LocalCloud {
     const logLevel = settings.logLevel ?? 'ERROR';
     const random = new Random(`local-cloud:${settings.seed ?? 'seed'}`);
     await mkdir(layout.root, { recursive: true });
+    const faults =
+      settings.faults && settings.faults.kinds.length > 0
+        ? new FaultPlan(settings.faults, clock.now())
+        : undefined;
 
     const services = ['ingest-transform', 'msk-consumer', 'report-runner', 'analytics-sink'] as const;
     const configs = Object.fromEntries(
@@ -220,7 +243,11 @@ export class LocalCloud {
     });
 
     // ---- storage: buckets, the hub, the Kafka topic, queues ----
-    const store = new ObjectStore({ root: layout.root, clock });
+    const store = new ObjectStore({
+      root: layout.root,
+      clock,
+      ...(faults ? { putFault: ingestPutFault(faults, LOCAL_RESOURCES.ingestBucket) } : {}),
+    });
     for (const bucket of [
       LOCAL_RESOURCES.ingestBucket,
       LOCAL_RESOURCES.reportsBucket,
@@ -249,6 +276,7 @@ export class LocalCloud {
         deadLetterQueue,
         maxReceiveCount: num(params['report-runner'].maxReceiveCount, 'maxReceiveCount'),
       },
+      ...(faults ? { redeliverAfterDelete: duplicateDelivery(faults) } : {}),
     });
     const sinkFailureQueue = new SqsQueue({
       name: LOCAL_RESOURCES.sinkFailureQueue,
@@ -268,14 +296,21 @@ export class LocalCloud {
 
     // ---- report-runner: EventBridge rule -> SQS -> runner (DuckDB, reports folder, PGlite) ----
     const runnerEnv = environment('report-runner', 'runner');
+    const runnerFaults = faults ? new RunnerFaults(faults, clock) : undefined;
     const runnerDeps = await createLocalRunnerDependencies(
       runnerEnv,
       { lakeDir: layout.lakeDir, reportsDir: layout.reportsDir, warehouseDir: layout.warehouseDir },
-      { warehouse },
+      { warehouse: runnerFaults ? runnerFaults.warehouse(warehouse) : warehouse },
     );
     closers.push(runnerDeps.close);
+    if (runnerFaults)
+      runnerDeps.runner = { ...runnerDeps.runner, store: runnerFaults.store(runnerDeps.runner.store) };
     const runnerRuntime = runtimeOf('report-runner');
-    const runner = lambdaRuntime(createRunnerHandler({ ...runnerDeps, ...runnerRuntime }), runnerRuntime);
+    const bareRunner = createRunnerHandler({ ...runnerDeps, ...runnerRuntime });
+    const runner = lambdaRuntime(
+      runnerFaults ? runnerFaults.handler(bareRunner, runnerRuntime.metrics) : bareRunner,
+      runnerRuntime,
+    );
     const bus = new EventBus();
     bus.putRule({
       name: 'report-runner-local-ingest-object-created',
@@ -310,6 +345,12 @@ export class LocalCloud {
       createTransformHandler({
         settings: transformSettingsFromEnvironment(environment('ingest-transform', 'transform')),
         ...transformRuntime,
+        registry: localTransformRegistry(
+          environment('ingest-transform', 'transform'),
+          layout.root,
+          transformRuntime.logger,
+          clock,
+        ),
       }),
       { ...transformRuntime, schema: FirehoseTransformEventSchema },
     );
@@ -323,7 +364,12 @@ export class LocalCloud {
       source: hub,
       clock,
       processor: {
-        handler: transform,
+        handler: faults
+          ? faultyTransform(faults, transform, {
+              attempts: num(transformParams.processorRetries, 'processorRetries') + 1,
+              timeoutSeconds: timeoutOf(configs['ingest-transform'], 'transform'),
+            })
+          : transform,
         functionName: LOCAL_RESOURCES.functions.transform,
         timeoutSeconds: timeoutOf(configs['ingest-transform'], 'transform'),
         bufferSizeMB: num(transformParams.processorBufferSizeMB, 'processorBufferSizeMB'),
@@ -349,14 +395,16 @@ export class LocalCloud {
     // ---- msk-consumer: the MSK event source mapping, the real consumer, the hub ----
     const consumerEnv = environment('msk-consumer', 'consumer');
     const consumerRuntime = runtimeOf('msk-consumer');
-    const consumer = lambdaRuntime(
+    const throttling = faults?.enabled('hub-throttle') ? new ThrottlingHubClient(faults, hub) : undefined;
+    const writerClock = throttling?.writerClock(clock);
+    const consumerHandler = lambdaRuntime(
       createConsumerHandler({
         settings: consumerSettingsFromEnvironment(consumerEnv).consume,
         hub: new KinesisHubWriter({
-          client: hub as unknown as KinesisClient,
+          client: (throttling ?? hub) as unknown as KinesisClient,
           streamName: consumerEnv.HUB_STREAM_NAME as string,
           // Backoff between retries of throttled entries passes in simulated time.
-          clock: { now: () => clock.now(), sleep: async (ms) => void clock.advance(ms) },
+          clock: writerClock ?? { now: () => clock.now(), sleep: async (ms) => void clock.advance(ms) },
           random: () => random.next(),
         }),
         quarantine: new S3Quarantine({
@@ -368,6 +416,12 @@ export class LocalCloud {
       }),
       { ...consumerRuntime, schema: MskEventSchema },
     );
+    const consumer: typeof consumerHandler = writerClock
+      ? (event, context) => {
+          writerClock.begin();
+          return consumerHandler(event, context);
+        }
+      : consumerHandler;
     const mskEvent = eventOf(configs['msk-consumer'], 'consumer', 'msk', params['msk-consumer']);
     const mskMapping = new MskEventSourceMapping({
       cluster: kafka,
@@ -390,8 +444,15 @@ export class LocalCloud {
     const sink = lambdaRuntime(
       createSinkHandler({
         settings: sinkSettingsFromEnvironment(environment('analytics-sink', 'sink')).sink,
-        warehouse,
+        warehouse: faults ? faultyWarehouse(faults, clock, warehouse) : warehouse,
         publisher: new LogAlertPublisher(sinkRuntime.logger),
+        // Per-device alert thresholds from the registry in the local ingest bucket.
+        registry: localSinkRegistry(
+          environment('analytics-sink', 'sink'),
+          layout.root,
+          sinkRuntime.logger,
+          clock,
+        ),
         ...sinkRuntime,
         now: () => clock.now(),
       }),
@@ -406,6 +467,7 @@ export class LocalCloud {
       timeoutSeconds: timeoutOf(configs['analytics-sink'], 'sink'),
       tumblingWindowInSeconds: num(streamEvent.tumblingWindowInSeconds, 'tumblingWindowSeconds'),
       batchSize: num(streamEvent.batchSize, 'batchSize'),
+      maximumBatchingWindowInSeconds: num(streamEvent.batchWindow, 'batchingWindowSeconds'),
       pollIntervalMs: KINESIS_POLL_INTERVAL_MS,
       startingPosition: streamEvent.startingPosition === 'TRIM_HORIZON' ? 'TRIM_HORIZON' : 'LATEST',
       bisectBatchOnFunctionError: streamEvent.bisectBatchOnFunctionError === true,
@@ -415,6 +477,7 @@ export class LocalCloud {
       onFailure: async (failure) => {
         await sinkFailureQueue.sendMessage({ MessageBody: JSON.stringify(failure) });
       },
+      ...(faults ? { redeliver: kinesisRedelivery(faults) } : {}),
     });
 
     return new LocalCloud(settings, {
@@ -435,6 +498,7 @@ export class LocalCloud {
       warehouse,
       db,
       params,
+      faults,
       closers,
     });
   }

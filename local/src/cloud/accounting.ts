@@ -5,6 +5,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { loadReports } from '@pipeline/report-runner/src/reports';
 import { reportOutputKeys } from '@pipeline/report-runner/src/domain/layout';
 import { readLake, type LakeFiles } from '../engines/duckdb-query-engine';
+import { FIREHOSE_ERRORS } from '../aws/firehose/response';
+import type { FaultReport } from './faults';
 import type { FleetCounts, IngressPath } from '../simulators/DeviceFleet';
 import type { LocalCloud } from './LocalCloud';
 
@@ -43,6 +45,26 @@ export interface RunSummary {
   realtimeWindowRows: number;
   alerts: number;
   queues: { runs: number; deadLetter: number; sinkFailures: number; mskFailures: number };
+  /** Injected faults (`--faults`): how many of each, and how many the pipeline resolved. */
+  faults?: FaultReport;
+  /** The device registry the run wrote, and this run's lake rows by whether their device is in it. */
+  registry?: RegistryAccount;
+}
+
+/** What the run's device registry held, and how the lake rows were enriched from it. */
+export interface RegistryAccount {
+  /** Devices in the registry. */
+  devices: number;
+  /** Devices of the fleet deliberately left out of it. */
+  unregisteredDevices: number;
+  /** Lake rows of registered (enriched) and unregistered devices. */
+  records: { registered: number; unregistered: number };
+}
+
+/** The fleet's registry, as the run wrote it. */
+export interface FleetRegistryFacts {
+  devices: number;
+  unregistered: readonly string[];
 }
 
 export interface Accounting {
@@ -69,11 +91,23 @@ const describe = (counts: Record<string, number>) =>
         .join(', ');
 
 /** Rows of this run's lake objects by `source` column, and their distinct readings. */
+const sqlList = (values: readonly string[]) =>
+  `[${values.map((value) => `'${value.replaceAll("'", "''")}'`).join(', ')}]::VARCHAR[]`;
+
+interface LakeAudit {
+  rows: Record<string, number>;
+  readings: number;
+  /** Rows flagged registered = false, and rows whose flag disagrees with the fleet's registry. */
+  unregistered: number;
+  misflagged: number;
+}
+
 const auditLake = async (
   lakeDir: string,
   keys: readonly string[],
-): Promise<{ rows: Record<string, number>; readings: number }> => {
-  if (keys.length === 0) return { rows: {}, readings: 0 };
+  unregisteredDevices: readonly string[] = [],
+): Promise<LakeAudit> => {
+  if (keys.length === 0) return { rows: {}, readings: 0, unregistered: 0, misflagged: 0 };
   const files: LakeFiles = { parquet: [], json: [] };
   for (const key of keys) (key.endsWith('.gz') ? files.json : files.parquet).push(path.join(lakeDir, key));
   const instance = await DuckDBInstance.create(':memory:');
@@ -87,7 +121,18 @@ const auditLake = async (
     const distinct = await connection.runAndReadAll(
       `SELECT count(DISTINCT event_id) AS readings FROM ${readLake(files)} AS lake`,
     );
-    return { rows, readings: Number(distinct.getRowObjectsJS()[0]?.readings ?? 0) };
+    const flags = await connection.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE NOT registered) AS unregistered,
+              count(*) FILTER (WHERE registered = list_contains(${sqlList(unregisteredDevices)}, device_id)) AS misflagged
+       FROM ${readLake(files)} AS lake`,
+    );
+    const flagRow = flags.getRowObjectsJS()[0];
+    return {
+      rows,
+      readings: Number(distinct.getRowObjectsJS()[0]?.readings ?? 0),
+      unregistered: Number(flagRow?.unregistered ?? 0),
+      misflagged: Number(flagRow?.misflagged ?? 0),
+    };
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -98,14 +143,21 @@ const auditLake = async (
  * Error records of this run's error objects, by the source of the record: a canonical record
  * (`schema_version`, forwarded by msk-consumer) is Kafka's, anything else came from a device.
  */
-const auditErrors = async (lakeDir: string, keys: readonly string[]): Promise<Record<SourceName, number>> => {
-  const counts: Record<SourceName, number> = { devices: 0, kafka: 0 };
+const auditErrors = async (
+  lakeDir: string,
+  keys: readonly string[],
+): Promise<Record<SourceName, number> & { batchFailures: Record<SourceName, Record<string, number>> }> => {
+  const counts = {
+    devices: 0,
+    kafka: 0,
+    batchFailures: { devices: {}, kafka: {} } as Record<SourceName, Record<string, number>>,
+  };
   for (const key of keys) {
     const raw = await readFile(path.join(lakeDir, key));
     const text = (key.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
-      const { rawData } = JSON.parse(line) as { rawData?: string };
+      const { rawData, errorCode } = JSON.parse(line) as { rawData?: string; errorCode?: string };
       let source: SourceName = 'devices';
       try {
         const record = JSON.parse(Buffer.from(rawData ?? '', 'base64').toString('utf8')) as {
@@ -117,6 +169,9 @@ const auditErrors = async (lakeDir: string, keys: readonly string[]): Promise<Re
         // Not JSON: a device's broken message.
       }
       counts[source] += 1;
+      // A whole batch Firehose gave up on (the invocation failed every attempt), not a verdict on the record.
+      if (errorCode !== undefined && errorCode !== FIREHOSE_ERRORS.processingFailed.errorCode)
+        add(counts.batchFailures[source], errorCode, 1);
     }
   }
   return counts;
@@ -137,6 +192,49 @@ const warehouseRows = async (cloud: LocalCloud): Promise<Record<string, number>>
   return rows;
 };
 
+/**
+ * The books of a source some of whose records an injected `transform-exhausted` fault sent to the
+ * error prefix (as `Lambda.FunctionError`): each of those records is missing from exactly one of
+ * the columns the fleet expected, so no column may exceed its expectation and the shortfall must
+ * be exactly the records injected.
+ */
+const explainExhausted = (
+  name: SourceName,
+  observed: SourceAccount,
+  expected: FleetCounts['expected']['hub'],
+  exhausted: number,
+): string[] => {
+  const code = FIREHOSE_ERRORS.functionError.errorCode;
+  const { [code]: inErrorPrefix = 0, ...failed } = observed.failed;
+  const problems: string[] = [];
+  if (inErrorPrefix !== exhausted)
+    problems.push(
+      `${name}: ${exhausted} records in exhausted transform batches, the error prefix holds ${inErrorPrefix}`,
+    );
+  const over = [
+    ...(observed.delivered > expected.delivered
+      ? [`delivered ${observed.delivered} > ${expected.delivered}`]
+      : []),
+    ...Object.entries(observed.dropped)
+      .filter(([reason, count]) => count > (expected.dropped[reason] ?? 0))
+      .map(([reason, count]) => `dropped ${reason} ${count} > ${expected.dropped[reason] ?? 0}`),
+    ...Object.entries(failed)
+      .filter(([reason, count]) => count > (expected.failed[reason] ?? 0))
+      .map(([reason, count]) => `failed ${reason} ${count} > ${expected.failed[reason] ?? 0}`),
+  ];
+  if (over.length > 0) problems.push(`${name}: more than the fleet expected: ${over.join(', ')}`);
+  const shortfall =
+    expected.delivered +
+    total(expected.dropped) +
+    total(expected.failed) -
+    (observed.delivered + total(observed.dropped) + total(failed));
+  if (shortfall !== exhausted)
+    problems.push(
+      `${name}: ${shortfall} records short of what the fleet expected, ${exhausted} explained by exhausted transform batches`,
+    );
+  return problems;
+};
+
 const exists = (file: string) =>
   access(file).then(
     () => true,
@@ -152,12 +250,13 @@ export const account = async (
   cloud: LocalCloud,
   fleet: FleetCounts,
   window: { startMs: number; endMs: number },
+  registry?: FleetRegistryFacts,
 ): Promise<Accounting> => {
   const { recorder, firehose, runObjects } = cloud;
   const { lakeDir, reportsDir } = cloud.settings.layout;
   const problems: string[] = [];
 
-  const lake = await auditLake(lakeDir, runObjects.raw);
+  const lake = await auditLake(lakeDir, runObjects.raw, registry?.unregistered);
   const errors = await auditErrors(lakeDir, runObjects.errors);
   const lakeRows = (source: SourceName) => lake.rows[source === 'kafka' ? 'msk' : 'kinesis'] ?? 0;
 
@@ -179,9 +278,16 @@ export const account = async (
 
   const devicesFailed = { ...transformFailed };
   const kafkaFailed = { ...quarantined };
-  // Records msk-consumer forwarded that the transform then refused (it re-validates everything).
-  add(kafkaFailed, 'rejected_by_transform', errors.kafka);
-  if (errors.kafka > 0) add(devicesFailed, 'rejected_by_transform', -errors.kafka);
+  // Records msk-consumer forwarded that the transform then refused (it re-validates everything),
+  // and forwarded records in batches whose every invocation failed (by Firehose's error code).
+  const kafkaInFailedBatches = total(errors.batchFailures.kafka);
+  add(kafkaFailed, 'rejected_by_transform', errors.kafka - kafkaInFailedBatches);
+  if (errors.kafka > kafkaInFailedBatches)
+    add(devicesFailed, 'rejected_by_transform', -(errors.kafka - kafkaInFailedBatches));
+  for (const [code, count] of Object.entries(errors.batchFailures.kafka)) {
+    add(kafkaFailed, code, count);
+    add(devicesFailed, code, -count);
+  }
 
   const sources: Record<SourceName, SourceAccount> = {
     devices: {
@@ -225,12 +331,18 @@ export const account = async (
   }
 
   // What the fleet meant to happen, path by path.
+  const faults = cloud.faults?.report();
   for (const [pathName, expected] of Object.entries(fleet.expected) as [
     IngressPath,
     FleetCounts['expected']['hub'],
   ][]) {
     const name = SOURCE_OF_PATH[pathName];
     const observed = sources[name];
+    const exhausted = faults?.exhaustedRecords[name] ?? 0;
+    if (exhausted > 0) {
+      problems.push(...explainExhausted(name, observed, expected, exhausted));
+      continue;
+    }
     if (observed.delivered !== expected.delivered)
       problems.push(
         `${name}: expected ${expected.delivered} delivered, the lake holds ${observed.delivered}`,
@@ -253,6 +365,16 @@ export const account = async (
     'messages waiting in the report queue': cloud.runQueue.counts().total,
   };
   for (const [what, count] of Object.entries(leftovers)) if (count > 0) problems.push(`${count} ${what}`);
+  if (firehose.stats.s3DeliveryExpiredRecords > 0)
+    problems.push(
+      `${firehose.stats.s3DeliveryExpiredRecords} records discarded by Firehose after 24 hours of S3 delivery failures`,
+    );
+  for (const [kind, count] of Object.entries(faults?.kinds ?? {})) {
+    if (kind !== 'transform-exhausted' && count.injected !== count.resolved)
+      problems.push(
+        `${count.injected - count.resolved} of ${count.injected} injected ${kind} faults were not resolved`,
+      );
+  }
 
   // Every partition this run wrote to has every report.
   const partitions = [
@@ -271,6 +393,12 @@ export const account = async (
       if (!(await exists(manifest))) problems.push(`no ${report.name} report for dt=${dt}/hour=${hour}`);
     }
   }
+
+  // Enrichment: a row is flagged registered exactly when its device is in the registry.
+  if (registry && lake.misflagged > 0)
+    problems.push(
+      `${lake.misflagged} lake rows are flagged registered when their device is not in the run's registry, or the other way round`,
+    );
 
   const deliveredToLake = lakeRows('devices') + lakeRows('kafka');
   const summary: RunSummary = {
@@ -293,6 +421,16 @@ export const account = async (
       sinkFailures: cloud.sinkFailureQueue.counts().total,
       mskFailures: cloud.mskFailureQueue.counts().total,
     },
+    ...(faults ? { faults } : {}),
+    ...(registry
+      ? {
+          registry: {
+            devices: registry.devices,
+            unregisteredDevices: registry.unregistered.length,
+            records: { registered: deliveredToLake - lake.unregistered, unregistered: lake.unregistered },
+          },
+        }
+      : {}),
   };
   return { summary, problems };
 };

@@ -4,7 +4,10 @@ import type { PostgresWarehouse } from '@pipeline/shared';
 import { ManualClock } from '../aws/clock';
 import type { ObjectStore } from '../aws/s3/ObjectStore';
 import { DeviceFleet, type DeviceMessage, type FleetCounts } from '../simulators/DeviceFleet';
+import { fleetRegistry } from '../simulators/registry';
+import { writeLocalRegistry } from '../registry/registry-file';
 import { account, type RunSummary } from './accounting';
+import { DEFAULT_FAULT_RATE, type FaultKind } from './faults';
 import { HubGateway } from './HubGateway';
 import { localLayout, LOCAL_RESOURCES, type LocalLayout } from './layout';
 import { LocalCloud, type LakeFormat } from './LocalCloud';
@@ -51,6 +54,9 @@ export interface RunOptions {
   s3BufferIntervalSeconds?: number;
   shards?: number;
   logLevel?: string;
+  /** Faults to inject (`--faults`), scheduled from `seed`; `faultRate` per opportunity (default 0.1). */
+  faults?: readonly FaultKind[];
+  faultRate?: number;
 }
 
 /** A run would produce event time the folder already holds. */
@@ -167,6 +173,15 @@ export const runLocalCloud = async (options: RunOptions, hooks: RunHooks = {}): 
       seed: options.seed,
       ...(options.shards === undefined ? {} : { shards: options.shards }),
       ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+      ...(options.faults && options.faults.length > 0
+        ? {
+            faults: {
+              kinds: options.faults,
+              rate: options.faultRate ?? DEFAULT_FAULT_RATE,
+              seed: options.seed,
+            },
+          }
+        : {}),
     });
     let cloudOpen = true;
     try {
@@ -184,6 +199,12 @@ export const runLocalCloud = async (options: RunOptions, hooks: RunHooks = {}): 
         lateShare: options.lateShare,
         heartbeatShare: options.heartbeatShare,
       });
+      // The device registry of this fleet (about 5% left out), where the transform reads it.
+      // An empty registryKey turns enrichment off: nothing to write then.
+      const registry = fleetRegistry(fleet.devices, options.seed);
+      const registryKey = String(cloud.params['ingest-transform'].registryKey ?? '');
+      if (registryKey !== '')
+        await writeLocalRegistry(layout.root, LOCAL_RESOURCES.ingestBucket, registryKey, registry.entries);
       const gateway = new HubGateway(cloud.hub);
       const topic = String(cloud.params['msk-consumer'].mskTopic);
       const target = keepRunning ? undefined : options.events;
@@ -289,7 +310,12 @@ export const runLocalCloud = async (options: RunOptions, hooks: RunHooks = {}): 
 
       phase = 'reporting';
       progress(true);
-      const { summary, problems } = await account(cloud, fleet.counts, { startMs, endMs: clock.now() });
+      const { summary, problems } = await account(
+        cloud,
+        fleet.counts,
+        { startMs, endMs: clock.now() },
+        { devices: registry.entries.length, unregistered: registry.unregistered },
+      );
       const afterRunLines: string[] = [];
       for (const hook of hooks.afterRun ?? []) {
         const result = await hook({

@@ -6,6 +6,9 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   CANONICAL_COLUMNS,
   PARTITION_COLUMNS,
+  REGISTRY_COLUMN_NAMES,
+  REGISTRY_COLUMNS,
+  REGISTRY_PREFIX,
   type ColumnName,
   type GlueType,
   type WarehouseValue,
@@ -21,6 +24,7 @@ const DUCKDB_TYPES: Record<GlueType, string> = {
   int: 'INTEGER',
   bigint: 'BIGINT',
   timestamp: 'TIMESTAMP',
+  boolean: 'BOOLEAN',
 };
 
 export interface DuckDbQueryEngineOptions {
@@ -28,6 +32,13 @@ export interface DuckDbQueryEngineOptions {
   lakeDir: string;
   /** Name of the view over the lake that report SQL reads (`telemetry`). */
   viewName?: string;
+  /**
+   * The folder of the device registry table, relative to `lakeDir` (the Glue table
+   * `device_registry` is located at `s3://<ingest bucket>/reference/devices/`).
+   */
+  registryPrefix?: string;
+  /** Name of the registry table report SQL joins (`device_registry`). */
+  registryTableName?: string;
   /**
    * Receives DuckDB's profile of every query (the files it read): benchmarks use it to show
    * partition pruning. Profiling writes a JSON file per query, so it is off unless asked for.
@@ -128,6 +139,47 @@ export const lakeViewSql = (
   return `CREATE OR REPLACE VIEW "${viewName}" AS SELECT ${[...columns, ...partitions].join(', ')} FROM ${from}`;
 };
 
+/** The registry's columns as DuckDB types, from the same definition as the Glue table's. */
+const registryColumnTypes = (): [string, string][] =>
+  REGISTRY_COLUMN_NAMES.map((name) => [name, DUCKDB_TYPES[REGISTRY_COLUMNS[name].glueType]]);
+
+/**
+ * The device registry as Athena reads the Glue table `device_registry` (JSON SerDe over every
+ * object of its folder): the JSON Lines files with explicit columns (fields a line lacks read as
+ * NULL). No file yet is an empty table, not an error: a pipeline without a registry still runs its
+ * reports. It is loaded into a table of the query's own instance before the report runs (it is
+ * small, and re-read per query like the lake view), so a report's profile counts lake files only.
+ */
+export const registryTableSql = (tableName: string, files: readonly string[]): string => {
+  const columns = registryColumnTypes();
+  if (files.length === 0) {
+    const nulls = columns.map(([name, type]) => `CAST(NULL AS ${type}) AS "${name}"`);
+    return `CREATE OR REPLACE TABLE "${tableName}" AS SELECT ${nulls.join(', ')} WHERE false`;
+  }
+  const struct = `{${columns.map(([name, type]) => `${quote(name)}: ${quote(type)}`).join(', ')}}`;
+  return (
+    `CREATE OR REPLACE TABLE "${tableName}" AS SELECT ${columns.map(([name]) => `"${name}"`).join(', ')} ` +
+    `FROM read_json(${list(files)}, format = 'newline_delimited', columns = ${struct})`
+  );
+};
+
+/**
+ * The registry table's objects: the files directly in its folder, except hidden and `_`-prefixed
+ * ones (as Athena skips them). An absent folder is an empty table.
+ */
+export const listRegistryFiles = async (folder: string): Promise<string[]> => {
+  try {
+    const entries = await readdir(folder, { withFileTypes: true });
+    return entries
+      .filter((entry) => entry.isFile() && !/^[._]/.test(entry.name))
+      .map((entry) => path.join(folder, entry.name))
+      .sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+};
+
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 const formatTimestamp = (date: Date) =>
   `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
@@ -195,6 +247,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     for (const macro of Object.values(TRINO_COMPAT_MACROS)) await connection.run(macro);
     return new DuckDbQueryEngine(instance, connection, {
       viewName: 'telemetry',
+      registryPrefix: REGISTRY_PREFIX,
+      registryTableName: 'device_registry',
       ...options,
       lakeDir: path.resolve(options.lakeDir),
     });
@@ -224,6 +278,14 @@ export class DuckDbQueryEngine implements QueryEngine {
       await connection.run(
         lakeViewSql(this.options.viewName, source, schema?.present, { unionByName: !schema?.uniform }),
       );
+      // Only for the reports that join it: the others should not pay for reading it.
+      if (new RegExp(`\\b${this.options.registryTableName}\\b`, 'i').test(sql))
+        await connection.run(
+          registryTableSql(
+            this.options.registryTableName,
+            await listRegistryFiles(path.join(this.options.lakeDir, this.options.registryPrefix)),
+          ),
+        );
       const profileFile = this.options.onProfile
         ? path.join(tmpdir(), `duckdb-profile-${randomUUID()}.json`)
         : undefined;

@@ -3,6 +3,11 @@ Object.assign(process.env, {
   MAX_RECORD_BYTES: '65536',
   MAX_FUTURE_SKEW_SECONDS: '300',
   MAX_EVENT_AGE_HOURS: '168',
+  // No device registry configured: these contracts are about the simulators, not enrichment.
+  STAGE: 'local',
+  REGISTRY_BUCKET: '',
+  REGISTRY_KEY: '',
+  REGISTRY_REFRESH_SECONDS: '300',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_METRICS_DISABLED: 'true',
 });

@@ -34,6 +34,7 @@ const DUCKDB_TYPE = {
   double: 'DOUBLE',
   int: 'INTEGER',
   bigint: 'BIGINT',
+  boolean: 'BOOLEAN',
 } as const;
 
 describe('Firehose record format conversion to Parquet (DuckDB)', () => {

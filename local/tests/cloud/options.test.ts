@@ -1,4 +1,5 @@
-import { parseCommandLine, parseDuration, UsageError } from '../../src/cli/options';
+import { HELP, parseCommandLine, parseDuration, UsageError } from '../../src/cli/options';
+import { ABSORBED_FAULTS, FAULT_KINDS } from '../../src/cloud/faults';
 
 const env = { LOCAL_ROOT: '/tmp/local-cloud-options' };
 
@@ -42,6 +43,8 @@ describe('the npm start command line', () => {
         '--seed=abc',
         '--keep-running',
         '--log-level=warn',
+        '--faults=all,transform-exhausted',
+        '--fault-rate=0.2',
         '--quiet',
       ],
       env,
@@ -68,6 +71,8 @@ describe('the npm start command line', () => {
       seed: 'abc',
       keepRunning: true,
       logLevel: 'WARN',
+      faults: [...FAULT_KINDS],
+      faultRate: 0.2,
     });
     expect(quiet).toBe(true);
   });
@@ -81,7 +86,29 @@ describe('the npm start command line', () => {
     expect(() => parseDuration('soon')).toThrow(UsageError);
   });
 
+  it('turns on every absorbable fault with --faults all, and the opt-in one only by name', () => {
+    expect(parseCommandLine(['--faults=all'], env).run.faults).toEqual(ABSORBED_FAULTS);
+    expect(ABSORBED_FAULTS).not.toContain('transform-exhausted');
+    expect(parseCommandLine(['--faults', 'hub-throttle, s3-write'], env).run.faults).toEqual([
+      's3-write',
+      'hub-throttle',
+    ]);
+    expect(parseCommandLine(['--faults=none'], env).run.faults).toBeUndefined();
+    expect(parseCommandLine([], env).run).not.toHaveProperty('faults');
+    for (const kind of FAULT_KINDS) expect(HELP).toContain(kind);
+  });
+
+  it('keeps the functions quiet under injected faults unless a log level is given', () => {
+    expect(parseCommandLine(['--faults=all'], env).run.logLevel).toBe('CRITICAL');
+    expect(parseCommandLine(['--faults=all', '--log-level=info'], env).run.logLevel).toBe('INFO');
+    expect(parseCommandLine([], env).run.logLevel).toBeUndefined();
+  });
+
   it.each([
+    [['--faults=gremlins']],
+    [['--faults=all', '--fault-rate=0']],
+    [['--faults=all', '--fault-rate=1.5']],
+    [['--fault-rate=0.5']],
     [['--devices=0']],
     [['--bad-share=1.5']],
     [['--format=csv']],

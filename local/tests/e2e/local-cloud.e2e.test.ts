@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
-import { METRIC_NAMES } from '@pipeline/shared';
+import { DEFAULT_REGISTRY_KEY, METRIC_NAMES, parseRegistry } from '@pipeline/shared';
 import { reportOutputKeys } from '@pipeline/report-runner/src/domain/layout';
 import { loadReports } from '@pipeline/report-runner/src/reports';
 import { runLocalCloud, type RunOptions, type RunResult } from '../../src/cloud/run';
@@ -132,6 +132,28 @@ describe('the local cloud, end to end', () => {
     expect(first.summary.duplicatesRemoved).toBe(first.fleet.duplicates);
     expect(first.summary.realtimeDuplicatesSkipped).toBe(first.fleet.duplicates);
     expect(first.summary.queues).toEqual({ runs: 0, deadLetter: 0, sinkFailures: 0, mskFailures: 0 });
+  });
+
+  it('enriches the lake from the fleet registry it places in the bucket: registered and unregistered counted', async () => {
+    const registry = parseRegistry(
+      await readFile(path.join(root, 'local-ingest', DEFAULT_REGISTRY_KEY), 'utf8'),
+      'jsonl',
+    );
+    // 40 devices, 5% (2) left out of the registry.
+    expect(registry.size).toBe(38);
+    expect(first.summary.registry).toEqual({
+      devices: 38,
+      unregisteredDevices: 2,
+      records: { registered: expect.any(Number), unregistered: expect.any(Number) },
+    });
+    const { registered, unregistered } = first.summary.registry!.records;
+    expect(registered + unregistered).toBe(first.summary.deliveredToLake);
+    expect(unregistered).toBeGreaterThan(0);
+    expect(registered).toBeGreaterThan(unregistered * 5);
+    // The books (problems, empty) also check that no row's flag disagrees with the registry.
+    expect(cliOutput).toMatch(
+      /device registry:\s+38 devices registered, 2 unregistered; lake rows [\d,]+ registered, [\d,]+ unregistered/,
+    );
   });
 
   it('continues in the same folder through the CLI, and its books balance too', () => {

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { glueColumns, PARTITION_COLUMNS } from '@pipeline/shared';
+import { glueColumns, PARTITION_COLUMNS, registryGlueColumns } from '@pipeline/shared';
 import {
   PORTABLE_FUNCTIONS,
   TRINO_FUNCTIONS_WITH_DUCKDB_MACROS,
@@ -43,6 +43,7 @@ describe('the DuckDB query engine', () => {
       int: 'integer',
       bigint: 'bigint',
       timestamp: 'timestamp',
+      boolean: 'boolean',
     } as const;
     expect(result.columns).toEqual([
       ...glueColumns().map(({ Name, Type }) => ({ name: Name, type: duckdbType[Type] })),
@@ -101,6 +102,58 @@ describe('the DuckDB query engine', () => {
     expect(semantics.rows).toEqual([
       { seconds: 1772359200.25, ts: '2026-03-01 10:00:00.250', distinct_x: 2, c: 1 },
     ]);
+  });
+
+  describe('the device registry table', () => {
+    const registryDir = () => path.join(root, 'lake', 'reference', 'devices');
+    const selectAll = () =>
+      engine.run({
+        name: 'registry',
+        sql: 'SELECT * FROM device_registry ORDER BY device_id',
+        parameters: [],
+      });
+
+    it('is an empty table with the registry columns while no registry file exists', async () => {
+      const result = await selectAll();
+      expect(result.rows).toEqual([]);
+      expect(result.columns).toEqual(
+        registryGlueColumns().map(({ Name, Type }) => ({
+          name: Name,
+          type: Type === 'double' ? 'double' : 'varchar',
+        })),
+      );
+    });
+
+    it('reads the JSON Lines objects of the folder with the declared columns, absent fields as NULL', async () => {
+      await mkdir(registryDir(), { recursive: true });
+      await writeFile(
+        path.join(registryDir(), 'registry.jsonl'),
+        [
+          '{"device_id":"dev-2","site":"plant-b","model":"TH-300","owner":"ops","location":"Hall 2, \\"north\\" bay","install_date":"2026-01-15","temperature_min":null,"temperature_max":30,"humidity_min":null,"humidity_max":null,"pressure_min":null,"pressure_max":null,"battery_min":20,"battery_max":null}',
+          '{"device_id":"dev-1","site":"plant-a"}',
+          '',
+        ].join('\n'),
+      );
+      // Athena skips objects whose names start with "_" or ".": so does the engine.
+      await writeFile(path.join(registryDir(), '_upload.tmp'), 'not json');
+      const result = await selectAll();
+      expect(result.rows).toEqual([
+        expect.objectContaining({ device_id: 'dev-1', site: 'plant-a', model: null, temperature_max: null }),
+        expect.objectContaining({
+          device_id: 'dev-2',
+          location: 'Hall 2, "north" bay',
+          install_date: '2026-01-15',
+          temperature_max: 30,
+          battery_min: 20,
+        }),
+      ]);
+    });
+
+    it('reads an empty registry file as an empty table', async () => {
+      await writeFile(path.join(registryDir(), 'registry.jsonl'), '');
+      expect((await selectAll()).rows).toEqual([]);
+      await rm(registryDir(), { recursive: true, force: true });
+    });
   });
 
   it('fails with a non-transient engine error on bad SQL', async () => {

@@ -25,11 +25,16 @@ const ALTERNATIVE_PARAMS = {
   tumblingWindowSeconds: '300',
   parallelizationFactor: '4',
   batchSize: '1000',
+  batchingWindowSeconds: '0',
   maximumRetryAttempts: '5',
   maximumRecordAgeSeconds: '7200',
   warehouse: 'postgres',
   warehouseUrlSecretArn: WAREHOUSE_URL_SECRET,
   alertRules: 'humidity>95',
+  ingestBucketName: 'ingest-transform-test-ingestbucket-1a2b3c4d5e6f',
+  ingestBucketArn: 'arn:aws:s3:::ingest-transform-test-ingestbucket-1a2b3c4d5e6f',
+  registryKey: 'reference/devices/fleet.csv',
+  registryRefreshSeconds: '60',
 };
 
 let packaged: PackagedService;
@@ -60,6 +65,8 @@ const mapping = (compiled: CfnTemplate) => {
 const statementsWith = (compiled: CfnTemplate, action: string) =>
   allowStatements(compiled).filter(({ actions }) => actions.includes(action));
 const sinkFunction = (compiled: CfnTemplate) => propertiesOf(compiled, 'SinkLambdaFunction');
+const sinkVariables = (compiled: CfnTemplate) =>
+  (sinkFunction(compiled).Environment as { Variables: Record<string, unknown> }).Variables;
 
 describe('analytics-sink infrastructure', () => {
   describe('hub consumer', () => {
@@ -74,6 +81,14 @@ describe('analytics-sink infrastructure', () => {
     it('aggregates in tumbling windows of the configured length (default 60 s)', () => {
       expect(mapping(template).TumblingWindowInSeconds).toBe(60);
       expect(mapping(alternative.template).TumblingWindowInSeconds).toBe(300);
+    });
+
+    it('gathers records for up to 5 s, 2000 at most, so the window state makes fewer round trips', () => {
+      expect(mapping(template)).toMatchObject({ BatchSize: 2000, MaximumBatchingWindowInSeconds: 5 });
+      expect(mapping(alternative.template)).toMatchObject({
+        BatchSize: 1000,
+        MaximumBatchingWindowInSeconds: 0,
+      });
     });
 
     it('reports partial batch responses, bisects failing batches and parks exhausted ones in an encrypted queue', () => {
@@ -102,7 +117,7 @@ describe('analytics-sink infrastructure', () => {
 
     it('takes batch size and parallelization factor from params', () => {
       expect(mapping(template)).toMatchObject({
-        BatchSize: 500,
+        BatchSize: 2000,
         ParallelizationFactor: 1,
         StartingPosition: 'LATEST',
       });
@@ -158,6 +173,7 @@ describe('analytics-sink infrastructure', () => {
         SubscribeAsConsumer: [{ Ref: 'HubConsumer' }],
         ParkFailedBatches: [{ 'Fn::GetAtt': ['SinkFailureQueue', 'Arn'] }],
         PublishAlerts: [{ Ref: 'AlertTopic' }],
+        ReadDeviceRegistry: ['arn:aws:s3:::ingest-bucket-placeholder/reference/devices/registry.jsonl'],
         RunWarehouseStatements: [
           'arn:aws:redshift-serverless:us-east-1:000000000000:workgroup/00000000-0000-0000-0000-000000000000',
         ],
@@ -186,6 +202,37 @@ describe('analytics-sink infrastructure', () => {
       expect(actions.filter((action) => action.startsWith('redshift'))).toEqual([]);
       expect(allowStatements(deployedAlternative).find(({ sid }) => sid === 'ReadHub')!.resources).toEqual([
         HUB,
+      ]);
+    });
+  });
+
+  describe('device registry', () => {
+    it('tells the function where the registry is and how often to re-check it (defaults and params)', () => {
+      expect(sinkVariables(template)).toMatchObject({
+        REGISTRY_BUCKET: 'ingest-bucket-placeholder',
+        REGISTRY_KEY: 'reference/devices/registry.jsonl',
+        REGISTRY_REFRESH_SECONDS: '300',
+      });
+      expect(sinkVariables(alternative.template)).toMatchObject({
+        REGISTRY_BUCKET: ALTERNATIVE_PARAMS.ingestBucketName,
+        REGISTRY_KEY: 'reference/devices/fleet.csv',
+        REGISTRY_REFRESH_SECONDS: '60',
+      });
+    });
+
+    it('may read exactly the registry object of the ingest bucket, and nothing else of it', () => {
+      const s3 = allowStatements(deployedAlternative).filter(({ actions }) =>
+        actions.some((action) => action.startsWith('s3:')),
+      );
+      expect(
+        s3.map(({ sid, actions, resources, statement }) => ({ sid, actions, resources, statement })),
+      ).toEqual([
+        {
+          sid: 'ReadDeviceRegistry',
+          actions: ['s3:GetObject'],
+          resources: [`${ALTERNATIVE_PARAMS.ingestBucketArn}/reference/devices/fleet.csv`],
+          statement: expect.not.objectContaining({ Condition: expect.anything() }),
+        },
       ]);
     });
   });

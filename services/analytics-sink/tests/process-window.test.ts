@@ -1,4 +1,4 @@
-import { REJECTION_REASONS } from '@pipeline/shared';
+import { parseRegistry, REJECTION_REASONS } from '@pipeline/shared';
 import {
   processWindowInvocation,
   type InvocationOutcome,
@@ -20,6 +20,7 @@ import {
   windowEvent,
   type RecordSpec,
 } from './events';
+import { toWindowInvocation } from '../src/handlers/window-event';
 import { chainStates, expectedWindows, invoke } from './scenario';
 import { sinkSettings } from './settings';
 
@@ -174,6 +175,7 @@ describe('processWindowInvocation', () => {
         metric: 'temperature',
         comparison: 'above',
         threshold: 80,
+        source: 'configured',
         unit: '°C',
       },
       window: { start: '2026-11-25T08:00:00.000Z', end: '2026-11-25T08:01:00.000Z' },
@@ -424,6 +426,32 @@ describe('state budget', () => {
     expect(outcome.flush?.reason).toBe('state_budget');
     expect(outcome.summary.dedupCleared).toBe(true);
     expect(stateBytes(outcome.state)).toBeLessThanOrEqual(3_000);
+  });
+
+  it("uses the devices' registry thresholds in a segment written early for the state budget too", () => {
+    const registry = parseRegistry(
+      [
+        'device_id,site,model,owner,temperature_max,battery_min',
+        'sensor-00003,plant-lyon,TH-300,process-eng,22,',
+        'sensor-00010,plant-lyon,TH-300,process-eng,,70',
+        'sensor-00011,plant-lyon,TH-300,process-eng,,',
+      ].join('\r\n'),
+      'csv',
+    );
+    const batches = fleet(400, 1, 400);
+    const outcome = processWindowInvocation(
+      toWindowInvocation(windowEvent({ records: batches[0]! })),
+      sinkSettings({ maxStateBytes: 3_000, dedupCapacity: 1_000 }),
+      registry,
+    );
+    expect(outcome.flush?.reason).toBe('state_budget');
+    expect(outcome.flush?.registeredDevices).toBe(3);
+    expect(
+      outcome.flush?.alerts.map(({ deviceId, rule, evidence }) => [deviceId, rule.id, evidence.observed]),
+    ).toEqual([
+      ['sensor-00003', 'temperature_above_22', 23],
+      ['sensor-00010', 'battery_below_70', 60],
+    ]);
   });
 });
 

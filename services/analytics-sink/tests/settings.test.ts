@@ -13,6 +13,9 @@ const env = (overrides: Record<string, string | undefined> = {}): NodeJS.Process
   REDSHIFT_WORKGROUP: 'pipeline',
   REDSHIFT_DATABASE: 'dev',
   WAREHOUSE_DEADLINE_SECONDS: '90',
+  REGISTRY_BUCKET: 'ingest-transform-dev-ingestbucket-1a2b3c4d5e6f',
+  REGISTRY_KEY: 'reference/devices/registry.jsonl',
+  REGISTRY_REFRESH_SECONDS: '300',
   ...overrides,
 });
 
@@ -30,7 +33,19 @@ describe('settingsFromEnvironment', () => {
         deadlineMs: 90_000,
       },
       alerts: { kind: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:analytics-sink-dev-alerts' },
+      registry: {
+        bucket: 'ingest-transform-dev-ingestbucket-1a2b3c4d5e6f',
+        key: 'reference/devices/registry.jsonl',
+        refreshIntervalMs: 300_000,
+      },
     });
+  });
+
+  it('reads no registry from REGISTRY_BUCKET=none, and refuses a refresh interval that is not a number', () => {
+    expect(settingsFromEnvironment(env({ REGISTRY_BUCKET: 'none' })).registry).toBeUndefined();
+    expect(() => settingsFromEnvironment(env({ REGISTRY_REFRESH_SECONDS: 'often' }))).toThrow(
+      ConfigurationError,
+    );
   });
 
   it('reads the local stage: Postgres by URL and alerts in the log', () => {

@@ -1,7 +1,14 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual as isEqual } from 'node:util';
-import { glueColumns, LAKE_PREFIX, rawPartitionPrefix } from '@pipeline/shared';
+import {
+  DEFAULT_REGISTRY_KEY,
+  glueColumns,
+  LAKE_PREFIX,
+  rawPartitionPrefix,
+  REGISTRY_PREFIX,
+  registryGlueColumns,
+} from '@pipeline/shared';
 import {
   allowStatements,
   loadResourceSpec,
@@ -309,6 +316,67 @@ describe('ingest-transform infrastructure (sls package)', () => {
     });
   });
 
+  describe('device registry', () => {
+    const roleOfTransform = () =>
+      (valueAt(propertiesOf(template, 'TransformLambdaFunction'), 'Role') as { 'Fn::GetAtt': string[] })[
+        'Fn::GetAtt'
+      ][0];
+
+    it('lets the transform role read only the registry object, and nothing else in S3', () => {
+      const statements = allowStatements(template).filter(({ owner }) => owner === roleOfTransform());
+      const s3 = statements.filter(({ actions }) => actions.some((action) => action.startsWith('s3:')));
+      expect(s3.map(({ actions, resources }) => ({ actions, resources }))).toEqual([
+        {
+          actions: ['s3:GetObject'],
+          resources: [{ 'Fn::Sub': `\${IngestBucket.Arn}/${DEFAULT_REGISTRY_KEY}` }],
+        },
+      ]);
+      // Apart from that, only its own logs.
+      const others = statements
+        .filter((statement) => !s3.includes(statement))
+        .flatMap(({ actions }) => actions);
+      expect(others.every((action) => action.startsWith('logs:'))).toBe(true);
+    });
+
+    it('passes the registry location and refresh interval to the transform', () => {
+      expect(
+        valueAt(propertiesOf(template, 'TransformLambdaFunction'), 'Environment.Variables'),
+      ).toMatchObject({
+        REGISTRY_BUCKET: { Ref: 'IngestBucket' },
+        REGISTRY_KEY: DEFAULT_REGISTRY_KEY,
+        REGISTRY_REFRESH_SECONDS: '300',
+      });
+    });
+
+    it('catalogues the registry as the Glue table device_registry with exactly the registry columns', () => {
+      const table = propertiesOf(template, 'RegistryTable');
+      expect(table).toMatchObject({
+        DatabaseName: { Ref: 'GlueDatabase' },
+        TableInput: {
+          Name: 'device_registry',
+          TableType: 'EXTERNAL_TABLE',
+          StorageDescriptor: {
+            Location: { 'Fn::Sub': `s3://\${IngestBucket}/${REGISTRY_PREFIX}` },
+            SerdeInfo: { SerializationLibrary: 'org.apache.hive.hcatalog.data.JsonSerDe' },
+          },
+        },
+      });
+      expect(valueAt(table, 'TableInput.StorageDescriptor.Columns')).toEqual(registryGlueColumns());
+      expect(DEFAULT_REGISTRY_KEY.startsWith(REGISTRY_PREFIX)).toBe(true);
+    });
+
+    it('keeps reference/ out of Firehose prefixes and the bucket lifecycle rules', () => {
+      const destination = destinationOf(template) as Record<string, string>;
+      for (const prefix of [destination.Prefix, destination.ErrorOutputPrefix])
+        expect(REGISTRY_PREFIX.startsWith(String(prefix).split('/')[0]!)).toBe(false);
+      const rules = valueAt(propertiesOf(template, 'IngestBucket'), 'LifecycleConfiguration.Rules') as {
+        Prefix?: string;
+      }[];
+      for (const { Prefix } of rules)
+        expect(Prefix !== undefined && REGISTRY_PREFIX.startsWith(Prefix)).toBe(false);
+    });
+  });
+
   describe('IoT topic rule', () => {
     it('exists only while iotRuleEnabled is true', () => {
       expect(resource(template, 'IotTopicRule').Condition).toBe('IotRuleEnabled');
@@ -433,6 +501,7 @@ describe('ingest-transform infrastructure (sls package)', () => {
       'IngestBucketArn',
       'GlueDatabaseName',
       'GlueTableName',
+      'RegistryTableName',
     ];
     expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(names));
     for (const name of names) expect(template.Outputs?.[name]).not.toHaveProperty('Export');

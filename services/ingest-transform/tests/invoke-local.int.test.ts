@@ -1,27 +1,61 @@
-import { invokeLocal } from '@pipeline/shared/testing';
-import type { FirehoseTransformationResponse } from '@pipeline/shared';
+import { mkdir, mkdtemp, copyFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_REGISTRY_KEY, type FirehoseTransformationResponse } from '@pipeline/shared';
+import { invokeLocal } from '@pipeline/shared/testing';
+import { decodeData } from './events';
 
 const serviceDir = join(__dirname, '..');
+
+// The local stage reads the registry from the local cloud's ingest bucket folder, never from S3:
+// the command runs offline, with no credentials, and cannot hang on a network call.
+let localCloud: string;
+beforeEach(async () => {
+  localCloud = await mkdtemp(join(tmpdir(), 'ingest-transform-local-cloud-'));
+});
+afterEach(() => rm(localCloud, { recursive: true, force: true }));
+
+// The README command: `sls invoke local --stage local -f transform -p events/<file>.json`.
 const transform = (eventFile: string) =>
-  invokeLocal<FirehoseTransformationResponse>(serviceDir, 'transform', eventFile).then((response) =>
-    response.records.map((record) => record.result),
+  invokeLocal<FirehoseTransformationResponse>(serviceDir, 'transform', eventFile, {
+    stage: 'local',
+    env: { LOCAL_ROOT: localCloud },
+  });
+
+const okRecords = (response: FirehoseTransformationResponse) =>
+  response.records.flatMap(({ result, data }) =>
+    result === 'Ok' ? [decodeData(data) as Record<string, unknown>] : [],
   );
 
-describe('sls invoke local (the README command)', () => {
-  it('runs the transform offline on the sample Kinesis-source event', async () => {
-    expect(await transform('events/firehose-kinesis-source.json')).toEqual([
-      'Ok',
-      'Ok',
-      'Ok',
-      'Ok',
-      'Dropped',
-      'Ok',
+describe('sls invoke local --stage local (the README command)', () => {
+  it('runs the transform offline on the sample Kinesis-source event, enriching from the local registry', async () => {
+    const registryFile = join(localCloud, 'local-ingest', DEFAULT_REGISTRY_KEY);
+    await mkdir(join(registryFile, '..'), { recursive: true });
+    await copyFile(join(__dirname, 'fixtures', 'registry.jsonl'), registryFile);
+
+    const response = await transform('events/firehose-kinesis-source.json');
+
+    expect(response.records.map(({ result }) => result)).toEqual(['Ok', 'Ok', 'Ok', 'Ok', 'Dropped', 'Ok']);
+    expect(
+      okRecords(response).map(({ device_id, registered, site }) => [device_id, registered, site]),
+    ).toEqual([
+      ['dev-0001', true, 'plant-hamburg'],
+      ['dev-0002', true, 'plant-lyon'],
+      ['dev-0003', true, 'plant-lyon'],
+      ['dev-0004', false, 'warehouse-porto'],
+      ['dev-0101', true, 'plant-berlin'],
     ]);
   }, 60_000);
 
+  it('still delivers every record, flagged registered=false, when there is no registry', async () => {
+    const response = await transform('events/firehose-kinesis-source.json');
+
+    expect(response.records.map(({ result }) => result)).toEqual(['Ok', 'Ok', 'Ok', 'Ok', 'Dropped', 'Ok']);
+    expect(okRecords(response).every(({ registered }) => registered === false)).toBe(true);
+  }, 60_000);
+
   it('runs the transform offline on the bad-records event without failing the batch', async () => {
-    const results = await transform('events/firehose-bad-records.json');
+    const results = (await transform('events/firehose-bad-records.json')).records.map(({ result }) => result);
     expect(results.filter((result) => result === 'ProcessingFailed')).toHaveLength(results.length - 1);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_EVENT_TIME_POLICY } from '@pipeline/shared';
+import { DEFAULT_EVENT_TIME_POLICY, parseRegistry } from '@pipeline/shared';
 import {
   transformBatch,
   type FirehoseInputRecord,
@@ -34,7 +34,12 @@ describe('transformBatch', () => {
       settings,
     );
 
-    expect(summary).toEqual({ ok: 1, dropped: { heartbeat: 1 }, failed: { invalid_json: 1 } });
+    expect(summary).toEqual({
+      ok: 1,
+      unregistered: 1,
+      dropped: { heartbeat: 1 },
+      failed: { invalid_json: 1 },
+    });
     expect(failures).toEqual([{ recordId: 'record-3', reason: 'invalid_json', detail: expect.any(String) }]);
   });
 
@@ -58,6 +63,31 @@ describe('transformBatch', () => {
 
   it('never needs the budget when the input leaves room for the normalised output', () => {
     const records = Array.from({ length: 2000 }, (_, index) => tinyRecord(index));
-    expect(transformBatch(records, settings).summary).toEqual({ ok: 2000, dropped: {}, failed: {} });
+    expect(transformBatch(records, settings).summary).toEqual({
+      ok: 2000,
+      unregistered: 2000,
+      dropped: {},
+      failed: {},
+    });
+  });
+
+  it('enriches Ok records from the registry it is given and counts the unregistered ones', () => {
+    const registry = parseRegistry(
+      [0, 2]
+        .map((index) => JSON.stringify({ device_id: `d${index}`, site: 'plant-a', owner: 'ops' }))
+        .join('\n'),
+      'jsonl',
+    );
+    const { records, summary } = transformBatch([0, 1, 2].map(tinyRecord), settings, registry);
+
+    expect(summary).toEqual({ ok: 3, unregistered: 1, dropped: {}, failed: {} });
+    const lines = records.map(({ data }) => JSON.parse(Buffer.from(data, 'base64').toString('utf8')));
+    expect(
+      lines.map(({ device_id, site, registered, owner }) => ({ device_id, site, registered, owner })),
+    ).toEqual([
+      { device_id: 'd0', site: 'plant-a', registered: true, owner: 'ops' },
+      { device_id: 'd1', site: null, registered: false, owner: null },
+      { device_id: 'd2', site: 'plant-a', registered: true, owner: 'ops' },
+    ]);
   });
 });

@@ -79,6 +79,24 @@ describe('transform handler', () => {
     );
   });
 
+  it('flags every record registered=false when no registry is configured (REGISTRY_KEY empty)', async () => {
+    const response = await handler(loadEvent('firehose-kinesis-source'), lambdaContext());
+    const ok = response.records
+      .filter((record) => record.result === 'Ok')
+      .map(({ data }) => decodeData(data));
+
+    expect(ok).toHaveLength(5);
+    for (const record of ok)
+      expect(record).toMatchObject({
+        registered: false,
+        model: null,
+        owner: null,
+        location_label: null,
+        install_date: null,
+      });
+    expect(emittedCounts(log)).toMatchObject({ RecordsUnregistered: 5, RegistryUnavailable: 0 });
+  });
+
   it('takes the ingest time from the hub arrival, so a retried batch gives the same bytes', async () => {
     const first = await handler(loadEvent('firehose-kinesis-source'), lambdaContext());
     const retried = await handler(loadEvent('firehose-kinesis-source'), lambdaContext());

@@ -74,6 +74,12 @@ describe('planBatch', () => {
       kafka_topic: 'telemetry',
       kafka_partition: 0,
       kafka_offset: 1042,
+      // The Firehose transform enriches it from the device registry; msk-consumer does not.
+      registered: false,
+      model: null,
+      owner: null,
+      location_label: null,
+      install_date: null,
     });
   });
 

@@ -36,7 +36,7 @@ export type WarehouseSettings =
 
 export interface RunnerSettings extends RunnerOptions {
   reportsBucket: string;
-  athena: { workGroup: string; database: string; table: string; deadlineMs: number };
+  athena: { workGroup: string; database: string; table: string; registryTable: string; deadlineMs: number };
   warehouse: WarehouseSettings;
   /** Regenerate `dashboard/index.html` after each run (only with a warehouse to read). */
   dashboard: boolean;
@@ -99,6 +99,7 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): R
       ATHENA_WORKGROUP: z.string().min(1),
       GLUE_DATABASE: z.string().regex(IDENTIFIER),
       GLUE_TABLE: z.string().regex(IDENTIFIER),
+      GLUE_REGISTRY_TABLE: z.string().regex(IDENTIFIER),
       QUERY_DEADLINE_SECONDS: positiveInt,
       WAREHOUSE: z.enum(['none', 'redshift-serverless', 'redshift-cluster', 'postgres']),
       REDSHIFT_WORKGROUP: optional,
@@ -157,6 +158,7 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): R
       workGroup: config.ATHENA_WORKGROUP,
       database: config.GLUE_DATABASE,
       table: config.GLUE_TABLE,
+      registryTable: config.GLUE_REGISTRY_TABLE,
       deadlineMs: config.QUERY_DEADLINE_SECONDS * 1000,
     },
     warehouse,

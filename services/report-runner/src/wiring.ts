@@ -48,6 +48,7 @@ export const createRunnerDependencies = (
       reports: loadReports(),
       settings: settings.report,
       lakeRelation: `"${settings.athena.database}"."${settings.athena.table}"`,
+      registryRelation: `"${settings.athena.database}"."${settings.athena.registryTable}"`,
       reportConcurrency: settings.reportConcurrency,
     },
     ingestBucket: settings.ingestBucket,

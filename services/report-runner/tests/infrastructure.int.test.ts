@@ -160,10 +160,11 @@ describe('report-runner infrastructure (sls package)', () => {
     expect(grant('s3:GetObject')).toEqual(
       expect.arrayContaining([
         'arn:aws:s3:::pipeline-test-ingest/raw/*',
+        'arn:aws:s3:::pipeline-test-ingest/reference/devices/*',
         { 'Fn::Sub': '${ReportsBucket.Arn}/athena-results/*' },
       ]),
     );
-    expect(grant('s3:GetObject')).toHaveLength(2);
+    expect(grant('s3:GetObject')).toHaveLength(3);
     expect(grant('s3:PutObject')).toEqual([
       { 'Fn::Sub': '${ReportsBucket.Arn}/athena-results/*' },
       { 'Fn::Sub': '${ReportsBucket.Arn}/reports/*' },
@@ -187,6 +188,42 @@ describe('report-runner infrastructure (sls package)', () => {
     ).toEqual([]);
   });
 
+  it('lets Athena read the device registry table for the registry reports, and nothing else of the ingest bucket', () => {
+    const bySid = Object.fromEntries(allowStatements(template).map((grant) => [grant.sid, grant]));
+    expect(bySid.ReadRegistryTable).toMatchObject({
+      actions: ['glue:GetTable'],
+      resources: [
+        {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/pipeline_test/device_registry',
+        },
+      ],
+    });
+    expect(bySid.ListRegistry).toMatchObject({
+      actions: ['s3:ListBucket'],
+      resources: ['arn:aws:s3:::pipeline-test-ingest'],
+      statement: { Condition: { StringLike: { 's3:prefix': ['reference/devices/*'] } } },
+    });
+    expect(bySid.ReadRegistry).toMatchObject({
+      actions: ['s3:GetObject'],
+      resources: ['arn:aws:s3:::pipeline-test-ingest/reference/devices/*'],
+    });
+    // Every grant on the ingest bucket: the lake (raw/) and the registry folder, read-only.
+    const ingestGrants = allowStatements(template).filter(({ resources }) =>
+      resources.some(
+        (resource) => typeof resource === 'string' && resource.startsWith(INGEST.ingestBucketArn),
+      ),
+    );
+    expect(ingestGrants.flatMap(({ actions }) => actions).sort()).toEqual([
+      's3:GetBucketLocation',
+      's3:GetObject',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:ListBucket',
+    ]);
+    expect(runnerVariables(template).GLUE_REGISTRY_TABLE).toBe('device_registry');
+  });
+
   it('bundles the handler and the SQL reports, and no local-only engine', async () => {
     const zip = packaged.artifacts.find((artifact) => artifact.endsWith('runner.zip'));
     expect(zip).toBeDefined();
@@ -197,6 +234,8 @@ describe('report-runner infrastructure (sls package)', () => {
         'src/handlers/runner.js',
         'sql/device_hourly_stats.sql',
         'sql/data_quality.sql',
+        'sql/registry_hourly_summary.sql',
+        'sql/silent_devices.sql',
       ]),
     );
     const bundle = entries

@@ -7,6 +7,7 @@ const base: NodeJS.ProcessEnv = {
   ATHENA_WORKGROUP: 'report-runner-dev',
   GLUE_DATABASE: 'pipeline_dev',
   GLUE_TABLE: 'telemetry',
+  GLUE_REGISTRY_TABLE: 'device_registry',
   QUERY_DEADLINE_SECONDS: '240',
   LATE_AFTER_SECONDS: '900',
   PARTITION_CONCURRENCY: '2',
@@ -52,6 +53,7 @@ describe('runner settings', () => {
       workGroup: 'report-runner-dev',
       database: 'pipeline_dev',
       table: 'telemetry',
+      registryTable: 'device_registry',
       deadlineMs: 240_000,
     });
     expect(settings.report.thresholds.temperature).toEqual({ min: -20, max: 50 });
@@ -112,6 +114,9 @@ describe('runner settings', () => {
       /ANOMALY_BATTERY_MIN must be below/,
     );
     expect(() => settingsFromEnvironment({ ...base, GLUE_TABLE: 'x; DROP' })).toThrow(ConfigurationError);
+    expect(() => settingsFromEnvironment({ ...base, GLUE_REGISTRY_TABLE: 'x"; DROP' })).toThrow(
+      ConfigurationError,
+    );
     const { ANOMALY_PRESSURE_MAX: _dropped, ...withoutThreshold } = base;
     expect(() => settingsFromEnvironment(withoutThreshold)).toThrow(/ANOMALY_PRESSURE_MAX/);
   });

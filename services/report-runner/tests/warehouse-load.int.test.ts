@@ -12,6 +12,7 @@ import { runPartition, type ReportRunnerDependencies } from '../src/domain/run-r
 import { loadReports } from '../src/reports';
 import { TEST_SETTINGS } from './support/expected';
 import { generateTelemetry, writeLake, type LakeRecord } from './support/lake';
+import { generateRegistry, writeRegistry } from './support/registry';
 
 const reports = loadReports();
 const partition = { dt: '2026-03-01', hour: '10' };
@@ -53,6 +54,7 @@ describe('report runs loaded into the PGlite warehouse', () => {
       seed: 7,
     }).records;
     await writeLake(path.join(root, 'lake'), records);
+    await writeRegistry(path.join(root, 'lake'), generateRegistry());
     engine = await DuckDbQueryEngine.create({ lakeDir: path.join(root, 'lake') });
     // One PGlite for the whole file: a fresh data directory takes seconds to initialise.
     ({ warehouse, db } = await createPgliteWarehouse());
@@ -174,6 +176,40 @@ describe('report runs loaded into the PGlite warehouse', () => {
         ({ metric, value }) => metric === 'humidity' && value >= 5 && value <= 95,
       ),
     ).toEqual([]);
+  });
+
+  it('replaces the registry reports of the hour when the registry changes, leaving no stale rows', async () => {
+    const silentDevices = async () =>
+      (
+        await db.query<{ device_id: string }>(
+          'SELECT device_id FROM report_silent_devices ORDER BY device_id',
+        )
+      ).rows.map(({ device_id }) => device_id);
+    const owners = async () =>
+      (
+        await db.query<{ dimension_value: string; registered_devices: string }>(
+          `SELECT dimension_value, registered_devices FROM report_registry_hourly_summary
+            WHERE dimension = 'owner' ORDER BY dimension_value`,
+        )
+      ).rows.map(({ dimension_value, registered_devices }) => `${dimension_value}: ${registered_devices}`);
+
+    await runPartition(deps, run);
+    expect(await silentDevices()).toEqual(['dev-900', 'dev-901', 'dev-903']);
+    expect(await owners()).toContain('logistics: 1');
+
+    // dev-903 is retired from the registry and dev-900 moves to logistics.
+    const changed = generateRegistry()
+      .filter(({ device_id }) => device_id !== 'dev-903')
+      .map((entry) => (entry.device_id === 'dev-900' ? { ...entry, owner: 'logistics' } : entry));
+    await writeRegistry(path.join(root, 'lake'), changed);
+    try {
+      await runPartition(deps, run);
+      expect(await silentDevices()).toEqual(['dev-900', 'dev-901']);
+      expect(await owners()).toContain('logistics: 1');
+      expect(await owners()).toContain('facilities: 6');
+    } finally {
+      await writeRegistry(path.join(root, 'lake'), generateRegistry());
+    }
   });
 
   describe('upserts by key (the realtime_device_window shape analytics-sink loads)', () => {

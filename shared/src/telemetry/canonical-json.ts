@@ -2,8 +2,9 @@ import { CANONICAL_COLUMNS, type CanonicalRecord, type ColumnName } from './cano
 
 /**
  * String columns whose schemas admit only characters JSON writes as they are (no quote, backslash,
- * control character or lone surrogate): identifiers, the hex event id, the `source` enum and the
- * `YYYY-MM-DDTHH:mm:ss.sssZ` timestamps. Any other string column is escaped with `JSON.stringify`.
+ * control character or lone surrogate): identifiers, the hex event id, the `source` enum, the
+ * `YYYY-MM-DDTHH:mm:ss.sssZ` timestamps and the `YYYY-MM-DD` install date. Any other string column
+ * is escaped with `JSON.stringify`.
  */
 const VERBATIM_STRING_COLUMNS: ReadonlySet<ColumnName> = new Set([
   'event_id',
@@ -13,10 +14,12 @@ const VERBATIM_STRING_COLUMNS: ReadonlySet<ColumnName> = new Set([
   'event_time',
   'ingest_time',
   'source',
+  'install_date',
 ]);
 
 const jsonNumber = (value: number | null): string =>
   value === null || !Number.isFinite(value) ? 'null' : `${value}`;
+const jsonBoolean = (value: boolean): string => (value ? 'true' : 'false');
 const jsonString = (value: string | null): string => (value === null ? 'null' : JSON.stringify(value));
 const verbatimString = (value: string | null): string => (value === null ? 'null' : `"${value}"`);
 
@@ -29,21 +32,24 @@ const compile = (): ((record: CanonicalRecord) => string) => {
   const fields = Object.entries(CANONICAL_COLUMNS).map(([name, { glueType }], index) => {
     const prefix = JSON.stringify(`${index === 0 ? '{' : ','}${JSON.stringify(name)}:`);
     const write =
-      glueType !== 'string' && glueType !== 'timestamp'
-        ? 'jsonNumber'
-        : VERBATIM_STRING_COLUMNS.has(name as ColumnName)
-          ? 'verbatimString'
-          : 'jsonString';
+      glueType === 'boolean'
+        ? 'jsonBoolean'
+        : glueType !== 'string' && glueType !== 'timestamp'
+          ? 'jsonNumber'
+          : VERBATIM_STRING_COLUMNS.has(name as ColumnName)
+            ? 'verbatimString'
+            : 'jsonString';
     return `${prefix} + ${write}(record[${JSON.stringify(name)}])`;
   });
   // The source is built from the column names above, never from data.
   const build = new Function(
     'jsonNumber',
+    'jsonBoolean',
     'jsonString',
     'verbatimString',
     `return (record) => ${fields.join(' + ')} + "}";`,
   ) as (...writers: unknown[]) => (record: CanonicalRecord) => string;
-  return build(jsonNumber, jsonString, verbatimString);
+  return build(jsonNumber, jsonBoolean, jsonString, verbatimString);
 };
 
 /**

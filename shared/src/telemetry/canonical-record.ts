@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdentifierSchema } from './raw-reading';
 
 /** Glue/Hive column types used by the lake (Parquet through Firehose record format conversion). */
-export type GlueType = 'string' | 'timestamp' | 'double' | 'int' | 'bigint';
+export type GlueType = 'string' | 'timestamp' | 'double' | 'int' | 'bigint' | 'boolean';
 
 interface Column<S extends z.ZodType> {
   glueType: GlueType;
@@ -19,6 +19,8 @@ const column = <S extends z.ZodType>(glueType: GlueType, schema: S, comment: str
 /** Timestamps travel as ISO-8601 UTC with milliseconds, the format the Glue deserializer is told to read. */
 const UtcTimestamp = z.iso.datetime({ precision: 3 });
 const nullableDouble = z.number().nullable();
+/** Registry labels: free text on one line (the registry schema checks them when the file is loaded). */
+const registryLabel = z.string().nullable().default(null);
 
 /**
  * The canonical lake record: one definition from which the TypeScript type, the zod validator, the
@@ -43,6 +45,21 @@ export const CANONICAL_COLUMNS = {
   kafka_topic: column('string', z.string().nullable(), 'Kafka topic, for records that came through MSK'),
   kafka_partition: column('int', z.number().int().nonnegative().nullable(), 'Kafka partition (MSK only)'),
   kafka_offset: column('bigint', z.number().int().nonnegative().nullable(), 'Kafka offset (MSK only)'),
+  // Enrichment from the device registry (ingest-transform). The defaults keep records forwarded by
+  // an msk-consumer deployed before these columns valid: they arrive without them.
+  registered: column('boolean', z.boolean().default(false), 'Whether the device is in the device registry'),
+  model: column('string', registryLabel, 'Hardware model, from the device registry'),
+  owner: column('string', registryLabel, 'Team or customer owning the device, from the device registry'),
+  location_label: column(
+    'string',
+    registryLabel,
+    'Where the device is installed, from the device registry (latitude/longitude are what the device sends)',
+  ),
+  install_date: column(
+    'string',
+    z.iso.date().nullable().default(null),
+    'Installation date (YYYY-MM-DD), from the device registry',
+  ),
 } as const;
 
 export const SCHEMA_VERSION = 1;

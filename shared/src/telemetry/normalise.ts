@@ -144,6 +144,12 @@ export const normaliseReading = (
     kafka_topic: provenance.kafka?.topic ?? null,
     kafka_partition: provenance.kafka?.partition ?? null,
     kafka_offset: provenance.kafka?.offset ?? null,
+    // Not enriched yet: ingest-transform looks the device up in the registry (`enrichRecord`).
+    registered: false,
+    model: null,
+    owner: null,
+    location_label: null,
+    install_date: null,
   };
   return { outcome: 'ok', record, partition: partitionKeysOfIso(record.event_time) };
 };

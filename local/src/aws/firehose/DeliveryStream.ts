@@ -111,7 +111,28 @@ export interface DeliveryStreamStats {
   /** Objects whose key already existed (a replayed buffer): skipped, not duplicated. */
   objectsAlreadyPresent: number;
   bytesWritten: number;
+  /** PutObject attempts S3 refused; the object was kept and written again later. */
+  s3DeliveryRetries: number;
+  /** Records of objects S3 refused for longer than Firehose retries (24 h): discarded. */
+  s3DeliveryExpiredRecords: number;
 }
+
+/** An encoded object S3 refused, written again every S3_RETRY_INTERVAL_MS. */
+interface FailedDelivery {
+  objectKey: string;
+  body: Uint8Array;
+  isError: boolean;
+  records: number;
+  firstAttemptAt: number;
+  retryAt: number;
+}
+
+// https://docs.aws.amazon.com/firehose/latest/dev/basic-deliver.html#retry: "If data delivery to
+// your Amazon S3 bucket fails, Amazon Data Firehose retries to deliver data every 5 seconds for up
+// to a maximum period of 24 hours. If the issue continues beyond the 24-hour maximum retention
+// period, Amazon Data Firehose discards the data."
+export const S3_RETRY_INTERVAL_MS = 5000;
+export const S3_RETRY_LIMIT_MS = 24 * 3600 * 1000;
 
 interface PendingRecord {
   shardId: string;
@@ -171,6 +192,8 @@ export class DeliveryStream {
     errorObjectsWritten: 0,
     objectsAlreadyPresent: 0,
     bytesWritten: 0,
+    s3DeliveryRetries: 0,
+    s3DeliveryExpiredRecords: 0,
   };
   readonly #options: DeliveryStreamOptions;
   readonly #environment: AwsEnvironment;
@@ -193,6 +216,8 @@ export class DeliveryStream {
   /** Last sequence number read per shard (ahead of the checkpoint while records are pending). */
   readonly #readPositions = new Map<string, string>();
   readonly #buffers = new Map<string, ObjectBuffer>();
+  /** Objects S3 refused, in the order they were first tried. */
+  #failedDeliveries: FailedDelivery[] = [];
   readonly #errorEncoder: JsonEncoder;
   readonly #arena = new ByteArena();
   /** Error records live until their buffer is written: a chunk store of their own, so none pins Ok data. */
@@ -294,6 +319,7 @@ export class DeliveryStream {
       }
       if (!added) break;
     }
+    work += await this.#retryDeliveries();
     work += await this.#flushBuffers(false);
     return work;
   }
@@ -328,6 +354,7 @@ export class DeliveryStream {
     const deadline = this.#processorDeadline();
     if (deadline !== undefined) candidates.push(deadline);
     for (const buffer of this.#buffers.values()) candidates.push(buffer.openedAt + this.#s3Hints.intervalMs);
+    for (const delivery of this.#failedDeliveries) candidates.push(delivery.retryAt);
     return candidates.length > 0 ? Math.min(...candidates) : undefined;
   }
 
@@ -335,6 +362,7 @@ export class DeliveryStream {
   bufferedRecordCount(): number {
     let count = this.#pending.length;
     for (const buffer of this.#buffers.values()) count += buffer.records.count;
+    for (const delivery of this.#failedDeliveries) count += delivery.records;
     return count;
   }
 
@@ -653,26 +681,60 @@ export class DeliveryStream {
     const body = await buffer.records.encode();
     const extension = encoder.extension;
     const objectKey = `${prefix}${this.name}-1-${objectNameTimestamp(buffer.oldestArrival)}-${id}${extension}`;
+    const now = this.#options.clock.now();
+    await this.#deliver({
+      objectKey,
+      body,
+      isError,
+      records: buffer.records.count,
+      firstAttemptAt: now,
+      retryAt: now,
+    });
+  }
+
+  /** Writes one object; when S3 refuses it, keeps it for a retry in S3_RETRY_INTERVAL_MS. */
+  async #deliver(delivery: FailedDelivery): Promise<boolean> {
+    const { destination } = this.#options;
     try {
       await destination.store.putObject({
         Bucket: destination.bucket,
-        Key: objectKey,
-        Body: body,
+        Key: delivery.objectKey,
+        Body: delivery.body,
         IfNoneMatch: '*',
       });
     } catch (error) {
       if (error instanceof S3ServiceError && error.name === 'PreconditionFailed') {
         this.stats.objectsAlreadyPresent += 1;
-        return;
+        return true;
       }
-      throw error;
+      if (!(error instanceof S3ServiceError) || error.$metadata.httpStatusCode < 500) throw error;
+      this.stats.s3DeliveryRetries += 1;
+      const now = this.#options.clock.now();
+      if (now - delivery.firstAttemptAt >= S3_RETRY_LIMIT_MS) {
+        this.stats.s3DeliveryExpiredRecords += delivery.records;
+        return true;
+      }
+      this.#failedDeliveries.push({ ...delivery, retryAt: now + S3_RETRY_INTERVAL_MS });
+      return false;
     }
-    this.stats.bytesWritten += body.byteLength;
-    if (isError) {
+    this.stats.bytesWritten += delivery.body.byteLength;
+    if (delivery.isError) {
       this.stats.errorObjectsWritten += 1;
     } else {
       this.stats.objectsWritten += 1;
-      this.stats.delivered += buffer.records.count;
+      this.stats.delivered += delivery.records;
     }
+    return true;
+  }
+
+  /** Writes again the refused objects whose retry is due; returns how many were written. */
+  async #retryDeliveries(): Promise<number> {
+    const now = this.#options.clock.now();
+    const due = this.#failedDeliveries.filter((delivery) => delivery.retryAt <= now);
+    if (due.length === 0) return 0;
+    this.#failedDeliveries = this.#failedDeliveries.filter((delivery) => delivery.retryAt > now);
+    let written = 0;
+    for (const delivery of due) if (await this.#deliver(delivery)) written += 1;
+    return written;
   }
 }

@@ -16,6 +16,7 @@ const DUCKDB_TYPES: Record<GlueType, string> = {
   double: 'DOUBLE',
   int: 'INTEGER',
   bigint: 'BIGINT',
+  boolean: 'BOOLEAN',
 };
 
 // The Glue table's TimestampFormats: ISO-8601 UTC with milliseconds (yyyy-MM-dd'T'HH:mm:ss.SSSZZ).
@@ -33,6 +34,8 @@ const fits = (type: GlueType, value: unknown): boolean => {
       return Number.isInteger(value) && Math.abs(value as number) < INT_RANGE;
     case 'bigint':
       return Number.isSafeInteger(value);
+    case 'boolean':
+      return typeof value === 'boolean';
     case 'timestamp':
       return typeof value === 'string' && TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
   }

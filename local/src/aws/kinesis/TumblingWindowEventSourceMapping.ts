@@ -65,10 +65,24 @@ export interface TumblingWindowMappingOptions extends FunctionSettings {
   maximumRecordAgeInSeconds?: number;
   functionResponseType?: 'ReportBatchItemFailures';
   onFailure?: (failure: KinesisBatchFailure) => Promise<void>;
+  /**
+   * Asked after every successful invocation: true discards its outcome (no checkpoint, no new
+   * state), so the same records, or the same final invocation, are delivered again with the state
+   * of before, as when a checkpoint is lost ("Lambda event source mappings process each event at
+   * least once"). Used for injected faults.
+   * https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html
+   */
+  redeliver?: (delivery: {
+    shardId: string;
+    windowStart: number;
+    firstSequenceNumber: string | undefined;
+  }) => boolean;
 }
 
 export interface TumblingWindowStats {
   invocations: number;
+  /** Successful invocations whose outcome was discarded and delivered again (`redeliver`). */
+  redelivered: number;
   failedInvocations: number;
   finalInvocations: number;
   windowsTerminatedEarly: number;
@@ -120,6 +134,7 @@ export class TumblingWindowEventSourceMapping {
     finalInvocations: 0,
     windowsTerminatedEarly: 0,
     recordsDiscarded: 0,
+    redelivered: 0,
   };
   readonly #options: TumblingWindowMappingOptions;
   readonly #invoker: LambdaInvoker;
@@ -316,6 +331,7 @@ export class TumblingWindowEventSourceMapping {
     if (!outcome.ok || !response) {
       return this.#failed(shardId, progress, batch, outcome.ok ? 'InvalidResponse' : outcome.errorType);
     }
+    if (this.#redelivered(shardId, window, batch[0]?.sequenceNumber)) return 'invoked';
     window.state = response.state;
     window.stateBytes = Buffer.byteLength(JSON.stringify(response.state));
     progress.batchOpenedAt = undefined;
@@ -358,10 +374,17 @@ export class TumblingWindowEventSourceMapping {
       progress.retryAt = this.#options.clock.now() + retryDelayMs(progress.attempts);
       return 'failed';
     }
+    if (this.#redelivered(shardId, window, undefined)) return 'invoked';
     this.stats.finalInvocations += 1;
     if (terminatedEarly) this.stats.windowsTerminatedEarly += 1;
     this.#closeWindow(progress, terminatedEarly);
     return 'invoked';
+  }
+
+  #redelivered(shardId: string, window: Window, firstSequenceNumber: string | undefined): boolean {
+    if (!this.#options.redeliver?.({ shardId, windowStart: window.start, firstSequenceNumber })) return false;
+    this.stats.redelivered += 1;
+    return true;
   }
 
   #closeWindow(progress: ShardProgress, terminatedEarly: boolean): void {

@@ -77,6 +77,11 @@ export interface ObjectStoreOptions {
   root?: string;
   clock: Clock;
   environment?: AwsEnvironment;
+  /**
+   * Decides, before a PutObject is stored, whether S3 answers it with an error instead (a 500
+   * InternalError or 503 SlowDown, which the SDK and Firehose retry). Used for injected faults.
+   */
+  putFault?: (input: { Bucket: string; Key: string }) => S3ServiceError | undefined;
 }
 
 // Bucket names are 3-63 characters of lowercase letters, digits, dots and hyphens.
@@ -95,12 +100,14 @@ export class ObjectStore {
   readonly #clock: Clock;
   readonly #environment: AwsEnvironment;
   readonly #listeners = new Set<ObjectCreatedListener>();
+  readonly #putFault: ObjectStoreOptions['putFault'];
   #sequence = 0;
 
   constructor(options: ObjectStoreOptions) {
     this.root = options.root ?? DEFAULT_LOCAL_ROOT;
     this.#clock = options.clock;
     this.#environment = options.environment ?? LOCAL_ENVIRONMENT;
+    this.#putFault = options.putFault;
   }
 
   async createBucket(bucket: string): Promise<void> {
@@ -126,6 +133,8 @@ export class ObjectStore {
 
   async putObject(input: PutObjectInput): Promise<{ ETag: string; Size: number }> {
     await this.#requireBucket(input.Bucket);
+    const fault = this.#putFault?.({ Bucket: input.Bucket, Key: input.Key });
+    if (fault) throw fault;
     const target = this.pathOf(input.Bucket, input.Key);
     const body = typeof input.Body === 'string' ? Buffer.from(input.Body, 'utf8') : input.Body;
     const tmpDir = join(this.root, TMP_DIR);

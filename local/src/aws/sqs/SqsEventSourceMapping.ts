@@ -94,8 +94,15 @@ export class SqsEventSourceMapping {
   /** The next instant at which `poll` has work: a batching window closing or a message reappearing. */
   nextDueAt(): number | undefined {
     const { visible } = this.#options.queue.counts();
+    // Visible messages no poll has seen yet (e.g. back after their visibility timeout) open the
+    // batching window when the poller sees them: that is now. Answering "now + window" instead
+    // would move forward with the clock and never come due.
     const windowCloses =
-      visible > 0 ? (this.#windowOpenedAt ?? this.#options.clock.now()) + this.#windowMs : undefined;
+      visible > 0
+        ? this.#windowOpenedAt === undefined
+          ? this.#options.clock.now()
+          : this.#windowOpenedAt + this.#windowMs
+        : undefined;
     const reappears = this.#options.queue.nextVisibleAt();
     const candidates = [windowCloses, reappears].filter((at): at is number => at !== undefined);
     return candidates.length > 0 ? Math.min(...candidates) : undefined;

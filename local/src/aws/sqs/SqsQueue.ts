@@ -77,6 +77,13 @@ export interface SqsQueueOptions {
   redrivePolicy?: RedrivePolicy;
   /** The principal that sends (SenderId); default the account's root-like id. */
   senderId?: string;
+  /**
+   * Asked on every DeleteMessage: true keeps a copy that is delivered again (a standard queue
+   * delivers at least once: "you might occasionally receive a copy of a message" even after
+   * deleting it). Used for injected faults.
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues-at-least-once-delivery.html
+   */
+  redeliverAfterDelete?: (message: { messageId: string; receiveCount: number }) => boolean;
 }
 
 /**
@@ -97,6 +104,7 @@ export class SqsQueue {
   readonly #senderId: string;
   readonly #messageIds: IdGenerator;
   readonly #receipts: IdGenerator;
+  readonly #redeliverAfterDelete: SqsQueueOptions['redeliverAfterDelete'];
   #movedToDeadLetter = 0;
 
   constructor(options: SqsQueueOptions) {
@@ -126,6 +134,7 @@ export class SqsQueue {
     this.#senderId = options.senderId ?? `AIDA${environment.accountId}LOCAL`;
     this.#messageIds = new IdGenerator(`sqs-message:${this.arn}`);
     this.#receipts = new IdGenerator(`sqs-receipt:${this.arn}`);
+    this.#redeliverAfterDelete = options.redeliverAfterDelete;
   }
 
   async sendMessage(input: {
@@ -225,7 +234,14 @@ export class SqsQueue {
   /** Deletes a received message. A stale receipt handle (the message was received again since) is ignored. */
   async deleteMessage(input: { ReceiptHandle: string }): Promise<void> {
     const message = this.#byReceipt(input.ReceiptHandle);
-    if (message && message.receiptHandle === input.ReceiptHandle) this.#messages.delete(message.messageId);
+    if (!message || message.receiptHandle !== input.ReceiptHandle) return;
+    if (this.#redeliverAfterDelete?.({ messageId: message.messageId, receiveCount: message.receiveCount })) {
+      // The copy is visible again at once; its receive count goes on from the deleted one's.
+      message.receiptHandle = undefined;
+      message.visibleAt = this.#clock.now();
+      return;
+    }
+    this.#messages.delete(message.messageId);
   }
 
   async changeMessageVisibility(input: { ReceiptHandle: string; VisibilityTimeout: number }): Promise<void> {

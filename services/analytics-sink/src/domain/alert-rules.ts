@@ -1,14 +1,30 @@
-import { METRICS, METRIC_NAMES, type MetricName } from '@pipeline/shared';
+import {
+  METRICS,
+  METRIC_NAMES,
+  registryThresholds,
+  type DeviceRegistryEntry,
+  type MetricName,
+} from '@pipeline/shared';
 
 export type Comparison = 'above' | 'below';
 
+/**
+ * Where a rule's threshold comes from: the `alertRules` parameter, or the device's entry in the
+ * device registry (`<metric>_max` for `above`, `<metric>_min` for `below`).
+ */
+export type ThresholdSource = 'configured' | 'registry';
+
 /** A threshold on one metric, evaluated per device and window on the window's extreme value. */
 export interface AlertRule {
-  /** Stable name derived from the definition, e.g. `temperature_above_80`: part of the alert id. */
+  /**
+   * Stable name derived from the definition, e.g. `temperature_above_80`: part of the alert id.
+   * It names the threshold, so a device with a threshold of its own gets a rule id of its own.
+   */
   id: string;
   metric: MetricName;
   comparison: Comparison;
   threshold: number;
+  source: ThresholdSource;
 }
 
 /** A rule definition that cannot be used; raised at cold start, never per record. */
@@ -47,7 +63,7 @@ export const parseAlertRules = (definition: string): AlertRule[] => {
       throw new AlertRuleError(`"${term}": ${metric} threshold must lie in [${min}, ${max}]`);
     }
     const comparison: Comparison = operator === '>' ? 'above' : 'below';
-    return { id: ruleId(metric, comparison, threshold), metric, comparison, threshold };
+    return { id: ruleId(metric, comparison, threshold), metric, comparison, threshold, source: 'configured' };
   });
   const ids = rules.map(({ id }) => id);
   const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
@@ -63,4 +79,57 @@ export const breachingValue = (
   if (!stats) return undefined;
   if (rule.comparison === 'above') return stats.max > rule.threshold ? stats.max : undefined;
   return stats.min < rule.threshold ? stats.min : undefined;
+};
+
+const registryThreshold = (
+  entry: DeviceRegistryEntry,
+  metric: MetricName,
+  comparison: Comparison,
+): number | null => {
+  const { min, max } = registryThresholds(entry, metric);
+  return comparison === 'above' ? max : min;
+};
+
+const COMPARISONS: readonly Comparison[] = ['below', 'above'];
+
+/**
+ * The rules that apply to one device: the configured rules, with the device's registry
+ * thresholds in place of the configured ones (`<metric>_max` for an `above` rule, `<metric>_min`
+ * for a `below` rule). A registry threshold for a metric and comparison no configured rule covers
+ * adds a rule for that device: whoever set a device's `humidity_max` expects to hear about it.
+ * A device without an entry (unregistered, or no registry available) gets the configured rules.
+ *
+ * Rule ids are derived from the threshold, so the same device, window and threshold always give
+ * the same alert id, and a per-device threshold never shares an id with a different configured one.
+ * Order: the configured rules' order, then added rules by metric (below before above).
+ */
+export const rulesForDevice = (
+  defaults: readonly AlertRule[],
+  entry: DeviceRegistryEntry | undefined,
+): readonly AlertRule[] => {
+  if (!entry) return defaults;
+  const rule = (metric: MetricName, comparison: Comparison, threshold: number): AlertRule => ({
+    id: ruleId(metric, comparison, threshold),
+    metric,
+    comparison,
+    threshold,
+    source: 'registry',
+  });
+  const resolved = defaults.map((configured) => {
+    const threshold = registryThreshold(entry, configured.metric, configured.comparison);
+    return threshold === null ? configured : rule(configured.metric, configured.comparison, threshold);
+  });
+  const added = METRIC_NAMES.flatMap((metric) =>
+    COMPARISONS.flatMap((comparison) => {
+      const threshold = registryThreshold(entry, metric, comparison);
+      const covered = defaults.some(
+        (configured) => configured.metric === metric && configured.comparison === comparison,
+      );
+      return threshold === null || covered ? [] : [rule(metric, comparison, threshold)];
+    }),
+  );
+  // Two configured rules on the same metric and comparison (`temperature>80,temperature>90`) both
+  // take the device's one threshold: keep one.
+  const seen = new Set<string>();
+  return [...resolved, ...added].filter(({ id }) => !seen.has(id) && seen.add(id));
 };

@@ -3,10 +3,11 @@ import {
   normaliseHubMessage,
   type DropReason,
   type EventTimePolicy,
+  type DeviceRegistry,
   type RejectionReason,
   type WarehouseRow,
 } from '@pipeline/shared';
-import type { AlertRule } from './alert-rules';
+import { rulesForDevice, type AlertRule } from './alert-rules';
 import { alertsFor, type ThresholdAlert } from './alerts';
 import { addReading, emptyAggregate, type DeviceAggregate } from './device-aggregate';
 import { windowPartRow, type WindowBounds } from './realtime-tables';
@@ -23,6 +24,7 @@ export interface SinkSettings {
   /** Decoded payloads above this are rejected as `oversized_record` before parsing. */
   maxRecordBytes: number;
   eventTime: EventTimePolicy;
+  /** The configured rules; a device's registry entry may override or add thresholds (see `rulesForDevice`). */
   rules: readonly AlertRule[];
   /** Largest state returned to Lambda; above it the segment is flushed early (see README). */
   maxStateBytes: number;
@@ -62,6 +64,8 @@ export interface SegmentFlush {
   /** `realtime_device_window_part` rows without `written_at`, one per device. */
   rows: WarehouseRow[];
   alerts: ThresholdAlert[];
+  /** Devices of the segment that have a registry entry (their thresholds may be their own). */
+  registeredDevices: number;
 }
 
 export interface RecordRejection {
@@ -106,20 +110,26 @@ const flushOf = (
   invocation: WindowInvocation,
   window: WindowBounds,
   rules: readonly AlertRule[],
+  registry: DeviceRegistry | undefined,
   reason: FlushReason,
 ): SegmentFlush | undefined => {
   if (state.devices.size === 0) return undefined;
   if (state.segment === undefined) throw new StateFormatError('window state has aggregates but no segment');
   const segmentId = segmentIdOf(invocation.shardId, state.segment);
   const devices = [...state.devices];
+  let registeredDevices = 0;
+  const alerts = devices.flatMap(([deviceId, aggregate]) => {
+    const entry = registry?.get(deviceId);
+    if (entry) registeredDevices += 1;
+    return alertsFor(deviceId, aggregate, rulesForDevice(rules, entry), window, segmentId);
+  });
   return {
     reason,
     segmentId,
     window,
     rows: devices.map(([deviceId, aggregate]) => windowPartRow(deviceId, aggregate, window, segmentId)),
-    alerts: devices.flatMap(([deviceId, aggregate]) =>
-      alertsFor(deviceId, aggregate, rules, window, segmentId),
-    ),
+    alerts,
+    registeredDevices,
   };
 };
 
@@ -137,12 +147,16 @@ const flushOf = (
  *   is flushed now and a new one starts with the next record, keeping the de-duplication memory
  *   (emptied too only if it alone does not fit), so Lambda's 1 MB limit is never reached.
  *
- * Deterministic: the same event always gives the same outcome, so a retried invocation rewrites
- * the same rows.
+ * Alerts use each device's rules (`rulesForDevice`): its registry thresholds where `registry` has
+ * an entry for it, the configured rules otherwise (also when no registry is available).
+ *
+ * Deterministic: the same event and registry always give the same outcome, so a retried
+ * invocation rewrites the same rows.
  */
 export const processWindowInvocation = (
   invocation: WindowInvocation,
   settings: SinkSettings,
+  registry?: DeviceRegistry,
 ): InvocationOutcome => {
   const window: WindowBounds = {
     startMs: Date.parse(invocation.window.start),
@@ -209,7 +223,7 @@ export const processWindowInvocation = (
   // invocation the state is dropped; after an early termination the window continues with `{}`.
   if (invocation.isFinalInvokeForWindow || invocation.isWindowTerminatedEarly) {
     const reason: FlushReason = invocation.isWindowTerminatedEarly ? 'terminated_early' : 'window_closed';
-    const flush = flushOf(state, invocation, window, settings.rules, reason);
+    const flush = flushOf(state, invocation, window, settings.rules, registry, reason);
     summary.stateBytes = 2;
     return { state: {}, ...(flush ? { flush } : {}), rejections, summary };
   }
@@ -218,7 +232,7 @@ export const processWindowInvocation = (
   summary.stateBytes = stateBytes(encoded);
   if (summary.stateBytes <= settings.maxStateBytes) return { state: encoded, rejections, summary };
 
-  const flush = flushOf(state, invocation, window, settings.rules, 'state_budget');
+  const flush = flushOf(state, invocation, window, settings.rules, registry, 'state_budget');
   state.devices.clear();
   state.segment = undefined;
   encoded = encodeState(state, window.startMs);

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { RegistryProvider } from '@pipeline/shared';
 import {
   flushSegment,
   type AlertPublisher,
@@ -18,6 +19,11 @@ export interface SinkDependencies {
   settings: SinkSettings;
   warehouse: SinkWarehouse;
   publisher: AlertPublisher;
+  /**
+   * The device registry (per-device thresholds): a `RegistryCache` over S3 in AWS, the bucket
+   * folder in the local cloud. Without one, or while it has no copy, the configured rules apply.
+   */
+  registry?: RegistryProvider;
   logger: Logger;
   metrics: Metrics;
   now?: () => number;
@@ -61,10 +67,14 @@ const publishFlush = (metrics: Metrics, flush: SegmentFlush, result: FlushResult
  * would be folded into the returned state and then folded again on retry.
  */
 export const createSinkHandler =
-  ({ settings, warehouse, publisher, logger, metrics, now = Date.now }: SinkDependencies) =>
+  ({ settings, warehouse, publisher, registry, logger, metrics, now = Date.now }: SinkDependencies) =>
   async (event: WindowEvent): Promise<WindowResponse> => {
     logger.appendKeys({ shardId: event.shardId, windowStart: event.window.start });
-    const outcome = processWindowInvocation(toWindowInvocation(event), settings);
+    // Checked on every invocation, not only final ones: a segment can also be written early when
+    // the state outgrows its budget. The cache answers from memory between refreshes, never throws,
+    // and keeps its last good copy when S3 or the file fails (its onError logs that).
+    const snapshot = registry ? await registry.current() : undefined;
+    const outcome = processWindowInvocation(toWindowInvocation(event), settings, snapshot?.registry);
     for (const rejection of outcome.rejections) logger.warn('record rejected', { ...rejection });
     if (outcome.summary.dedupCleared) logger.warn('de-duplication memory emptied to fit the state budget');
     publishSummary(metrics, outcome.summary);
@@ -76,7 +86,15 @@ export const createSinkHandler =
         reason: flush.reason,
         rows: flush.rows.length,
         alerts: flush.alerts.length,
+        registeredDevices: flush.registeredDevices,
       };
+      if (registry && !snapshot?.registry) {
+        metrics.addMetric('RegistryUnavailable', MetricUnit.Count, 1);
+        logger.warn('device registry unavailable: alerts use the configured thresholds for every device', {
+          ...segment,
+          ...(snapshot?.lastError ? { registryError: snapshot.lastError } : {}),
+        });
+      }
       try {
         const result = await flushSegment(flush, { warehouse, publisher, now });
         publishFlush(metrics, flush, result);

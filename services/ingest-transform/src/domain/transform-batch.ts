@@ -1,7 +1,9 @@
 import {
   canonicalRecordJson,
   decodeJsonObject,
+  enrichRecord,
   normaliseHubMessage,
+  type DeviceRegistry,
   type DropReason,
   type EventTimePolicy,
   type FirehoseTransformationRecord,
@@ -32,6 +34,8 @@ export interface RecordFailure {
 
 export interface TransformSummary {
   ok: number;
+  /** Ok records whose device is not in the registry (all of them when there is no registry). */
+  unregistered: number;
   dropped: Partial<Record<DropReason, number>>;
   failed: Partial<Record<RejectionReason, number>>;
 }
@@ -69,8 +73,12 @@ const increment = <K extends string>(counts: Partial<Record<K, number>>, key: K)
  * its original data, so Firehose writes it under the error prefix where it can be inspected and
  * replayed.
  *
+ * Every valid reading is enriched from the device registry (`enrichRecord`: one Map lookup); a
+ * device missing from it, or every device when there is no registry, is still delivered, flagged
+ * `registered = false` and counted in `unregistered`.
+ *
  * The ingest time is the record's arrival time in the hub (or in Firehose for Direct PUT), not the
- * clock: a retried batch transforms to exactly the same bytes.
+ * clock: a retried batch transforms to exactly the same bytes (for the same registry).
  *
  * Normalised records can be larger than their input, so the response could outgrow the 6 MB
  * limit. Room for every remaining record's original data is always reserved; a record whose
@@ -80,8 +88,9 @@ const increment = <K extends string>(counts: Partial<Record<K, number>>, key: K)
 export const transformBatch = (
   records: readonly FirehoseInputRecord[],
   settings: TransformSettings,
+  registry?: DeviceRegistry,
 ): TransformedBatch => {
-  const summary: TransformSummary = { ok: 0, dropped: {}, failed: {} };
+  const summary: TransformSummary = { ok: 0, unregistered: 0, dropped: {}, failed: {} };
   const failures: RecordFailure[] = [];
   const output: FirehoseTransformationRecord[] = new Array(records.length);
 
@@ -122,6 +131,7 @@ export const transformBatch = (
         increment(summary.dropped, normalised.reason);
         return;
       case 'ok': {
+        const registered = enrichRecord(normalised.record, registry);
         const line = toUtf8(`${canonicalRecordJson(normalised.record)}\n`);
         if (
           used + entryBytes(record, base64Length(line.length)) + reservedForOriginals >
@@ -143,6 +153,7 @@ export const transformBatch = (
         };
         used += entryBytes(record, data.length);
         summary.ok += 1;
+        if (!registered) summary.unregistered += 1;
         return;
       }
     }

@@ -4,7 +4,7 @@ import {
   KinesisFirehoseRecordSchema,
   KinesisFirehoseSchema,
 } from '@aws-lambda-powertools/parser/schemas/kinesis-firehose';
-import type { FirehoseTransformationResponse } from '@pipeline/shared';
+import type { FirehoseTransformationResponse, RegistryProvider, RegistrySnapshot } from '@pipeline/shared';
 import { z } from 'zod';
 import {
   transformBatch,
@@ -38,7 +38,25 @@ export interface TransformDependencies {
   settings: TransformSettings;
   logger: Logger;
   metrics: Metrics;
+  /**
+   * The device registry (a `RegistryCache`: loaded once per container, refreshed when its ETag
+   * changes). Without one (no registry configured) every record is delivered with
+   * `registered = false`.
+   */
+  registry?: RegistryProvider;
 }
+
+/** What the batch line says about the registry it used. */
+const registryStatus = (snapshot: RegistrySnapshot | undefined) =>
+  snapshot === undefined
+    ? 'not configured'
+    : snapshot.registry === undefined
+      ? 'unavailable'
+      : {
+          etag: snapshot.etag,
+          devices: snapshot.registry.size,
+          ...(snapshot.lastError ? { stale: true } : {}),
+        };
 
 const logRejections = (logger: Logger, failures: readonly RecordFailure[]): void => {
   for (const failure of failures.slice(0, MAX_REJECTIONS_LOGGED))
@@ -55,8 +73,11 @@ const logRejections = (logger: Logger, failures: readonly RecordFailure[]): void
   });
 };
 
-const publish = (metrics: Metrics, summary: TransformSummary): void => {
+const publish = (metrics: Metrics, summary: TransformSummary, registryUnavailable: boolean): void => {
   metrics.addMetric('RecordsOk', MetricUnit.Count, summary.ok);
+  metrics.addMetric('RecordsUnregistered', MetricUnit.Count, summary.unregistered);
+  // 1 for each batch transformed without a registry although one is configured: the alarm's metric.
+  metrics.addMetric('RegistryUnavailable', MetricUnit.Count, registryUnavailable ? 1 : 0);
   const byReason = [
     ['RecordsDropped', summary.dropped],
     ['RecordsFailed', summary.failed],
@@ -75,12 +96,24 @@ const publish = (metrics: Metrics, summary: TransformSummary): void => {
  * build it with their own settings; this module reads no environment.
  */
 export const createTransformHandler =
-  ({ settings, logger, metrics }: TransformDependencies) =>
+  ({ settings, logger, metrics, registry }: TransformDependencies) =>
   async (event: FirehoseTransformEvent): Promise<FirehoseTransformationResponse> => {
     logger.appendKeys({ invocationId: event.invocationId, deliveryStreamArn: event.deliveryStreamArn });
-    const { records, failures, summary } = transformBatch(event.records, settings);
+    // At most one registry check per refresh interval (the cache answers from memory otherwise);
+    // it never throws: reference data must not stop ingestion.
+    const snapshot = await registry?.current();
+    const registryUnavailable = snapshot !== undefined && snapshot.registry === undefined;
+    if (registryUnavailable)
+      logger.error('device registry unavailable: records delivered un-enriched, flagged registered=false', {
+        reason: snapshot.lastError,
+      });
+    const { records, failures, summary } = transformBatch(event.records, settings, snapshot?.registry);
     logRejections(logger, failures);
-    publish(metrics, summary);
-    logger.info('batch transformed', { records: event.records.length, ...summary });
+    publish(metrics, summary, registryUnavailable);
+    logger.info('batch transformed', {
+      records: event.records.length,
+      ...summary,
+      registry: registryStatus(snapshot),
+    });
     return { records };
   };

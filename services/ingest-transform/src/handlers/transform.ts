@@ -4,7 +4,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import { createLogger } from '@pipeline/shared';
-import { settingsFromEnvironment } from '../settings';
+import { createRegistryCache } from '../adapters/registry';
+import { registrySettingsFromEnvironment, settingsFromEnvironment } from '../settings';
 import { createTransformHandler, FirehoseTransformEventSchema } from './transform-handler';
 
 // The bare handler lives in transform-handler.ts, so the local cloud and tests can build it with
@@ -18,8 +19,19 @@ export {
 
 const logger = createLogger();
 const metrics = new Metrics();
+const registrySettings = registrySettingsFromEnvironment();
+if (registrySettings === undefined)
+  logger.warn('no device registry configured (REGISTRY_KEY is empty): records are flagged registered=false');
 
-export const handler = middy(createTransformHandler({ settings: settingsFromEnvironment(), logger, metrics }))
+export const handler = middy(
+  createTransformHandler({
+    settings: settingsFromEnvironment(),
+    logger,
+    metrics,
+    // One cache per container: the registry is loaded at the first batch, not per record.
+    registry: registrySettings && createRegistryCache(registrySettings, logger),
+  }),
+)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(parser({ schema: FirehoseTransformEventSchema }));

@@ -16,6 +16,9 @@ export const SCOPE_COLUMNS = ['dt', 'hour'] as const;
 /** The relation report SQL reads the lake from; engines bind it to their table or view. */
 export const LAKE_RELATION = 'telemetry';
 
+/** The relation report SQL joins the device registry from (the Glue table / DuckDB view). */
+export const REGISTRY_RELATION = 'device_registry';
+
 /** A SQL report: its header, parsed, and its query. */
 export interface ReportDefinition {
   name: string;
@@ -189,14 +192,18 @@ export const parseReportDefinition = (file: string, text: string): ReportDefinit
 };
 
 /**
- * The SQL with the lake relation bound to `relation` (e.g. `"pipeline_dev"."telemetry"` in
- * Athena). `relation` is configuration, never input; only `FROM telemetry` / `JOIN telemetry` are
+ * The SQL with the relation `name` bound to `relation` (e.g. `"pipeline_dev"."telemetry"` in
+ * Athena). `relation` is configuration, never input; only `FROM <name>` / `JOIN <name>` are
  * rewritten.
  */
-export const bindLakeRelation = (sql: string, relation: string): string =>
-  relation === LAKE_RELATION
+export const bindRelation = (sql: string, name: string, relation: string): string =>
+  relation === name
     ? sql
-    : sql.replace(new RegExp(`\\b(FROM|JOIN)(\\s+)${LAKE_RELATION}\\b`, 'gi'), `$1$2${relation}`);
+    : sql.replace(new RegExp(`\\b(FROM|JOIN)(\\s+)${name}\\b`, 'gi'), `$1$2${relation}`);
+
+/** The SQL with the lake relation bound to `relation` (see {@link bindRelation}). */
+export const bindLakeRelation = (sql: string, relation: string): string =>
+  bindRelation(sql, LAKE_RELATION, relation);
 
 /** Parses every report file and checks that names and warehouse tables are unique. */
 export const parseReportCatalog = (files: readonly { file: string; text: string }[]): ReportDefinition[] => {

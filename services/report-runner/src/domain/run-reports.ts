@@ -5,7 +5,12 @@ import { isTransient, ReportOutputError } from './errors';
 import { reportOutputKeys } from './layout';
 import { copyManifest, normaliseSources, serialiseManifest, type RunManifest } from './manifest';
 import type { ObjectStore, QueryEngine, QueryResult } from './ports';
-import { bindLakeRelation, type ReportDefinition } from './report-definition';
+import {
+  bindLakeRelation,
+  bindRelation,
+  REGISTRY_RELATION,
+  type ReportDefinition,
+} from './report-definition';
 import { parameterValues, type ReportSettings } from './report-parameters';
 import { sha256, toNdjson } from './rows';
 
@@ -18,6 +23,11 @@ export interface ReportRunnerDependencies {
   settings: ReportSettings;
   /** The lake as the engine names it: `"db"."table"` in Athena, `telemetry` in DuckDB. */
   lakeRelation: string;
+  /**
+   * The device registry table as the engine names it: `"db"."device_registry"` in Athena; left out
+   * where the engine names it `device_registry` itself (the DuckDB engine's table).
+   */
+  registryRelation?: string;
   /** Reports of one partition that may query at the same time. */
   reportConcurrency: number;
   clock?: () => Date;
@@ -107,7 +117,11 @@ export const runReport = async (
   let mark = Date.now();
   const result = await deps.engine.run({
     name: report.name,
-    sql: bindLakeRelation(report.sql, deps.lakeRelation),
+    sql: bindRelation(
+      bindLakeRelation(report.sql, deps.lakeRelation),
+      REGISTRY_RELATION,
+      deps.registryRelation ?? REGISTRY_RELATION,
+    ),
     parameters: report.parameters.map((name) => values[name] as string | number),
   });
   const rows = conformResult(report, result);

@@ -1,6 +1,8 @@
 import {
   bindLakeRelation,
+  bindRelation,
   countPlaceholders,
+  REGISTRY_RELATION,
   parseReportCatalog,
   parseReportDefinition,
 } from '../../src/domain/report-definition';
@@ -116,12 +118,23 @@ describe('report definitions', () => {
     );
   });
 
+  it('binds the registry relation the same way, leaving the lake alone', () => {
+    const sql =
+      'SELECT g.device_id FROM device_registry g LEFT JOIN telemetry t ON t.device_id = g.device_id';
+    expect(bindRelation(sql, REGISTRY_RELATION, '"pipeline_dev"."device_registry"')).toBe(
+      'SELECT g.device_id FROM "pipeline_dev"."device_registry" g LEFT JOIN telemetry t ON t.device_id = g.device_id',
+    );
+    expect(bindRelation(sql, REGISTRY_RELATION, REGISTRY_RELATION)).toBe(sql);
+  });
+
   it('loads every shipped report, each keyed by the partition and using known parameters', () => {
     const reports = loadReports();
     expect(reports.map(({ name, table }) => [name, table.name])).toEqual([
       ['anomalies', 'report_anomalies'],
       ['data_quality', 'report_data_quality'],
       ['device_hourly_stats', 'report_device_hourly_stats'],
+      ['registry_hourly_summary', 'report_registry_hourly_summary'],
+      ['silent_devices', 'report_silent_devices'],
       ['site_hourly_summary', 'report_site_hourly_summary'],
     ]);
     for (const { table, parameters } of reports) {

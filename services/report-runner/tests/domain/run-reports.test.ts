@@ -67,6 +67,15 @@ describe('running a report for a partition', () => {
     expect(request?.sql).toContain('FROM "pipeline_dev"."telemetry"');
   });
 
+  it('binds the device registry to the table the engine names, and the registry reports to the partition', async () => {
+    const { deps, engine } = setup({ registryRelation: '"pipeline_dev"."device_registry"' });
+    await runReport(deps, report('silent_devices'), run);
+    const [request] = engine.requests;
+    expect(request?.sql).toContain('FROM "pipeline_dev"."device_registry"\n');
+    expect(request?.sql).toContain('FROM "pipeline_dev"."telemetry"');
+    expect(request?.parameters).toEqual(['2026-03-01', '10', '2026-03-01', '2026-03-01', '10']);
+  });
+
   it('writes NDJSON output, a COPY manifest, loads the warehouse by partition, then writes the run manifest', async () => {
     const { deps, store, warehouse } = setup();
     const manifest = await runReport(deps, report('data_quality'), run);

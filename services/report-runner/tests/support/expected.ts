@@ -1,4 +1,10 @@
-import { METRIC_NAMES, type MetricName, type PartitionKeys, type WarehouseRow } from '@pipeline/shared';
+import {
+  METRIC_NAMES,
+  type DeviceRegistryEntry,
+  type MetricName,
+  type PartitionKeys,
+  type WarehouseRow,
+} from '@pipeline/shared';
 import type { ReportSettings } from '../../src/domain/report-parameters';
 import type { LakeRecord } from './lake';
 
@@ -27,6 +33,7 @@ export const expectedReports = (
   all: readonly LakeRecord[],
   partition: PartitionKeys,
   settings: ReportSettings,
+  registry: readonly DeviceRegistryEntry[] = [],
 ): Record<string, WarehouseRow[]> => {
   const records = all.filter(({ dt, hour }) => dt === partition.dt && hour === partition.hour);
   // Each reading once: redelivered copies share the event_id (and the values).
@@ -126,7 +133,59 @@ export const expectedReports = (
     },
   ];
 
+  // The registry reports: a registered device is expected from its install date on; devices that
+  // reported count whatever the registry says.
+  const reporting = new Set(readings.map(({ device_id }) => device_id));
+  const entries = new Map(registry.map((entry) => [entry.device_id, entry]));
+  const installed = (entry: DeviceRegistryEntry) =>
+    entry.install_date === null || entry.install_date <= partition.dt;
+  const fleet = [
+    ...registry
+      .filter((entry) => installed(entry) || reporting.has(entry.device_id))
+      .map(({ device_id }) => device_id),
+    ...[...reporting].filter((device) => !entries.has(device)),
+  ];
+  const groupOf = (device: string, dimension: 'owner' | 'model') => {
+    const entry = entries.get(device);
+    return entry ? (entry[dimension] ?? '(none)') : '(unregistered)';
+  };
+  const registrySummary = (['model', 'owner'] as const).flatMap((dimension) =>
+    [...groupBy(fleet, (device) => groupOf(device, dimension)).entries()]
+      .sort(([a], [b]) => compare(a, b))
+      .map(([value, devices]) => {
+        const members = new Set(devices);
+        const rows = readings.filter(({ device_id }) => members.has(device_id));
+        return {
+          ...head,
+          dimension,
+          dimension_value: value,
+          registered_devices: devices.filter((device) => entries.has(device)).length,
+          reporting_devices: devices.filter((device) => reporting.has(device)).length,
+          silent_devices: devices.filter((device) => entries.has(device) && !reporting.has(device)).length,
+          readings: rows.length,
+          temperature_avg: avg(values(rows, 'temperature')),
+          humidity_avg: avg(values(rows, 'humidity')),
+          pressure_avg: avg(values(rows, 'pressure')),
+          battery_min: min(values(rows, 'battery')),
+        };
+      }),
+  );
+  const silentDevices = registry
+    .filter((entry) => installed(entry) && !reporting.has(entry.device_id))
+    .sort((a, b) => compare(a.device_id, b.device_id))
+    .map(({ device_id, site, model, owner, location, install_date }) => ({
+      ...head,
+      device_id,
+      site,
+      model,
+      owner,
+      location,
+      install_date,
+    }));
+
   return {
+    registry_hourly_summary: registrySummary,
+    silent_devices: silentDevices,
     device_hourly_stats: deviceStats,
     site_hourly_summary: siteSummary,
     anomalies,

@@ -107,6 +107,11 @@ export const generateTelemetry = ({
         kafka_topic: viaKafka ? 'telemetry' : null,
         kafka_partition: viaKafka ? Math.floor(next() * 6) : null,
         kafka_offset: viaKafka ? Math.floor(next() * 1e9) : null,
+        registered: false,
+        model: null,
+        owner: null,
+        location_label: null,
+        install_date: null,
         ...partition,
       };
       records.push(record);
@@ -124,6 +129,7 @@ const DUCKDB_TYPE = {
   int: 'INTEGER',
   bigint: 'BIGINT',
   timestamp: 'TIMESTAMP',
+  boolean: 'BOOLEAN',
 } as const;
 
 /**
