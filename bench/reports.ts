@@ -8,13 +8,13 @@ import {
   glueColumns,
   serialiseRegistry,
   type ColumnName,
-  type GlueType,
 } from '@pipeline/shared';
 import { DuckDbQueryEngine, type QueryProfile } from '../local/src/engines/duckdb-query-engine';
 import { bindLakeRelation, LAKE_RELATION } from '../services/report-runner/src/domain/report-definition';
 import { parameterValues } from '../services/report-runner/src/domain/report-parameters';
 import { loadReports } from '../services/report-runner/src/reports';
 import { machine, median, table } from './lib/harness';
+import { DUCKDB_TYPES } from '../local/src/engines/duckdb-types';
 
 /**
  * Report SQL on DuckDB over generated lakes of 10k, 100k and 1M rows per hour (several hours, two
@@ -40,15 +40,6 @@ const ROUNDS = Number(args.get('rounds') ?? 3);
 const START = Date.UTC(2026, 2, 1, 22);
 const DEVICES = 1000;
 const MB = 1024 * 1024;
-
-const DUCKDB_TYPES: Record<GlueType, string> = {
-  string: 'VARCHAR',
-  double: 'DOUBLE',
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  timestamp: 'TIMESTAMP',
-  boolean: 'BOOLEAN',
-};
 
 /**
  * Deterministic row values from the row number `i` (DuckDB's `hash` of it): devices on 25 sites,

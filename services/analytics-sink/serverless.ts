@@ -70,12 +70,12 @@ const config: AWS = {
       registryRefreshSeconds: '300',
     },
     // `sls invoke local --stage local`: the local cloud's warehouse (PGlite served over the Postgres
-    // protocol) and alerts in the log; no AWS account needed, so no registry in S3 either (the
-    // configured thresholds apply; `npm start` reads the registry from the local bucket folder).
+    // protocol) and alerts in the log; no AWS account needed, so the registry is read from the local
+    // cloud's ingest bucket folder (as ingest-transform's local stage reads it), not from S3.
     local: {
       warehouse: 'postgres',
       alertTarget: 'log',
-      ingestBucketName: 'none',
+      ingestBucketName: 'local-ingest',
     },
   },
   provider: {

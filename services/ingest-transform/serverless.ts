@@ -13,6 +13,7 @@ import {
   commonParams,
   esbuildDefaults,
   logGroup,
+  METRICS_NAMESPACE,
   providerDefaults,
   secureBucket,
   tlsOnlyBucketPolicy,
@@ -435,6 +436,19 @@ const config: AWS = {
         statistic: 'Minimum',
         comparison: 'LessThanThreshold',
         threshold: 1,
+      }),
+      // The transform's own EMF metric: 1 per batch transformed without a registry although one is
+      // configured (cold start with an unreadable or invalid registry): records are delivered, but
+      // un-enriched and flagged registered=false. A stale copy after a failed refresh only logs.
+      RegistryUnavailableAlarm: alarm({
+        description:
+          'The transform has no device registry: records are delivered un-enriched, flagged registered=false',
+        namespace: METRICS_NAMESPACE,
+        metricName: 'RegistryUnavailable',
+        dimensions: { service },
+        statistic: 'Maximum',
+        comparison: 'GreaterThanThreshold',
+        threshold: 0,
       }),
 
       IotRuleRole: {

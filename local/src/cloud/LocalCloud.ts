@@ -6,12 +6,16 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresWarehouse } from '@pipeline/shared';
 import { LogAlertPublisher } from '@pipeline/analytics-sink/src/adapters/log-alert-publisher';
-import { createSinkHandler } from '@pipeline/analytics-sink/src/handlers/sink-handler';
+import {
+  createSinkHandler,
+  WITHOUT_REGISTRY as SINK_WITHOUT_REGISTRY,
+} from '@pipeline/analytics-sink/src/handlers/sink-handler';
 import { WindowEventSchema } from '@pipeline/analytics-sink/src/handlers/window-event';
 import { settingsFromEnvironment as sinkSettingsFromEnvironment } from '@pipeline/analytics-sink/src/settings';
 import {
   createTransformHandler,
   FirehoseTransformEventSchema,
+  WITHOUT_REGISTRY as TRANSFORM_WITHOUT_REGISTRY,
 } from '@pipeline/ingest-transform/src/handlers/transform-handler';
 import { settingsFromEnvironment as transformSettingsFromEnvironment } from '@pipeline/ingest-transform/src/settings';
 import { KinesisHubWriter } from '@pipeline/msk-consumer/src/adapters/kinesis-hub-writer';
@@ -40,7 +44,6 @@ import { ObjectStore } from '../aws/s3/ObjectStore';
 import { SqsEventSourceMapping } from '../aws/sqs/SqsEventSourceMapping';
 import { SqsQueue, sqsTarget } from '../aws/sqs/SqsQueue';
 import { createPgliteWarehouse, initialisePgliteDataDir } from '../engines/pglite-warehouse';
-import { localSinkRegistry } from '../functions/analytics-sink';
 import { createLocalRunnerDependencies } from '../functions/report-runner';
 import { Random } from '../simulators/random';
 import {
@@ -64,7 +67,7 @@ import {
   stageParams,
   type ServiceName,
 } from './service-config';
-import { localTransformRegistry } from './registry';
+import { localRegistry } from './registry';
 
 export type LakeFormat = 'parquet' | 'json';
 
@@ -345,11 +348,12 @@ export class LocalCloud {
       createTransformHandler({
         settings: transformSettingsFromEnvironment(environment('ingest-transform', 'transform')),
         ...transformRuntime,
-        registry: localTransformRegistry(
+        registry: localRegistry(
           environment('ingest-transform', 'transform'),
           layout.root,
           transformRuntime.logger,
           clock,
+          TRANSFORM_WITHOUT_REGISTRY,
         ),
       }),
       { ...transformRuntime, schema: FirehoseTransformEventSchema },
@@ -447,11 +451,12 @@ export class LocalCloud {
         warehouse: faults ? faultyWarehouse(faults, clock, warehouse) : warehouse,
         publisher: new LogAlertPublisher(sinkRuntime.logger),
         // Per-device alert thresholds from the registry in the local ingest bucket.
-        registry: localSinkRegistry(
+        registry: localRegistry(
           environment('analytics-sink', 'sink'),
           layout.root,
           sinkRuntime.logger,
           clock,
+          SINK_WITHOUT_REGISTRY,
         ),
         ...sinkRuntime,
         now: () => clock.now(),

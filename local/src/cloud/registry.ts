@@ -1,28 +1,29 @@
-import path from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { RegistryProvider } from '@pipeline/shared';
-import { FileRegistrySource } from '@pipeline/ingest-transform/src/adapters/file-registry-source';
-import { createRegistryCache } from '@pipeline/ingest-transform/src/adapters/registry';
-import { registrySettingsFromEnvironment } from '@pipeline/ingest-transform/src/settings';
+import { registrySettingsFromEnvironment, type RegistryProvider } from '@pipeline/shared';
+import { createRegistryCache, FileRegistrySource, localRegistryFile } from '@pipeline/shared/registry';
 import type { ManualClock } from '../aws/clock';
 
 /**
- * The transform's device registry in the local cloud: the object at the function's `REGISTRY_KEY`
- * in its bucket's folder (where the run writes the fleet's registry, and `npm run registry --
+ * A function's device registry in the local cloud (ingest-transform's enrichment, analytics-sink's
+ * per-device thresholds): the object at the function's `REGISTRY_BUCKET`/`REGISTRY_KEY` in that
+ * bucket's folder under `root` (where the run writes the fleet's registry, and `npm run registry --
  * upload --target local` writes yours), refreshed on the simulated clock like a Lambda container
- * refreshes it from S3. Undefined when the key is empty (no registry configured).
+ * refreshes it from S3. Undefined when the function's environment configures no registry.
+ * `withoutRegistry` is the function's own account of what it does without one (its handler module's
+ * `WITHOUT_REGISTRY`).
  */
-export const localTransformRegistry = (
+export const localRegistry = (
   environment: NodeJS.ProcessEnv,
   root: string,
   logger: Logger,
   clock: ManualClock,
+  withoutRegistry: string,
 ): RegistryProvider | undefined => {
   const settings = registrySettingsFromEnvironment(environment);
   if (settings === undefined) return undefined;
-  const file = path.join(root, settings.bucket, ...settings.key.split('/'));
   return createRegistryCache(settings, logger, {
-    source: new FileRegistrySource({ path: file }),
+    source: new FileRegistrySource({ path: localRegistryFile(settings, root) }),
     now: () => clock.now(),
+    withoutRegistry,
   });
 };

@@ -10,22 +10,12 @@ import {
   REGISTRY_COLUMNS,
   REGISTRY_PREFIX,
   type ColumnName,
-  type GlueType,
   type WarehouseValue,
 } from '@pipeline/shared';
 import { QueryEngineError } from '@pipeline/report-runner/src/domain/errors';
 import type { QueryEngine, QueryRequest, QueryResult } from '@pipeline/report-runner/src/domain/ports';
 import { TRINO_COMPAT_MACROS } from './trino-compat';
-
-/** DuckDB type of each Glue type of the lake. */
-const DUCKDB_TYPES: Record<GlueType, string> = {
-  string: 'VARCHAR',
-  double: 'DOUBLE',
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  timestamp: 'TIMESTAMP',
-  boolean: 'BOOLEAN',
-};
+import { DUCKDB_TYPES } from './duckdb-types';
 
 export interface DuckDbQueryEngineOptions {
   /** The local ingest bucket: a folder holding `raw/dt=YYYY-MM-DD/hour=HH/` objects (Parquet or JSON+GZIP). */

@@ -1,4 +1,9 @@
-import { ConfigurationError, readEnvironment } from '@pipeline/shared';
+import {
+  ConfigurationError,
+  readEnvironment,
+  registrySettingsFromEnvironment,
+  type RegistrySettings,
+} from '@pipeline/shared';
 import {
   pgConnectionSettings,
   type PgConnectionSettings,
@@ -24,18 +29,11 @@ export type WarehouseSettings =
 /** Where alerts go: the SNS topic, or the log (stage `local`, where there is no SNS). */
 export type AlertTarget = { kind: 'sns'; topicArn: string } | { kind: 'log' };
 
-/** The device registry object (per-device thresholds), or none (`REGISTRY_BUCKET=none`). */
-export interface RegistrySettings {
-  bucket: string;
-  key: string;
-  /** The object's ETag is checked at most this often. */
-  refreshIntervalMs: number;
-}
-
 export interface SinkConfiguration {
   sink: SinkSettings;
   warehouse: WarehouseSettings;
   alerts: AlertTarget;
+  /** The device registry object (per-device thresholds), or none configured. */
   registry: RegistrySettings | undefined;
 }
 
@@ -61,10 +59,6 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): S
       WAREHOUSE_DEADLINE_SECONDS: positiveInt,
       WAREHOUSE_URL: z.string().optional(),
       WAREHOUSE_URL_SECRET_ARN: z.string().optional(),
-      // "none": no registry (`sls invoke local --stage local`, which has no S3).
-      REGISTRY_BUCKET: z.string().min(1),
-      REGISTRY_KEY: z.string().min(1),
-      REGISTRY_REFRESH_SECONDS: positiveInt,
       STAGE: z.string().optional(),
     },
     env,
@@ -116,13 +110,6 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): S
     },
     warehouse,
     alerts: config.ALERT_TARGET === 'log' ? { kind: 'log' } : { kind: 'sns', topicArn: config.ALERT_TARGET },
-    registry:
-      config.REGISTRY_BUCKET === 'none'
-        ? undefined
-        : {
-            bucket: config.REGISTRY_BUCKET,
-            key: config.REGISTRY_KEY,
-            refreshIntervalMs: config.REGISTRY_REFRESH_SECONDS * 1000,
-          },
+    registry: registrySettingsFromEnvironment(env),
   };
 };

@@ -10,6 +10,7 @@ Object.assign(process.env, {
   WAREHOUSE: 'postgres',
   WAREHOUSE_URL: 'postgres://postgres@127.0.0.1:1/unused',
   WAREHOUSE_DEADLINE_SECONDS: '90',
+  STAGE: 'test',
   // The deployed handler builds its registry cache over S3 (mocked in the tests that read it).
   REGISTRY_BUCKET: 'ingest-transform-test-ingestbucket-1a2b3c4d5e6f',
   REGISTRY_KEY: 'reference/devices/registry.jsonl',

@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared';
 
 const serviceDir = join(__dirname, '..');
 const sls = join(serviceDir, '..', '..', 'node_modules', '.bin', 'sls');
@@ -22,6 +25,12 @@ const freePort = (): Promise<number> =>
 let db: PGlite;
 let server: PGLiteSocketServer;
 let warehouseUrl: string;
+// The local stage reads the registry from the local cloud's ingest bucket folder, never from S3.
+let localCloud: string;
+beforeEach(async () => {
+  localCloud = await mkdtemp(join(tmpdir(), 'analytics-sink-local-cloud-'));
+});
+afterEach(() => rm(localCloud, { recursive: true, force: true }));
 
 beforeAll(async () => {
   // The local cloud's warehouse: PGlite, reachable over the Postgres wire protocol.
@@ -59,7 +68,13 @@ const invokeLocal = async (
     {
       cwd: serviceDir,
       encoding: 'utf8',
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_DEV: undefined, NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        LOCAL_ROOT: localCloud,
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+        POWERTOOLS_DEV: undefined,
+        NO_COLOR: '1',
+      },
       maxBuffer: 16 * 1024 * 1024,
     },
   );
@@ -93,5 +108,20 @@ describe('sls invoke local --stage local', () => {
       ['dev-0101', 1],
     ]);
     expect(output.match(/threshold alert/g)).toHaveLength(2);
+    // No registry in the local cloud folder: said once, and the configured thresholds apply.
+    expect(output).toContain('device registry could not be loaded');
+  }, 120_000);
+
+  it("alerts on a device's own thresholds from the registry in the local ingest bucket folder", async () => {
+    // dev-0001 runs hot by design: its own maximum of 22.5 °C (the configured rule is temperature>80).
+    const registryFile = join(localCloud, 'local-ingest', DEFAULT_REGISTRY_KEY);
+    await mkdir(join(registryFile, '..'), { recursive: true });
+    await writeFile(registryFile, '{"device_id":"dev-0001","site":"plant-berlin","temperature_max":22.5}\n');
+
+    const { response, output } = await invokeLocal('events/window-4-final.json');
+
+    expect(response).toEqual({ state: {}, batchItemFailures: [] });
+    expect(output).toContain('temperature_above_22_5');
+    expect(output).not.toContain('device registry could not be loaded');
   }, 120_000);
 });

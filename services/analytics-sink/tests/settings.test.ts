@@ -13,6 +13,7 @@ const env = (overrides: Record<string, string | undefined> = {}): NodeJS.Process
   REDSHIFT_WORKGROUP: 'pipeline',
   REDSHIFT_DATABASE: 'dev',
   WAREHOUSE_DEADLINE_SECONDS: '90',
+  STAGE: 'dev',
   REGISTRY_BUCKET: 'ingest-transform-dev-ingestbucket-1a2b3c4d5e6f',
   REGISTRY_KEY: 'reference/devices/registry.jsonl',
   REGISTRY_REFRESH_SECONDS: '300',
@@ -34,6 +35,7 @@ describe('settingsFromEnvironment', () => {
       },
       alerts: { kind: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:analytics-sink-dev-alerts' },
       registry: {
+        stage: 'dev',
         bucket: 'ingest-transform-dev-ingestbucket-1a2b3c4d5e6f',
         key: 'reference/devices/registry.jsonl',
         refreshIntervalMs: 300_000,

@@ -3,6 +3,8 @@ export interface Emitted {
   logs: Record<string, unknown>[];
   /** Metric values by name (`Name.reason` for metrics with a reason dimension). */
   metrics: Record<string, number>;
+  /** The raw EMF documents, for namespace and dimensions (what alarms select on). */
+  emf: Record<string, unknown>[];
 }
 
 export const captureEmitted = async (run: () => Promise<unknown>): Promise<Emitted> => {
@@ -22,5 +24,9 @@ export const captureEmitted = async (run: () => Promise<unknown>): Promise<Emitt
       for (const { Name } of Metrics)
         metrics[document.reason ? `${Name}.${document.reason}` : Name] = document[Name];
   }
-  return { logs: documents.filter((entry) => !entry._aws), metrics };
+  return {
+    logs: documents.filter((entry) => !entry._aws),
+    metrics,
+    emf: documents.filter((entry) => entry._aws),
+  };
 };

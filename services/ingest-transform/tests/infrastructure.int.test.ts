@@ -365,6 +365,16 @@ describe('ingest-transform infrastructure (sls package)', () => {
       expect(DEFAULT_REGISTRY_KEY.startsWith(REGISTRY_PREFIX)).toBe(true);
     });
 
+    it('alarms when batches are transformed without the configured registry (the metric the handler emits)', () => {
+      expect(propertiesOf(template, 'RegistryUnavailableAlarm')).toMatchObject({
+        Namespace: 'IngestionPipeline',
+        MetricName: 'RegistryUnavailable',
+        Dimensions: [{ Name: 'service', Value: 'ingest-transform' }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
+    });
+
     it('keeps reference/ out of Firehose prefixes and the bucket lifecycle rules', () => {
       const destination = destinationOf(template) as Record<string, string>;
       for (const prefix of [destination.Prefix, destination.ErrorOutputPrefix])

@@ -222,6 +222,11 @@ describe('transform handler with the device registry', () => {
       expect(byDevice(response)['dev-0001']).toMatchObject({ site: 'plant-berlin' });
     });
     expect(first.metrics).toMatchObject({ RecordsOk: 5, RecordsUnregistered: 5, RegistryUnavailable: 1 });
+    // Where RegistryUnavailableAlarm (serverless.ts) looks for it.
+    expect(first.emf.find((document) => 'RegistryUnavailable' in document)).toMatchObject({
+      service: 'ingest-transform',
+      _aws: { CloudWatchMetrics: [{ Namespace: 'IngestionPipeline', Dimensions: [['service']] }] },
+    });
     expect(first.logs.filter(({ level }) => level === 'ERROR').map(({ message }) => message)).toEqual([
       'device registry could not be loaded: records are delivered un-enriched',
       'device registry unavailable: records delivered un-enriched, flagged registered=false',

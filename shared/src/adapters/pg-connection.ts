@@ -1,8 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigurationError } from '../runtime/env';
-
-/** The only stage where a connection URL may carry its password in plain configuration. */
-export const LOCAL_STAGE = 'local';
+import { ConfigurationError, LOCAL_STAGE } from '../runtime/env';
 
 /**
  * Where the Postgres warehouse's connection URL comes from: the URL itself (without a password,

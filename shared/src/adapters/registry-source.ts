@@ -1,5 +1,4 @@
-// The S3-backed registry source, a separate entry point (`@pipeline/shared/registry`) so the main
-// entry (schemas, the pure registry module) never pulls the SDK into a bundle.
+// The S3-backed registry source (entry point `@pipeline/shared/registry`, see ./registry.ts).
 import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { registryFormatFor, type RegistryFetchResult, type RegistrySource } from '../registry';
 

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/**
+ * The stage that runs offline (`sls invoke local --stage local`, the local cloud): no AWS account,
+ * so files in the local cloud's folder stand in for S3, and a warehouse URL may carry its password.
+ */
+export const LOCAL_STAGE = 'local';
+
 /** Raised at cold start when the function's configuration is incomplete: fail loudly, never guess. */
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';

@@ -6,20 +6,11 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DUCKDB_TYPES } from '../../engines/duckdb-types';
 import type { RecordBuffer, RecordEncoder } from './encoders';
 
-// The Glue column types the lake uses, as DuckDB types and as the JSON values Firehose's Hive JSON
-// deserializer accepts for them.
-const DUCKDB_TYPES: Record<GlueType, string> = {
-  string: 'VARCHAR',
-  timestamp: 'TIMESTAMP',
-  double: 'DOUBLE',
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  boolean: 'BOOLEAN',
-};
-
-// The Glue table's TimestampFormats: ISO-8601 UTC with milliseconds (yyyy-MM-dd'T'HH:mm:ss.SSSZZ).
+// The JSON values Firehose's Hive JSON deserializer accepts for each Glue column type of the lake
+// (`fits`). The Glue table's TimestampFormats: ISO-8601 UTC with milliseconds (yyyy-MM-dd'T'HH:mm:ss.SSSZZ).
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const INT_RANGE = 2 ** 31;
 

@@ -15,6 +15,9 @@ import {
 } from '../domain/process-window';
 import { toWindowInvocation, type WindowEvent, type WindowResponse } from './window-event';
 
+/** What the sink does while it has no registry copy at all (the registry cache's error log). */
+export const WITHOUT_REGISTRY = 'the configured alert thresholds apply to every device';
+
 export interface SinkDependencies {
   settings: SinkSettings;
   warehouse: SinkWarehouse;

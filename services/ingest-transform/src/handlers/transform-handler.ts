@@ -34,6 +34,9 @@ export type FirehoseTransformEvent = z.infer<typeof FirehoseTransformEventSchema
  */
 export const MAX_REJECTIONS_LOGGED = 100;
 
+/** What the transform does while it has no registry copy at all (the registry cache's error log). */
+export const WITHOUT_REGISTRY = 'records are delivered un-enriched';
+
 export interface TransformDependencies {
   settings: TransformSettings;
   logger: Logger;

@@ -3,10 +3,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { createLogger } from '@pipeline/shared';
-import { createRegistryCache } from '../adapters/registry';
-import { registrySettingsFromEnvironment, settingsFromEnvironment } from '../settings';
-import { createTransformHandler, FirehoseTransformEventSchema } from './transform-handler';
+import { createLogger, registrySettingsFromEnvironment } from '@pipeline/shared';
+import { createRegistryCache } from '@pipeline/shared/registry';
+import { settingsFromEnvironment } from '../settings';
+import { createTransformHandler, FirehoseTransformEventSchema, WITHOUT_REGISTRY } from './transform-handler';
 
 // The bare handler lives in transform-handler.ts, so the local cloud and tests can build it with
 // their own settings without this module's environment.
@@ -29,7 +29,9 @@ export const handler = middy(
     logger,
     metrics,
     // One cache per container: the registry is loaded at the first batch, not per record.
-    registry: registrySettings && createRegistryCache(registrySettings, logger),
+    registry:
+      registrySettings &&
+      createRegistryCache(registrySettings, logger, { withoutRegistry: WITHOUT_REGISTRY }),
   }),
 )
   .use(injectLambdaContext(logger, { resetKeys: true }))

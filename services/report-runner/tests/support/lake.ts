@@ -11,6 +11,7 @@ import {
   type MetricName,
   type PartitionKeys,
 } from '@pipeline/shared';
+import { DUCKDB_TYPES } from '@pipeline/local/src/engines/duckdb-types';
 
 /** A canonical record plus the partition it is stored under. */
 export type LakeRecord = CanonicalRecord & PartitionKeys;
@@ -123,15 +124,6 @@ export const generateTelemetry = ({
   return { records, partitions };
 };
 
-const DUCKDB_TYPE = {
-  string: 'VARCHAR',
-  double: 'DOUBLE',
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  timestamp: 'TIMESTAMP',
-  boolean: 'BOOLEAN',
-} as const;
-
 /**
  * Writes records as Parquet with DuckDB itself, hive layout `raw/dt=.../hour=.../<file>.parquet`
  * under `lakeDir`, in `files` objects per partition (Firehose writes several per hour).
@@ -148,7 +140,7 @@ export const writeLake = async (
   try {
     const columns = Object.keys(CANONICAL_COLUMNS) as ColumnName[];
     const casts = columns.map(
-      (name) => `CAST("${name}" AS ${DUCKDB_TYPE[CANONICAL_COLUMNS[name].glueType]}) AS "${name}"`,
+      (name) => `CAST("${name}" AS ${DUCKDB_TYPES[CANONICAL_COLUMNS[name].glueType]}) AS "${name}"`,
     );
     const jsonColumns = [
       ...columns.map((name) => `"${name}": 'VARCHAR'`),

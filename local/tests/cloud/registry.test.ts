@@ -2,13 +2,27 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { WITHOUT_REGISTRY as SINK_WITHOUT_REGISTRY } from '@pipeline/analytics-sink/src/handlers/sink-handler';
+import { WITHOUT_REGISTRY as TRANSFORM_WITHOUT_REGISTRY } from '@pipeline/ingest-transform/src/handlers/transform-handler';
 import { DeviceRegistryEntrySchema, serialiseRegistry } from '@pipeline/shared';
 import { ManualClock } from '../../src/aws/clock';
 import { LOCAL_RESOURCES, LOCAL_STAGE } from '../../src/cloud/layout';
-import { functionEnvironment, loadServiceConfig, stageParams } from '../../src/cloud/service-config';
-import { localSinkRegistry } from '../../src/functions/analytics-sink';
+import { localRegistry } from '../../src/cloud/registry';
+import {
+  functionEnvironment,
+  loadServiceConfig,
+  stageParams,
+  type ServiceName,
+} from '../../src/cloud/service-config';
 
-describe("analytics-sink's device registry in the local cloud", () => {
+// Both functions that read the registry, with their environment as the local cloud resolves it
+// from serverless.ts (stage local): one helper, one folder, the same behaviour.
+const FUNCTIONS: [ServiceName, string, string][] = [
+  ['ingest-transform', 'transform', TRANSFORM_WITHOUT_REGISTRY],
+  ['analytics-sink', 'sink', SINK_WITHOUT_REGISTRY],
+];
+
+describe.each(FUNCTIONS)("%s's device registry in the local cloud", (service, fn, withoutRegistry) => {
   let root: string;
   let environment: NodeJS.ProcessEnv;
   const registryFile = () =>
@@ -27,21 +41,23 @@ describe("analytics-sink's device registry in the local cloud", () => {
       ]),
     );
   };
+  const registryOf = (clock: ManualClock) =>
+    localRegistry(environment, root, new Logger({ logLevel: 'SILENT' }), clock, withoutRegistry);
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'local-sink-registry-'));
-    // The sink's environment as the local cloud resolves it from serverless.ts (stage local).
-    const config = await loadServiceConfig('analytics-sink');
-    environment = functionEnvironment(config, 'sink', {
+    root = await mkdtemp(path.join(tmpdir(), `local-${fn}-registry-`));
+    const config = await loadServiceConfig(service);
+    environment = functionEnvironment(config, fn, {
       stage: LOCAL_STAGE,
       params: stageParams(config, LOCAL_STAGE),
     });
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
-  it('names no bucket on the local stage, where `sls invoke local` has no S3', () => {
+  it("names the local cloud's ingest bucket folder on the local stage (also for `sls invoke local`)", () => {
     expect(environment).toMatchObject({
-      REGISTRY_BUCKET: 'none',
+      STAGE: LOCAL_STAGE,
+      REGISTRY_BUCKET: LOCAL_RESOURCES.ingestBucket,
       REGISTRY_KEY: 'reference/devices/registry.jsonl',
       REGISTRY_REFRESH_SECONDS: '300',
     });
@@ -50,7 +66,7 @@ describe("analytics-sink's device registry in the local cloud", () => {
   it('reads the registry from the local ingest bucket folder and refreshes it on the simulated clock', async () => {
     await writeRegistry(28);
     const clock = new ManualClock(Date.UTC(2026, 10, 25, 5));
-    const registry = localSinkRegistry(environment, root, new Logger({ logLevel: 'SILENT' }), clock)!;
+    const registry = registryOf(clock)!;
     expect((await registry.current()).registry?.get('dev-0020')?.temperature_max).toBe(28);
 
     await writeRegistry(31);
@@ -64,14 +80,19 @@ describe("analytics-sink's device registry in the local cloud", () => {
 
   it('has no copy, and says why, while the folder holds no registry', async () => {
     await rm(registryFile(), { force: true });
-    const clock = new ManualClock(Date.UTC(2026, 10, 25, 5));
-    const snapshot = await localSinkRegistry(
-      environment,
-      root,
-      new Logger({ logLevel: 'SILENT' }),
-      clock,
-    )!.current();
+    const snapshot = await registryOf(new ManualClock(Date.UTC(2026, 10, 25, 5)))!.current();
     expect(snapshot.registry).toBeUndefined();
     expect(snapshot.lastError).toMatch(/ENOENT/);
+  });
+
+  it('has no registry at all when the key is empty (registry turned off)', () => {
+    const off = localRegistry(
+      { ...environment, REGISTRY_KEY: '' },
+      root,
+      new Logger({ logLevel: 'SILENT' }),
+      new ManualClock(0),
+      withoutRegistry,
+    );
+    expect(off).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { registryFormatFor, type RegistryFetchResult, type RegistrySource } from '@pipeline/shared';
+import { registryFormatFor, type RegistryFetchResult, type RegistrySource } from '../registry';
 
 /**
  * The registry as a file: the object in a bucket folder of the local cloud (`npm start`, and
@@ -23,7 +23,8 @@ export class FileRegistrySource implements RegistrySource {
 
 /**
  * The local cloud's folder: `$LOCAL_ROOT`, or `.local/` at the repository root (the folder holding
- * serverless-compose.yml), where `npm start` keeps one folder per bucket.
+ * serverless-compose.yml; `sls invoke local` runs in the service folder), where `npm start` keeps
+ * one folder per bucket.
  */
 export const localCloudDir = (env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string => {
   if (env.LOCAL_ROOT) return path.resolve(env.LOCAL_ROOT);

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { S3Client } from '@aws-sdk/client-s3';
+import { RegistryCache, type RegistrySettings, type RegistrySource } from '../registry';
+import { LOCAL_STAGE } from '../runtime/env';
+import { FileRegistrySource, localCloudDir } from './file-registry-source';
+import { S3RegistrySource } from './registry-source';
+
+/** The registry object as a file of the local cloud: `<root>/<bucket>/<key>`, as `npm start` lays buckets out. */
+export const localRegistryFile = (settings: RegistrySettings, root: string = localCloudDir()): string =>
+  path.join(root, settings.bucket, ...settings.key.split('/'));
+
+/**
+ * The registry source for the deployment: the S3 object, or on the `local` stage (`sls invoke
+ * local --stage local`, which has no S3) the same key in the local cloud's bucket folder.
+ */
+export const registrySourceFor = (settings: RegistrySettings): RegistrySource =>
+  settings.stage === LOCAL_STAGE
+    ? new FileRegistrySource({ path: localRegistryFile(settings) })
+    : new S3RegistrySource({ client: new S3Client({}), bucket: settings.bucket, key: settings.key });
+
+export interface RegistryCacheWiring {
+  /** Default: `registrySourceFor(settings)`; the local cloud passes its own bucket folder. */
+  source?: RegistrySource;
+  /** Default: `Date.now`; the local cloud passes its simulated clock. */
+  now?: () => number;
+  /** What the function does while it has no copy at all, for the error log (e.g. "records are delivered un-enriched"). */
+  withoutRegistry: string;
+}
+
+/**
+ * A container's device registry cache: loaded at first use, then re-checked (a conditional GET on
+ * its ETag) at most every refresh interval. Loads are logged with the object's ETag and size;
+ * failures are logged as errors where they happen, with the object's location: a failed refresh
+ * keeps the last good copy, and with no copy at all the function carries on as `withoutRegistry` says.
+ */
+export const createRegistryCache = (
+  settings: RegistrySettings,
+  logger: Logger,
+  { source = registrySourceFor(settings), now, withoutRegistry }: RegistryCacheWiring,
+): RegistryCache =>
+  new RegistryCache({
+    source,
+    refreshIntervalMs: settings.refreshIntervalMs,
+    ...(now ? { now } : {}),
+    onLoaded: ({ etag, devices, previousEtag }) =>
+      logger.info('device registry loaded', {
+        bucket: settings.bucket,
+        key: settings.key,
+        etag,
+        devices,
+        previousEtag,
+      }),
+    onError: (error, { hasCopy, etag }) =>
+      logger.error(
+        hasCopy
+          ? 'device registry could not be refreshed: keeping the last good copy'
+          : `device registry could not be loaded: ${withoutRegistry}`,
+        { bucket: settings.bucket, key: settings.key, etag, error: error as Error },
+      ),
+  });

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { ConfigurationError, readEnvironment } from '../runtime/env';
+
+/** Where the device registry object is, and how often a container checks it for a new version. */
+export interface RegistrySettings {
+  /** The deployment's stage: on `local` the object is a file in the local cloud's bucket folder. */
+  stage: string;
+  bucket: string;
+  key: string;
+  /** The object's ETag is checked at most this often. */
+  refreshIntervalMs: number;
+}
+
+/** `REGISTRY_BUCKET` naming no bucket (a compose param has to be a value, like `warehouseUrlSecretArn`). */
+export const NO_REGISTRY_BUCKET = 'none';
+
+/**
+ * The device registry's location, read once at cold start from `STAGE`, `REGISTRY_BUCKET`,
+ * `REGISTRY_KEY` and `REGISTRY_REFRESH_SECONDS`. Undefined means "no registry configured": an empty
+ * `REGISTRY_KEY` (ingest-transform's `registryKey: ''`) or `REGISTRY_BUCKET=none`; the caller then
+ * never fetches one. A key without a bucket, or a bad interval, fails loudly.
+ */
+export const registrySettingsFromEnvironment = (
+  env: NodeJS.ProcessEnv = process.env,
+): RegistrySettings | undefined => {
+  const config = readEnvironment(
+    {
+      STAGE: z.string().min(1),
+      REGISTRY_BUCKET: z.string(),
+      REGISTRY_KEY: z.string(),
+      REGISTRY_REFRESH_SECONDS: z.coerce.number().int().positive(),
+    },
+    env,
+  );
+  if (config.REGISTRY_KEY === '' || config.REGISTRY_BUCKET === NO_REGISTRY_BUCKET) return undefined;
+  if (config.REGISTRY_BUCKET === '')
+    throw new ConfigurationError('Invalid environment: REGISTRY_BUCKET: required when REGISTRY_KEY is set');
+  return {
+    stage: config.STAGE,
+    bucket: config.REGISTRY_BUCKET,
+    key: config.REGISTRY_KEY,
+    refreshIntervalMs: config.REGISTRY_REFRESH_SECONDS * 1000,
+  };
+};
