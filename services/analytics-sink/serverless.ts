@@ -2,21 +2,21 @@ import {
   alarm,
   alarmConditions,
   alarmParams,
+  arn,
+  assumedBy,
   commonParams,
   deadLetterQueueAlarm,
   encryptedQueue,
   esbuildDefaults,
+  ifThen,
   providerDefaults,
+  ref,
+  sub,
 } from '@pipeline/shared/serverless';
 import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared';
 import type { AWS } from 'osls';
 
 const service = 'analytics-sink';
-const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
-const ref = (logicalId: string) => ({ Ref: logicalId });
-const onlyWith = (condition: string, statement: Record<string, unknown>) => ({
-  'Fn::If': [condition, statement, ref('AWS::NoValue')],
-});
 
 const config: AWS = {
   service,
@@ -208,12 +208,7 @@ const config: AWS = {
         Properties: {
           Description:
             'analytics-sink: read the hub through its consumer and the device registry, write the warehouse, publish alerts',
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-            ],
-          },
+          AssumeRolePolicyDocument: assumedBy('lambda.amazonaws.com'),
           Policies: [
             {
               PolicyName: 'sink',
@@ -265,19 +260,19 @@ const config: AWS = {
                     Action: ['s3:GetObject'],
                     Resource: '${param:ingestBucketArn}/${param:registryKey}',
                   },
-                  onlyWith('UsesRedshiftServerless', {
+                  ifThen('UsesRedshiftServerless', {
                     Sid: 'RunWarehouseStatements',
                     Effect: 'Allow',
                     Action: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
                     Resource: '${param:redshiftWorkgroupArn}',
                   }),
-                  onlyWith('UsesRedshiftServerless', {
+                  ifThen('UsesRedshiftServerless', {
                     Sid: 'WarehouseCredentials',
                     Effect: 'Allow',
                     Action: ['redshift-serverless:GetCredentials'],
                     Resource: '${param:redshiftWorkgroupArn}',
                   }),
-                  onlyWith('HasWarehouseUrlSecret', {
+                  ifThen('HasWarehouseUrlSecret', {
                     Sid: 'ReadWarehouseUrlSecret',
                     Effect: 'Allow',
                     Action: ['secretsmanager:GetSecretValue'],
@@ -286,7 +281,7 @@ const config: AWS = {
                   // These Data API actions have no resource type; the condition limits them to
                   // statements this role started.
                   // https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html
-                  onlyWith('UsesRedshiftServerless', {
+                  ifThen('UsesRedshiftServerless', {
                     Sid: 'FollowOwnStatements',
                     Effect: 'Allow',
                     Action: [
@@ -297,7 +292,7 @@ const config: AWS = {
                     Resource: '*',
                     Condition: {
                       StringEquals: {
-                        'redshift-data:statement-owner-iam-userid': { 'Fn::Sub': '${!aws:userid}' },
+                        'redshift-data:statement-owner-iam-userid': sub('${!aws:userid}'),
                       },
                     },
                   }),

@@ -10,31 +10,26 @@ import {
   alarm,
   alarmConditions,
   alarmParams,
+  arn,
+  assumedBy,
   commonParams,
   esbuildDefaults,
+  ifThen,
   logGroup,
   METRICS_NAMESPACE,
   providerDefaults,
+  ref,
   secureBucket,
+  sub,
   tlsOnlyBucketPolicy,
 } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 
 const service = 'ingest-transform';
-const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
-const ref = (logicalId: string) => ({ Ref: logicalId });
-const sub = (template: string) => ({ 'Fn::Sub': template });
-const ifParquet = (parquet: unknown, json: unknown) => ({ 'Fn::If': ['IsParquet', parquet, json] });
+const ifParquet = (parquet: unknown, json: unknown) => ifThen('IsParquet', parquet, json);
 
 // Athena/Firehose read event and ingest time as ISO-8601 UTC with milliseconds (Joda pattern; ZZ parses "Z").
 const TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSZZ";
-
-const assumedBy = (servicePrincipal: string, extra: Record<string, unknown> = {}) => ({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { Service: servicePrincipal }, Action: 'sts:AssumeRole', ...extra },
-  ],
-});
 
 const config: AWS = {
   service,
@@ -105,7 +100,7 @@ const config: AWS = {
     registryTableName: 'device_registry',
     // `sls invoke local` resolves a CloudFormation Ref through the AWS API; the local stage names
     // the local cloud's ingest bucket folder instead, and reads the registry from there.
-    registryBucket: { default: { Ref: 'IngestBucket' }, local: 'local-ingest' },
+    registryBucket: { default: ref('IngestBucket'), local: 'local-ingest' },
   },
   functions: {
     transform: {
@@ -137,7 +132,7 @@ const config: AWS = {
         Properties: {
           Name: '${self:custom.hubStreamName}',
           StreamModeDetails: { StreamMode: '${param:streamMode}' },
-          ShardCount: { 'Fn::If': ['IsProvisioned', '${param:shardCount}', ref('AWS::NoValue')] },
+          ShardCount: ifThen('IsProvisioned', '${param:shardCount}'),
           RetentionPeriodHours: '${param:streamRetentionHours}',
           StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
         },

@@ -1,23 +1,22 @@
 import {
   alarmConditions,
   alarmParams,
+  arn,
+  assumedBy,
   commonParams,
   deadLetterQueueAlarm,
   encryptedQueue,
   esbuildDefaults,
+  ifThen,
   providerDefaults,
+  ref,
   secureBucket,
+  sub,
   tlsOnlyBucketPolicy,
 } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 
 const service = 'msk-consumer';
-const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
-const sub = (template: string, variables?: Record<string, unknown>) => ({
-  'Fn::Sub': variables ? [template, variables] : template,
-});
-const noValue = { Ref: 'AWS::NoValue' };
-const when = (condition: string, value: unknown) => ({ 'Fn::If': [condition, value, noValue] });
 const notEmpty = (param: string) => ({ 'Fn::Not': [{ 'Fn::Equals': [`\${param:${param}}`, ''] }] });
 const split = (param: string) => ({ 'Fn::Split': [',', `\${param:${param}}`] });
 
@@ -107,7 +106,7 @@ const config: AWS = {
     esbuild: esbuildDefaults,
     // `sls invoke local` resolves a CloudFormation Ref through the AWS API; the local stage names
     // its quarantine folder instead, so it runs offline.
-    quarantineBucket: { default: { Ref: 'QuarantineBucket' }, local: '${self:service}-local-quarantine' },
+    quarantineBucket: { default: ref('QuarantineBucket'), local: '${self:service}-local-quarantine' },
   },
   functions: {
     consumer: {
@@ -183,17 +182,9 @@ const config: AWS = {
         Properties: {
           Description:
             'msk-consumer: read the MSK topic, write the hub, quarantine poison, report failed batches',
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Principal: { Service: 'lambda.amazonaws.com' },
-                Action: 'sts:AssumeRole',
-                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-              },
-            ],
-          },
+          AssumeRolePolicyDocument: assumedBy('lambda.amazonaws.com', {
+            Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+          }),
           Policies: [
             {
               PolicyName: 'consumer',
@@ -205,19 +196,21 @@ const config: AWS = {
                     ['logs:CreateLogStream', 'logs:PutLogEvents'],
                     arn('ConsumerLogGroup'),
                   ),
-                  statement('ForwardToHub', ['kinesis:PutRecords'], {
-                    'Fn::If': [
+                  statement(
+                    'ForwardToHub',
+                    ['kinesis:PutRecords'],
+                    ifThen(
                       'HasHubStreamArn',
                       '${param:hubStreamArn}',
                       sub(
                         'arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${param:hubStreamName}',
                       ),
-                    ],
-                  }),
+                    ),
+                  ),
                   statement('Quarantine', ['s3:PutObject'], sub('${QuarantineBucket.Arn}/errors/msk/*')),
                   statement('ReportFailedBatches', ['sqs:SendMessage'], arn('OnFailureQueue')),
                   // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html
-                  when(
+                  ifThen(
                     'HasMskCluster',
                     statement(
                       'LocateCluster',
@@ -225,7 +218,7 @@ const config: AWS = {
                       '${param:mskClusterArn}',
                     ),
                   ),
-                  when(
+                  ifThen(
                     'UseIamAuth',
                     statement(
                       'ConnectToCluster',
@@ -233,7 +226,7 @@ const config: AWS = {
                       '${param:mskClusterArn}',
                     ),
                   ),
-                  when(
+                  ifThen(
                     'UseIamAuth',
                     statement(
                       'ReadTopic',
@@ -241,7 +234,7 @@ const config: AWS = {
                       mskResourceArn('topic', '${param:mskTopic}'),
                     ),
                   ),
-                  when(
+                  ifThen(
                     'UseIamAuth',
                     statement(
                       'CommitOffsets',
@@ -249,7 +242,7 @@ const config: AWS = {
                       mskResourceArn('group', '${param:mskConsumerGroupId}'),
                     ),
                   ),
-                  when(
+                  ifThen(
                     'UseSaslScram',
                     statement(
                       'ReadScramSecret',
@@ -259,7 +252,7 @@ const config: AWS = {
                   ),
                   // MSK requires SCRAM secrets to be encrypted with a customer managed key; only
                   // Secrets Manager may use it on the function's behalf, and only for this secret.
-                  when(
+                  ifThen(
                     'UseSaslScram',
                     statement(
                       'DecryptScramSecret',
@@ -279,7 +272,7 @@ const config: AWS = {
                   // cluster's subnets, created with this role. EC2 Describe* actions support no
                   // resource-level permissions, and Lambda validates the set against "*", as the
                   // AWSLambdaMSKExecutionRole and AWSLambdaVPCAccessExecutionRole policies grant it.
-                  when(
+                  ifThen(
                     'HasMskCluster',
                     statement(
                       'ClusterNetworkInterfaces',
@@ -294,7 +287,7 @@ const config: AWS = {
                       '*',
                     ),
                   ),
-                  when(
+                  ifThen(
                     'InVpc',
                     statement(
                       'FunctionNetworkInterfaces',
@@ -319,7 +312,7 @@ const config: AWS = {
     extensions: {
       ConsumerLambdaFunction: {
         Properties: {
-          VpcConfig: when('InVpc', {
+          VpcConfig: ifThen('InVpc', {
             SubnetIds: split('vpcSubnetIds'),
             SecurityGroupIds: split('vpcSecurityGroupIds'),
           }),
@@ -332,24 +325,24 @@ const config: AWS = {
           EventSourceArn: '${param:mskClusterArn}',
           Topics: ['${param:mskTopic}'],
           DestinationConfig: { OnFailure: { Destination: arn('OnFailureQueue') } },
-          SourceAccessConfigurations: when('UseSaslScram', [
+          SourceAccessConfigurations: ifThen('UseSaslScram', [
             { Type: 'SASL_SCRAM_512_AUTH', URI: '${param:mskSaslScramSecretArn}' },
           ]),
           // https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html: Kafka
           // mappings take retry limits in provisioned mode only; on demand, Lambda's default
           // retry policy decides when a failing batch goes to the on-failure destination.
-          ProvisionedPollerConfig: when('UseProvisionedPollers', {
+          ProvisionedPollerConfig: ifThen('UseProvisionedPollers', {
             MinimumPollers: '${param:mskMinimumPollers}',
             MaximumPollers: '${param:mskMaximumPollers}',
           }),
-          MaximumRetryAttempts: when('UseProvisionedPollers', '${param:mskMaximumRetryAttempts}'),
+          MaximumRetryAttempts: ifThen('UseProvisionedPollers', '${param:mskMaximumRetryAttempts}'),
         },
       },
     },
     Outputs: {
       ConsumerFunctionName: {
         Description: 'MSK consumer function',
-        Value: { Ref: 'ConsumerLambdaFunction' },
+        Value: ref('ConsumerLambdaFunction'),
       },
       OnFailureQueueArn: {
         Description: "The mapping's on-failure destination",
@@ -357,11 +350,11 @@ const config: AWS = {
       },
       OnFailureQueueUrl: {
         Description: "The mapping's on-failure destination",
-        Value: { Ref: 'OnFailureQueue' },
+        Value: ref('OnFailureQueue'),
       },
       QuarantineBucketName: {
         Description: 'Poison records under errors/msk/',
-        Value: { Ref: 'QuarantineBucket' },
+        Value: ref('QuarantineBucket'),
       },
     },
   },

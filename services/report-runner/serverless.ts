@@ -2,12 +2,17 @@ import { METRIC_NAMES, LAKE_PREFIX, REGISTRY_PREFIX } from '@pipeline/shared';
 import {
   alarmConditions,
   alarmParams,
+  arn,
+  assumedBy,
   commonParams,
   deadLetterQueueAlarm,
   encryptedQueue,
   esbuildDefaults,
+  ifThen,
   providerDefaults,
+  ref,
   secureBucket,
+  sub,
   tlsOnlyBucketPolicy,
 } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
@@ -18,12 +23,6 @@ import {
 } from './src/trigger';
 
 const service = 'report-runner';
-const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
-const ref = (logicalId: string) => ({ Ref: logicalId });
-const sub = (template: string) => ({ 'Fn::Sub': template });
-const ifThen = (condition: string, then: unknown, otherwise: unknown = ref('AWS::NoValue')) => ({
-  'Fn::If': [condition, then, otherwise],
-});
 
 const ATHENA_RESULTS_PREFIX = 'athena-results/';
 const REPORTS_PREFIX = 'reports/';
@@ -41,11 +40,6 @@ const anomalyDefaults: Record<(typeof METRIC_NAMES)[number], [string, string]> =
   pressure: ['950', '1050'],
   battery: ['15', '100'],
 };
-
-const assumedBy = (principals: string[]) => ({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: principals }, Action: 'sts:AssumeRole' }],
-});
 
 const policy = (name: string, statements: unknown[]) => ({
   PolicyName: name,

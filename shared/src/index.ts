@@ -10,5 +10,6 @@ export * from './telemetry/normalise';
 export * from './registry';
 export * from './contracts/firehose';
 export * from './runtime/env';
+export * from './runtime/local-cloud';
 export * from './runtime/logger';
 export * from './warehouse';

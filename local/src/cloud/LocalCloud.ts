@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PGlite } from '@electric-sql/pglite';
-import type { PostgresWarehouse } from '@pipeline/shared';
+import { LOCAL_STAGE, type PostgresWarehouse } from '@pipeline/shared';
 import { LogAlertPublisher } from '@pipeline/analytics-sink/src/adapters/log-alert-publisher';
 import {
   createSinkHandler,
@@ -57,7 +57,7 @@ import {
   ThrottlingHubClient,
   type FaultSettings,
 } from './faults';
-import { LOCAL_RESOURCES, LOCAL_STAGE, type LocalLayout } from './layout';
+import { LOCAL_RESOURCES, type LocalLayout } from './layout';
 import { MetricsRecorder, RecordingMetrics } from './metrics';
 import { lambdaRuntime } from './runtime';
 import {

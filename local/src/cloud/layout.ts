@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-
-/** The stage every service runs on in the local cloud (and under `sls invoke local --stage local`). */
-export const LOCAL_STAGE = 'local';
+import { localCloudDir, repositoryRoot } from '@pipeline/shared';
 
 /**
  * Names of the local stage's resources: what `sls invoke local --stage local` of each service
@@ -32,14 +29,15 @@ export const LOCAL_RESOURCES = {
   },
 } as const;
 
-/** Where the local cloud keeps everything: `LOCAL_ROOT`, else `.local/` at the repository root. */
+/**
+ * Where the local cloud keeps everything: `LOCAL_ROOT`, else `.local/` at the repository root
+ * ({@link localCloudDir}, which the services' `local` stage uses too). Unlike the services, the local
+ * cloud refuses to start outside the repository rather than fill a `.local/` wherever it was run.
+ */
 export const localRoot = (env: NodeJS.ProcessEnv = process.env, from: string = process.cwd()): string => {
-  if (env.LOCAL_ROOT) return path.resolve(env.LOCAL_ROOT);
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'serverless-compose.yml'))) return path.join(dir, '.local');
-    if (path.dirname(dir) === dir)
-      throw new Error('LOCAL_ROOT is not set and no repository root was found above the working directory');
-  }
+  if (!env.LOCAL_ROOT && repositoryRoot(from) === undefined)
+    throw new Error('LOCAL_ROOT is not set and no repository root was found above the working directory');
+  return localCloudDir(env, from);
 };
 
 /**

@@ -47,6 +47,8 @@ export interface RunOptions {
   keepRunning?: boolean;
   /** Service parameter overrides: window length, buffer hints. */
   windowSeconds?: number;
+  /** analytics-sink's `alertRules` (e.g. `temperature>80,battery<15`). */
+  alertRules?: string;
   processorBufferSizeMB?: number;
   processorBufferIntervalSeconds?: number;
   s3BufferSizeMB?: number;
@@ -163,7 +165,10 @@ export const runLocalCloud = async (options: RunOptions, hooks: RunHooks = {}): 
         s3BufferSizeMB: options.s3BufferSizeMB,
         s3BufferIntervalSeconds: options.s3BufferIntervalSeconds ?? LOCAL_S3_BUFFER_INTERVAL_SECONDS,
       }),
-      'analytics-sink': definedStrings({ tumblingWindowSeconds: options.windowSeconds }),
+      'analytics-sink': {
+        ...definedStrings({ tumblingWindowSeconds: options.windowSeconds }),
+        ...(options.alertRules === undefined ? {} : { alertRules: options.alertRules }),
+      },
     };
     const cloud = await LocalCloud.create({
       layout,

@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_REGISTRY_KEY, RegistryFormatError, serialiseRegistry } from '@pipeline/shared';
+import {
+  DEFAULT_REGISTRY_KEY,
+  REGISTRY_PREFIX,
+  RegistryFormatError,
+  serialiseRegistry,
+} from '@pipeline/shared';
 import { LOCAL_RESOURCES, localRoot } from '../cloud/layout';
 import { readRegistryFile, writeLocalRegistry } from './registry-file';
 
@@ -58,6 +63,13 @@ export const main = async (
   }
 
   const key = values.key;
+  // upload writes JSON Lines, and the Glue table device_registry reads every object under the prefix.
+  if (
+    !key.startsWith(REGISTRY_PREFIX) ||
+    !key.endsWith('.jsonl') ||
+    key.slice(REGISTRY_PREFIX.length).includes('/')
+  )
+    throw new Error(`--key must be a .jsonl object directly under ${REGISTRY_PREFIX}, got ${key}`);
   if (values.target === 'local') {
     const written = await writeLocalRegistry(
       values.root ?? localRoot(),

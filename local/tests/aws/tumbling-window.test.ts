@@ -271,6 +271,28 @@ describe('Kinesis tumbling-window event source mapping', () => {
     ).toEqual(['shardId-000000000000', stream.shardFor('dev-0001')]);
   });
 
+  it('gathers records for the batching window, and says when that batch comes due', async () => {
+    const { clock, esm, events, put, payloads } = setup({ maximumBatchingWindowInSeconds: 5 });
+    clock.advance(10_000);
+    await put('a');
+    // Unopened: due the instant the poller sees the record, not "now + 5 s" (which never arrives).
+    expect(esm.nextDueAt()).toBe(T0 + 10_000);
+
+    await esm.poll();
+    expect(events).toHaveLength(0);
+    expect(esm.nextDueAt()).toBe(T0 + 15_000);
+
+    clock.advance(2_000);
+    await put('b');
+    await esm.poll();
+    expect(events).toHaveLength(0);
+    expect(esm.nextDueAt()).toBe(T0 + 15_000);
+
+    clock.advance(3_000);
+    await esm.poll();
+    expect(events.map(payloads)).toEqual([['a', 'b']]);
+  });
+
   it('validates its configuration like CreateEventSourceMapping', () => {
     expect(() => setup({ tumblingWindowInSeconds: 901 })).toThrow(/1-900/);
     expect(() => setup({ batchSize: 10_001 })).toThrow(/BatchSize/);

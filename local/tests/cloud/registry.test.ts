@@ -4,9 +4,9 @@ import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { WITHOUT_REGISTRY as SINK_WITHOUT_REGISTRY } from '@pipeline/analytics-sink/src/handlers/sink-handler';
 import { WITHOUT_REGISTRY as TRANSFORM_WITHOUT_REGISTRY } from '@pipeline/ingest-transform/src/handlers/transform-handler';
-import { DeviceRegistryEntrySchema, serialiseRegistry } from '@pipeline/shared';
+import { DeviceRegistryEntrySchema, LOCAL_STAGE, serialiseRegistry } from '@pipeline/shared';
 import { ManualClock } from '../../src/aws/clock';
-import { LOCAL_RESOURCES, LOCAL_STAGE } from '../../src/cloud/layout';
+import { LOCAL_RESOURCES } from '../../src/cloud/layout';
 import { localRegistry } from '../../src/cloud/registry';
 import {
   functionEnvironment,

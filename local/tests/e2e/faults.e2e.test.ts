@@ -39,6 +39,8 @@ const options = (root: string, faults: readonly FaultKind[] = []): RunOptions =>
   heartbeatShare: 0.01,
   format: 'parquet',
   seed: SEED,
+  // Low thresholds, so windows raise alerts whose de-duplication across redeliveries is compared.
+  alertRules: 'temperature>23,battery<60',
   // The functions log every injected failure as an error; the books below say what happened.
   logLevel: 'SILENT',
   ...(faults.length > 0 ? { faults, faultRate: 0.25 } : {}),
@@ -160,7 +162,9 @@ describe('every absorbable fault at once (--faults all)', () => {
     const [clean, faulty] = await Promise.all([lakeRows(roots.clean), lakeRows(roots.faulty)]);
     expect(clean.length).toBe(runs.clean?.summary.deliveredToLake);
     expect(faulty).toEqual(clean);
-    expect(await errorRecords(roots.faulty)).toEqual(await errorRecords(roots.clean));
+    const cleanErrors = await errorRecords(roots.clean);
+    expect(cleanErrors.length).toBeGreaterThan(0);
+    expect(await errorRecords(roots.faulty)).toEqual(cleanErrors);
   });
 
   it('writes the same report rows and the same warehouse rows, real-time windows included', async () => {
@@ -168,7 +172,9 @@ describe('every absorbable fault at once (--faults all)', () => {
     expect(cleanReports.size).toBeGreaterThan(0);
     expect(await reportOutputs(roots.faulty)).toEqual(cleanReports);
     const cleanTables = await warehouseTables(roots.clean);
+    // Not vacuous: windows and alerts (de-duplicated across redeliveries) are there to compare.
     expect(cleanTables.realtime_device_window_part?.length).toBeGreaterThan(0);
+    expect(cleanTables.realtime_alert?.length).toBeGreaterThan(0);
     expect(await warehouseTables(roots.faulty)).toEqual(cleanTables);
   });
 });
@@ -214,13 +220,18 @@ describe('transform batches that exhaust Firehose retries, then npm run redrive'
 
   it('leaves the real-time windows of the original traffic as without faults', async () => {
     // The sink reads the hub, not Firehose: a failed transform batch does not touch its windows.
+    // Windows that ended before the re-drive started (the re-drive's first window may begin a little
+    // earlier: windows are aligned to the minute). PGlite returns timestamps as Dates: in the JSON
+    // rows they are ISO-8601 strings with a Z.
     const before = (rows: string[] = []) =>
       rows.filter((row) => {
-        const { window_start: start } = JSON.parse(row) as { window_start: string };
-        return Date.parse(`${start.replace(' ', 'T')}Z`) < redriveStartedAt;
+        const { window_end: end } = JSON.parse(row) as { window_end: string };
+        return Date.parse(end) <= redriveStartedAt;
       });
     const clean = await warehouseTables(roots.clean);
     const after = await warehouseTables(roots.exhausted);
-    expect(before(after.realtime_device_window_part)).toEqual(before(clean.realtime_device_window_part));
+    const cleanBefore = before(clean.realtime_device_window_part);
+    expect(cleanBefore.length).toBeGreaterThan(0);
+    expect(before(after.realtime_device_window_part)).toEqual(cleanBefore);
   });
 });

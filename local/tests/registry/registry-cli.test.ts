@@ -61,6 +61,18 @@ describe('npm run registry', () => {
     ]);
   });
 
+  it.each([
+    ['a CSV key (the body is JSON Lines)', 'reference/devices/registry.csv'],
+    ['a key outside the registry prefix', 'registry.jsonl'],
+    ['a key in a sub-folder of the prefix', 'reference/devices/old/registry.jsonl'],
+  ])('refuses %s and uploads nothing', async (_case, key) => {
+    const file = path.join(dir, 'devices.csv');
+    await expect(run('upload', file, '--bucket', 'ingest', '--key', key)).rejects.toThrow(
+      'must be a .jsonl object directly under reference/devices/',
+    );
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
   it('writes into the local cloud bucket folder with --target local', async () => {
     const root = path.join(dir, 'local');
     expect(await run('upload', path.join(dir, 'devices.csv'), '--target', 'local', '--root', root)).toBe(0);

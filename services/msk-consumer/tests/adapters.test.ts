@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_EVENT_TIME_POLICY } from '@pipeline/shared';
-import { LocalHubWriter, LocalQuarantine, localCloudDir } from '../src/adapters/local-files';
+import { LocalHubWriter, LocalQuarantine } from '../src/adapters/local-files';
 import { S3Quarantine } from '../src/adapters/s3-quarantine';
 import { planBatch, type KafkaRecord } from '../src/domain/plan-batch';
 import { mskEvent, NOW } from './support/events';
@@ -119,13 +119,5 @@ describe('local adapters', () => {
       'telemetry-1-901-903.ndjson',
       'telemetry-2-6002-6002.ndjson',
     ]);
-  });
-
-  it('finds .local at the repository root, or LOCAL_ROOT when set', () => {
-    const repoRoot = path.resolve(__dirname, '..', '..', '..');
-    expect(localCloudDir({}, path.join(repoRoot, 'services', 'msk-consumer'))).toBe(
-      path.join(repoRoot, '.local'),
-    );
-    expect(localCloudDir({ LOCAL_ROOT: dir }, '/')).toBe(dir);
   });
 });

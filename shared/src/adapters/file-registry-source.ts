@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { registryFormatFor, type RegistryFetchResult, type RegistrySource } from '../registry';
 
 /**
@@ -20,16 +18,3 @@ export class FileRegistrySource implements RegistrySource {
       : { changed: true, etag: current, text, format: registryFormatFor(this.options.path) };
   }
 }
-
-/**
- * The local cloud's folder: `$LOCAL_ROOT`, or `.local/` at the repository root (the folder holding
- * serverless-compose.yml; `sls invoke local` runs in the service folder), where `npm start` keeps
- * one folder per bucket.
- */
-export const localCloudDir = (env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string => {
-  if (env.LOCAL_ROOT) return path.resolve(env.LOCAL_ROOT);
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'serverless-compose.yml'))) return path.join(dir, '.local');
-    if (path.dirname(dir) === dir) return path.join(path.resolve(cwd), '.local');
-  }
-};

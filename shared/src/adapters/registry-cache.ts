@@ -3,7 +3,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { RegistryCache, type RegistrySettings, type RegistrySource } from '../registry';
 import { LOCAL_STAGE } from '../runtime/env';
-import { FileRegistrySource, localCloudDir } from './file-registry-source';
+import { localCloudDir } from '../runtime/local-cloud';
+import { FileRegistrySource } from './file-registry-source';
 import { S3RegistrySource } from './registry-source';
 
 /** The registry object as a file of the local cloud: `<root>/<bucket>/<key>`, as `npm start` lays buckets out. */

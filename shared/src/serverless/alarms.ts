@@ -3,6 +3,7 @@
  * `alarmTopicArn` param (an SNS topic ARN; empty: alarms change state without notifying).
  * Runbooks for each alarm: docs/OPERATIONS.md#runbooks.
  */
+import { ifThen } from './intrinsics';
 
 /** Params every service with alarms understands; spread into `params.default`. */
 export const alarmParams = {
@@ -51,7 +52,7 @@ export const alarm = ({
   evaluationPeriods = 1,
   treatMissingData = 'notBreaching',
 }: AlarmOptions): { Type: string; Properties: Record<string, unknown> } => {
-  const actions = { 'Fn::If': [HAS_ALARM_TOPIC, ['${param:alarmTopicArn}'], { Ref: 'AWS::NoValue' }] };
+  const actions = ifThen(HAS_ALARM_TOPIC, ['${param:alarmTopicArn}']);
   return {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {

@@ -1,3 +1,4 @@
 export * from './provider';
 export * from './resources';
 export * from './alarms';
+export * from './intrinsics';

@@ -2,6 +2,8 @@
  * CloudFormation building blocks with the security baseline every bucket and queue of the pipeline
  * shares, so "encrypted, private, TLS-only" is written once.
  */
+import { arn, ref } from './intrinsics';
+
 type Cfn = Record<string, unknown>;
 /** A CloudFormation resource: a `Type` plus whatever its specification allows. */
 export type CfnResource = { Type: string } & Cfn;
@@ -50,7 +52,7 @@ export const secureBucket = ({ lifecycleRules, eventBridge = false }: BucketOpti
 export const tlsOnlyBucketPolicy = (bucketLogicalId: string): CfnResource => ({
   Type: 'AWS::S3::BucketPolicy',
   Properties: {
-    Bucket: { Ref: bucketLogicalId },
+    Bucket: ref(bucketLogicalId),
     PolicyDocument: {
       Version: '2012-10-17',
       Statement: [
@@ -59,10 +61,7 @@ export const tlsOnlyBucketPolicy = (bucketLogicalId: string): CfnResource => ({
           Effect: 'Deny',
           Principal: '*',
           Action: 's3:*',
-          Resource: [
-            { 'Fn::GetAtt': [bucketLogicalId, 'Arn'] },
-            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketLogicalId, 'Arn'] }, '/*']] },
-          ],
+          Resource: [arn(bucketLogicalId), { 'Fn::Join': ['', [arn(bucketLogicalId), '/*']] }],
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
         },
       ],

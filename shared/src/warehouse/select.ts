@@ -52,20 +52,36 @@ export const SELECT_MAX_ROWS_LIMIT = 100_000;
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const PLACEHOLDER_NAME = /^[a-z_][a-z0-9_]*/;
 
+/**
+ * The index where a string literal, quoted identifier or comment that starts at `sql[start]` ends
+ * (its last character, or `sql.length` when it is not closed); `start` itself when none starts
+ * there. Placeholder scanners skip these spans, so a `?` or `:name` inside them is not a parameter.
+ */
+export const endOfQuotedOrComment = (sql: string, start: number): number => {
+  const char = sql[start];
+  if (char === "'" || char === '"') {
+    const close = sql.indexOf(char, start + 1);
+    return close === -1 ? sql.length : close;
+  }
+  if (char === '-' && sql[start + 1] === '-') {
+    const close = sql.indexOf('\n', start);
+    return close === -1 ? sql.length : close;
+  }
+  if (char === '/' && sql[start + 1] === '*') {
+    const close = sql.indexOf('*/', start + 2);
+    return close === -1 ? sql.length : close + 1;
+  }
+  return start;
+};
+
 /** A `:name` placeholder, outside string literals, quoted identifiers, comments and `::` casts. */
 const placeholders = (sql: string): { name: string; start: number; end: number }[] => {
   const found: { name: string; start: number; end: number }[] = [];
   for (let i = 0; i < sql.length; i += 1) {
     const char = sql[i];
-    if (char === "'" || char === '"') {
-      const close = sql.indexOf(char, i + 1);
-      i = close === -1 ? sql.length : close;
-    } else if (char === '-' && sql[i + 1] === '-') {
-      const close = sql.indexOf('\n', i);
-      i = close === -1 ? sql.length : close;
-    } else if (char === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      i = close === -1 ? sql.length : close + 1;
+    const skipped = endOfQuotedOrComment(sql, i);
+    if (skipped > i) {
+      i = skipped;
     } else if (char === ':' && sql[i + 1] === ':') {
       i += 1;
     } else if (char === ':') {

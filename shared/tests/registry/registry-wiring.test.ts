@@ -5,11 +5,10 @@ import path from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { RegistrySettings } from '../../src';
+import { localCloudDir, repositoryRoot, type RegistrySettings } from '../../src';
 import {
   createRegistryCache,
   FileRegistrySource,
-  localCloudDir,
   localRegistryFile,
   registrySourceFor,
   S3RegistrySource,
@@ -92,6 +91,11 @@ describe('localCloudDir and localRegistryFile', () => {
     expect(localCloudDir({}, path.join(repository, 'services', 'ingest-transform'))).toBe(
       path.join(repository, '.local'),
     );
+  });
+
+  it('is .local/ in the working directory outside the repository', () => {
+    expect(repositoryRoot(root)).toBeUndefined();
+    expect(localCloudDir({}, root)).toBe(path.join(root, '.local'));
   });
 
   it('names the object in its bucket folder, as the local cloud lays buckets out', () => {

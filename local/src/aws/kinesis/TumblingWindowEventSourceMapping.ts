@@ -210,13 +210,15 @@ export class TumblingWindowEventSourceMapping {
       if (progress.finalOwed) consider(now);
       if (progress.window) consider(progress.window.end);
       const [next] = this.reader.peek(shardId, 1);
-      if (next)
+      // Unopened, a batch opens when the poller first sees its record (`poll` then sets
+      // batchOpenedAt); `now + window` here would move with the clock and never come due.
+      if (next) {
+        const visible = this.#visibleAt(next.approximateArrivalTimestamp);
+        const { batchOpenedAt } = progress;
         consider(
-          Math.max(
-            this.#visibleAt(next.approximateArrivalTimestamp),
-            (progress.batchOpenedAt ?? now) + this.#batchingWindowMs,
-          ),
+          batchOpenedAt === undefined ? visible : Math.max(visible, batchOpenedAt + this.#batchingWindowMs),
         );
+      }
     }
     return next;
   }

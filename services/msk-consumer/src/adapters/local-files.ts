@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { quarantineObjects } from '../domain/plan-batch';
@@ -14,15 +13,6 @@ import { chunkForPutRecords, PUT_RECORDS_LIMITS, type PutRecordsLimits } from '.
  *   hub/<stream>.ndjson         one line per record: {"partitionKey","data" (base64),"approximateArrivalTimestamp"}
  *   <bucket>/errors/msk/...     quarantine objects, same keys as in S3
  */
-export const localCloudDir = (env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string => {
-  if (env.LOCAL_ROOT) return path.resolve(env.LOCAL_ROOT);
-  // The repository root holds serverless-compose.yml; `sls invoke local` runs in the service folder.
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'serverless-compose.yml'))) return path.join(dir, '.local');
-    if (path.dirname(dir) === dir) return path.join(path.resolve(cwd), '.local');
-  }
-};
-
 /** Appends records to `hub/<stream>.ndjson`, enforcing the PutRecords limits as Kinesis would. */
 export class LocalHubWriter implements HubWriter {
   constructor(

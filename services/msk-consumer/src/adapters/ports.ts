@@ -1,9 +1,10 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_STAGE, localCloudDir } from '@pipeline/shared';
 import type { HubWriter, Quarantine } from '../domain/ports';
 import type { ConsumerSettings } from '../settings';
 import { KinesisHubWriter } from './kinesis-hub-writer';
-import { LocalHubWriter, LocalQuarantine, localCloudDir } from './local-files';
+import { LocalHubWriter, LocalQuarantine } from './local-files';
 import { S3Quarantine } from './s3-quarantine';
 
 export interface ConsumerPorts {
@@ -16,7 +17,7 @@ export interface ConsumerPorts {
  * gets file-backed adapters instead, so `sls invoke local --stage local` runs offline.
  */
 export const createPorts = (settings: ConsumerSettings): ConsumerPorts => {
-  if (settings.stage === 'local') {
+  if (settings.stage === LOCAL_STAGE) {
     const dir = localCloudDir();
     return {
       hub: new LocalHubWriter({ dir, streamName: settings.hubStreamName }),

@@ -1,5 +1,6 @@
 import {
   canonicalColumnType,
+  endOfQuotedOrComment,
   isCanonicalColumn,
   validateTable,
   WAREHOUSE_COLUMN_TYPES,
@@ -92,19 +93,9 @@ const parseHeader = (text: string): { header: Map<HeaderKey, string[]>; body: st
 export const countPlaceholders = (sql: string): number => {
   let count = 0;
   for (let i = 0; i < sql.length; i += 1) {
-    const char = sql[i];
-    if (char === "'" || char === '"') {
-      const close = sql.indexOf(char, i + 1);
-      i = close === -1 ? sql.length : close;
-    } else if (char === '-' && sql[i + 1] === '-') {
-      const close = sql.indexOf('\n', i);
-      i = close === -1 ? sql.length : close;
-    } else if (char === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      i = close === -1 ? sql.length : close + 1;
-    } else if (char === '?') {
-      count += 1;
-    }
+    const skipped = endOfQuotedOrComment(sql, i);
+    if (skipped > i) i = skipped;
+    else if (sql[i] === '?') count += 1;
   }
   return count;
 };

@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The repository root at or above `from`: the folder holding serverless-compose.yml, since
+ * `sls invoke local` runs in a service folder. `undefined` outside the repository.
+ */
+export const repositoryRoot = (from: string = process.cwd()): string | undefined => {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'serverless-compose.yml'))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+};
+
+/**
+ * The local cloud's folder, where `npm start` keeps one folder per bucket and the `local` stage
+ * (`sls invoke local --stage local`) reads and writes files in place of AWS: `$LOCAL_ROOT`, else
+ * `.local/` at the repository root, else `.local/` in `cwd`.
+ */
+export const localCloudDir = (env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string => {
+  if (env.LOCAL_ROOT) return path.resolve(env.LOCAL_ROOT);
+  return path.join(repositoryRoot(cwd) ?? path.resolve(cwd), '.local');
+};
