@@ -12,4 +12,5 @@ export * from './contracts/firehose';
 export * from './runtime/env';
 export * from './runtime/local-cloud';
 export * from './runtime/logger';
+export * from './runtime/metrics';
 export * from './warehouse';

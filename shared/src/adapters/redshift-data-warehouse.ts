@@ -17,6 +17,7 @@ import {
   createViewStatement,
   KEYS_PER_LOOKUP,
   keyLookupSql,
+  oncePerStatement,
   quoteIdentifier,
   readSelectedRows,
   selectStatement,
@@ -93,7 +94,7 @@ const parameterValue = (value: string | number | boolean): string => String(valu
  * https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html
  */
 export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse, ReadableWarehouse {
-  private readonly ensured = new Map<string, Promise<void>>();
+  private readonly ensure = oncePerStatement((sql) => this.execute([sql], []));
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly poll: { initialDelayMs: number; factor: number; maxDelayMs: number };
@@ -110,19 +111,7 @@ export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse, Rea
   }
 
   async ensureTable(table: WarehouseTable): Promise<void> {
-    const sql = createTableStatement(table, 'redshift');
-    let pending = this.ensured.get(sql);
-    if (!pending) {
-      pending = this.execute([sql], []).then(
-        () => undefined,
-        (error: unknown) => {
-          this.ensured.delete(sql);
-          throw error;
-        },
-      );
-      this.ensured.set(sql, pending);
-    }
-    return pending;
+    return this.ensure(createTableStatement(table, 'redshift'));
   }
 
   async replaceRows(request: ReplaceRowsRequest): Promise<LoadResult> {
@@ -182,19 +171,7 @@ export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse, Rea
   }
 
   async ensureView(view: WarehouseView): Promise<void> {
-    const sql = createViewStatement(view);
-    let pending = this.ensured.get(sql);
-    if (!pending) {
-      pending = this.execute([sql], []).then(
-        () => undefined,
-        (error: unknown) => {
-          this.ensured.delete(sql);
-          throw error;
-        },
-      );
-      this.ensured.set(sql, pending);
-    }
-    return pending;
+    return this.ensure(createViewStatement(view));
   }
 
   async existingKeys(request: KeyLookupRequest): Promise<WarehouseRow[]> {

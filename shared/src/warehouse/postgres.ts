@@ -9,6 +9,7 @@ import {
   type QueryableWarehouse,
   type WarehouseView,
 } from './lookup';
+import { oncePerStatement } from './once-per-statement';
 import {
   WarehouseError,
   WarehouseUnavailableError,
@@ -97,24 +98,18 @@ const insertStatements = (
  * on the primary key. Everything is parameterised; identifiers come from validated definitions.
  */
 export class PostgresWarehouse implements Warehouse, QueryableWarehouse, ReadableWarehouse {
-  private readonly ensured = new Map<string, Promise<void>>();
+  private readonly ensure = oncePerStatement(async (statement) => {
+    try {
+      await this.client.query(statement);
+    } catch (error) {
+      throw classifyPostgresError(error);
+    }
+  });
 
   constructor(private readonly client: SqlClient) {}
 
   async ensureTable(table: WarehouseTable): Promise<void> {
-    const statement = createTableStatement(table, 'postgres');
-    let pending = this.ensured.get(statement);
-    if (!pending) {
-      pending = this.client.query(statement).then(
-        () => undefined,
-        (error: unknown) => {
-          this.ensured.delete(statement);
-          throw classifyPostgresError(error);
-        },
-      );
-      this.ensured.set(statement, pending);
-    }
-    return pending;
+    return this.ensure(createTableStatement(table, 'postgres'));
   }
 
   async replaceRows(request: ReplaceRowsRequest): Promise<LoadResult> {
@@ -157,19 +152,7 @@ export class PostgresWarehouse implements Warehouse, QueryableWarehouse, Readabl
   }
 
   async ensureView(view: WarehouseView): Promise<void> {
-    const statement = createViewStatement(view);
-    let pending = this.ensured.get(statement);
-    if (!pending) {
-      pending = this.client.query(statement).then(
-        () => undefined,
-        (error: unknown) => {
-          this.ensured.delete(statement);
-          throw classifyPostgresError(error);
-        },
-      );
-      this.ensured.set(statement, pending);
-    }
-    return pending;
+    return this.ensure(createViewStatement(view));
   }
 
   async existingKeys(request: KeyLookupRequest): Promise<WarehouseRow[]> {

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { RegistryProvider } from '@pipeline/shared';
+import { countByReason, type RegistryProvider } from '@pipeline/shared';
 import {
   flushSegment,
   type AlertPublisher,
@@ -32,30 +32,17 @@ export interface SinkDependencies {
   now?: () => number;
 }
 
-const countByDimension = (
-  metrics: Metrics,
-  name: string,
-  dimension: string,
-  counts: Record<string, number | undefined>,
-) => {
-  for (const [value, count] of Object.entries(counts)) {
-    const metric = metrics.singleMetric();
-    metric.addDimension(dimension, value);
-    metric.addMetric(name, MetricUnit.Count, count ?? 0);
-  }
-};
-
 const publishSummary = (metrics: Metrics, summary: InvocationSummary): void => {
   metrics.addMetric('RecordsCounted', MetricUnit.Count, summary.counted);
   metrics.addMetric('RecordsDuplicate', MetricUnit.Count, summary.duplicates);
   metrics.addMetric('RecordsUnverified', MetricUnit.Count, summary.unverified);
   metrics.addMetric('WindowStateBytes', MetricUnit.Bytes, summary.stateBytes);
-  countByDimension(metrics, 'RecordsRejected', 'reason', summary.rejected);
-  countByDimension(metrics, 'RecordsDropped', 'reason', summary.dropped);
+  countByReason(metrics, 'RecordsRejected', summary.rejected);
+  countByReason(metrics, 'RecordsDropped', summary.dropped);
 };
 
 const publishFlush = (metrics: Metrics, flush: SegmentFlush, result: FlushResult): void => {
-  countByDimension(metrics, 'SegmentsWritten', 'reason', { [flush.reason]: 1 });
+  countByReason(metrics, 'SegmentsWritten', { [flush.reason]: 1 });
   metrics.addMetric('WindowRowsWritten', MetricUnit.Count, result.rowsWritten);
   metrics.addMetric('AlertsPublished', MetricUnit.Count, result.alertsPublished);
   metrics.addMetric('AlertsAlreadySent', MetricUnit.Count, result.alertsAlreadySent);

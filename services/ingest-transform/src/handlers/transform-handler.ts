@@ -4,7 +4,12 @@ import {
   KinesisFirehoseRecordSchema,
   KinesisFirehoseSchema,
 } from '@aws-lambda-powertools/parser/schemas/kinesis-firehose';
-import type { FirehoseTransformationResponse, RegistryProvider, RegistrySnapshot } from '@pipeline/shared';
+import {
+  countByReason,
+  type FirehoseTransformationResponse,
+  type RegistryProvider,
+  type RegistrySnapshot,
+} from '@pipeline/shared';
 import { z } from 'zod';
 import {
   transformBatch,
@@ -85,13 +90,7 @@ const publish = (metrics: Metrics, summary: TransformSummary, registryUnavailabl
     ['RecordsDropped', summary.dropped],
     ['RecordsFailed', summary.failed],
   ] as const;
-  for (const [name, counts] of byReason) {
-    for (const [reason, count] of Object.entries(counts)) {
-      const metric = metrics.singleMetric();
-      metric.addDimension('reason', reason);
-      metric.addMetric(name, MetricUnit.Count, count);
-    }
-  }
+  for (const [name, counts] of byReason) countByReason(metrics, name, counts);
 };
 
 /**

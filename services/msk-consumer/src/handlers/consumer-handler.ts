@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { KafkaMskEventSchema, KafkaRecordSchema } from '@aws-lambda-powertools/parser/schemas/kafka';
+import { countByReason } from '@pipeline/shared';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { planBatch, type BatchSummary, type ConsumeSettings } from '../domain/plan-batch';
@@ -58,13 +59,7 @@ const publish = (
     ['RecordsSkipped', summary.skipped],
     ['RecordsDropped', summary.dropped],
   ] as const;
-  for (const [name, counts] of byReason) {
-    for (const [reason, count] of Object.entries(counts)) {
-      const metric = metrics.singleMetric();
-      metric.addDimension('reason', reason);
-      metric.addMetric(name, MetricUnit.Count, count);
-    }
-  }
+  for (const [name, counts] of byReason) countByReason(metrics, name, counts);
 };
 
 /**

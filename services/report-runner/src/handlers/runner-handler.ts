@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
+import { countByReason } from '@pipeline/shared';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { partitionId, partitionsOfPreviousDay, planBatch, type PartitionRun } from '../domain/batch-plan';
 import { settleWithConcurrency } from '../domain/concurrency';
@@ -148,9 +149,7 @@ const handleMessages = async (
           detail: decision.detail,
           receiveCount: record.attributes.ApproximateReceiveCount,
         });
-        const metric = deps.metrics.singleMetric();
-        metric.addDimension('reason', decision.reason);
-        metric.addMetric('MessagesRejected', MetricUnit.Count, 1);
+        countByReason(deps.metrics, 'MessagesRejected', { [decision.reason]: 1 });
         throw new RejectedMessageError(`${decision.reason}: ${decision.detail}`);
       }
       case 'run':
