@@ -44,6 +44,11 @@ const config: AWS = {
       // record in Firehose is this old without reaching S3 (buffer interval x 1.5 plus retries).
       alarmIteratorAgeMilliseconds: '600000',
       alarmDataFreshnessSeconds: '900',
+      // Alarm when the hub takes in fewer records than this in each of three 5-minute periods (no data
+      // counts as none): a whole fleet gone quiet produces no lake object, no report run and no other
+      // alarm. 0 (the default) turns it off, since a quiet dev stage would keep it firing; set it to
+      // well below your fleet's normal 5-minute volume.
+      alarmMinIncomingRecords: '0',
       streamMode: 'ON_DEMAND',
       shardCount: '2',
       streamRetentionHours: '24',
@@ -125,6 +130,7 @@ const config: AWS = {
       IsProvisioned: { 'Fn::Equals': ['${param:streamMode}', 'PROVISIONED'] },
       IsParquet: { 'Fn::Equals': ['${param:lakeFormat}', 'parquet'] },
       IotRuleEnabled: { 'Fn::Equals': ['${param:iotRuleEnabled}', 'true'] },
+      WatchesHubSilence: { 'Fn::Not': [{ 'Fn::Equals': ['${param:alarmMinIncomingRecords}', '0'] }] },
     },
     Resources: {
       HubStream: {
@@ -432,6 +438,21 @@ const config: AWS = {
         comparison: 'LessThanThreshold',
         threshold: 1,
       }),
+      HubSilenceAlarm: {
+        Condition: 'WatchesHubSilence',
+        ...alarm({
+          description:
+            'The hub takes in almost nothing: devices, gateways or msk-consumer have stopped sending',
+          namespace: 'AWS/Kinesis',
+          metricName: 'IncomingRecords',
+          dimensions: { StreamName: ref('HubStream') },
+          statistic: 'Sum',
+          comparison: 'LessThanThreshold',
+          threshold: '${param:alarmMinIncomingRecords}',
+          evaluationPeriods: 3,
+          treatMissingData: 'breaching',
+        }),
+      },
       // The transform's own EMF metric: 1 per batch transformed without a registry although one is
       // configured (cold start with an unreadable or invalid registry): records are delivered, but
       // un-enriched and flagged registered=false. A stale copy after a failed refresh only logs.

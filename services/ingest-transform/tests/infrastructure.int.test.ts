@@ -35,6 +35,7 @@ const ALTERNATIVE_PARAMS = {
   iotRuleEnabled: 'false',
   processorBufferSizeMB: '2',
   processorBufferIntervalSeconds: '120',
+  alarmMinIncomingRecords: '1000',
 };
 
 let packaged: PackagedService;
@@ -313,6 +314,26 @@ describe('ingest-transform infrastructure (sls package)', () => {
           'TableInput.StorageDescriptor.SerdeInfo.SerializationLibrary',
         ),
       ).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    });
+  });
+
+  describe('hub silence alarm', () => {
+    it('is off by default (a quiet dev stage would keep it firing)', () => {
+      expect(deployed.Resources?.HubSilenceAlarm).toBeUndefined();
+    });
+
+    it('with alarmMinIncomingRecords, fires on three quiet 5-minute periods, no data counting as quiet', () => {
+      expect(deployedAlternative.Resources?.HubSilenceAlarm?.Properties).toMatchObject({
+        Namespace: 'AWS/Kinesis',
+        MetricName: 'IncomingRecords',
+        Dimensions: [{ Name: 'StreamName', Value: { Ref: 'HubStream' } }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 3,
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: '1000',
+        TreatMissingData: 'breaching',
+      });
     });
   });
 
