@@ -266,11 +266,10 @@ export class LocalCloud {
     const kafka = new KafkaCluster({ clusterName: LOCAL_RESOURCES.mskCluster, clock });
     const topic = String(params['msk-consumer'].mskTopic);
     kafka.createTopic(topic, { partitions: settings.kafkaPartitions ?? 3 });
-    const deadLetterQueue = new SqsQueue({
-      name: LOCAL_RESOURCES.deadLetterQueue,
-      clock,
-      messageRetentionSeconds: 14 * 24 * 3600,
-    });
+    // Dead-letter and on-failure queues keep messages for SQS's maximum, 14 days, as deployed.
+    const parkingQueue = (name: string) =>
+      new SqsQueue({ name, clock, messageRetentionSeconds: 14 * 24 * 3600 });
+    const deadLetterQueue = parkingQueue(LOCAL_RESOURCES.deadLetterQueue);
     const runQueue = new SqsQueue({
       name: LOCAL_RESOURCES.runQueue,
       clock,
@@ -281,16 +280,8 @@ export class LocalCloud {
       },
       ...(faults ? { redeliverAfterDelete: duplicateDelivery(faults) } : {}),
     });
-    const sinkFailureQueue = new SqsQueue({
-      name: LOCAL_RESOURCES.sinkFailureQueue,
-      clock,
-      messageRetentionSeconds: 14 * 24 * 3600,
-    });
-    const mskFailureQueue = new SqsQueue({
-      name: LOCAL_RESOURCES.mskFailureQueue,
-      clock,
-      messageRetentionSeconds: 14 * 24 * 3600,
-    });
+    const sinkFailureQueue = parkingQueue(LOCAL_RESOURCES.sinkFailureQueue);
+    const mskFailureQueue = parkingQueue(LOCAL_RESOURCES.mskFailureQueue);
 
     // ---- the warehouse: one PGlite for report-runner and analytics-sink ----
     await initialisePgliteDataDir(layout.warehouseDir);

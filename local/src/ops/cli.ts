@@ -4,6 +4,7 @@ import { awsClients, kinesisHub, s3Store, sqsRunQueue } from './aws';
 import { withLocalCloud } from './local';
 import { PROCESSING_FAILED_PREFIX, redrive } from './redrive';
 import { rerunReports } from './rerun-reports';
+import { exitWith } from '../cli/exit-with';
 
 export const REDRIVE_HELP = `Usage: npm run redrive -- [options]
 
@@ -109,12 +110,4 @@ export const main = async (argv: string[], print: (line: string) => void = conso
   return 0;
 };
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).message}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) exitWith(() => main(process.argv.slice(2)));

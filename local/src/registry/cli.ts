@@ -8,6 +8,7 @@ import {
 } from '@pipeline/shared';
 import { LOCAL_RESOURCES, localRoot } from '../cloud/layout';
 import { readRegistryFile, writeLocalRegistry } from './registry-file';
+import { exitWith } from '../cli/exit-with';
 
 export const REGISTRY_HELP = `Usage: npm run registry -- <validate|upload> <file.csv|file.jsonl> [options]
 
@@ -95,12 +96,4 @@ export const main = async (
   return 0;
 };
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).message}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) exitWith(() => main(process.argv.slice(2)));

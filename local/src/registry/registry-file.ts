@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  localObjectFile,
   parseRegistry,
   registryFormatFor,
   serialiseRegistry,
@@ -27,7 +28,7 @@ export const writeLocalRegistry = async (
   key: string,
   entries: Iterable<DeviceRegistryEntry>,
 ): Promise<string> => {
-  const file = path.join(root, bucket, ...key.split('/'));
+  const file = localObjectFile(root, bucket, key);
   await mkdir(path.dirname(file), { recursive: true });
   const staging = `${file}.${process.pid}.tmp`;
   await writeFile(staging, serialiseRegistry(entries));

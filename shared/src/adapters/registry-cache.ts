@@ -1,15 +1,14 @@
-import path from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { RegistryCache, type RegistrySettings, type RegistrySource } from '../registry';
 import { LOCAL_STAGE } from '../runtime/env';
-import { localCloudDir } from '../runtime/local-cloud';
+import { localCloudDir, localObjectFile } from '../runtime/local-cloud';
 import { FileRegistrySource } from './file-registry-source';
 import { S3RegistrySource } from './registry-source';
 
 /** The registry object as a file of the local cloud: `<root>/<bucket>/<key>`, as `npm start` lays buckets out. */
 export const localRegistryFile = (settings: RegistrySettings, root: string = localCloudDir()): string =>
-  path.join(root, settings.bucket, ...settings.key.split('/'));
+  localObjectFile(root, settings.bucket, settings.key);
 
 /**
  * The registry source for the deployment: the S3 object, or on the `local` stage (`sls invoke

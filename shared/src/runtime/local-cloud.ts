@@ -21,3 +21,10 @@ export const localCloudDir = (env: NodeJS.ProcessEnv = process.env, cwd: string 
   if (env.LOCAL_ROOT) return path.resolve(env.LOCAL_ROOT);
   return path.join(repositoryRoot(cwd) ?? path.resolve(cwd), '.local');
 };
+
+/**
+ * The file holding object `key` of `bucket` in a local cloud folder (`root`): one folder per bucket,
+ * the key's `/` segments as sub-folders, as `npm start` and the `local` stage lay objects out.
+ */
+export const localObjectFile = (root: string, bucket: string, key: string): string =>
+  path.join(root, bucket, ...key.split('/'));

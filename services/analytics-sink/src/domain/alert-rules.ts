@@ -37,6 +37,13 @@ const RULE = /^([a-z]+)\s*([<>])\s*([-+]?(?:\d+\.?\d*|\.\d+))$/;
 const ruleId = (metric: MetricName, comparison: Comparison, threshold: number): string =>
   `${metric}_${comparison}_${String(threshold).replace('-', 'minus').replace('.', '_')}`;
 
+const alertRule = (
+  metric: MetricName,
+  comparison: Comparison,
+  threshold: number,
+  source: ThresholdSource,
+): AlertRule => ({ id: ruleId(metric, comparison, threshold), metric, comparison, threshold, source });
+
 /**
  * Parses the `alertRules` parameter: comma-separated `<metric><op><threshold>` terms, `>` meaning
  * "alert when a reading is above" and `<` "when a reading is below", e.g.
@@ -63,7 +70,7 @@ export const parseAlertRules = (definition: string): AlertRule[] => {
       throw new AlertRuleError(`"${term}": ${metric} threshold must lie in [${min}, ${max}]`);
     }
     const comparison: Comparison = operator === '>' ? 'above' : 'below';
-    return { id: ruleId(metric, comparison, threshold), metric, comparison, threshold, source: 'configured' };
+    return alertRule(metric, comparison, threshold, 'configured');
   });
   const ids = rules.map(({ id }) => id);
   const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
@@ -108,16 +115,11 @@ export const rulesForDevice = (
   entry: DeviceRegistryEntry | undefined,
 ): readonly AlertRule[] => {
   if (!entry) return defaults;
-  const rule = (metric: MetricName, comparison: Comparison, threshold: number): AlertRule => ({
-    id: ruleId(metric, comparison, threshold),
-    metric,
-    comparison,
-    threshold,
-    source: 'registry',
-  });
   const resolved = defaults.map((configured) => {
     const threshold = registryThreshold(entry, configured.metric, configured.comparison);
-    return threshold === null ? configured : rule(configured.metric, configured.comparison, threshold);
+    return threshold === null
+      ? configured
+      : alertRule(configured.metric, configured.comparison, threshold, 'registry');
   });
   const added = METRIC_NAMES.flatMap((metric) =>
     COMPARISONS.flatMap((comparison) => {
@@ -125,7 +127,7 @@ export const rulesForDevice = (
       const covered = defaults.some(
         (configured) => configured.metric === metric && configured.comparison === comparison,
       );
-      return threshold === null || covered ? [] : [rule(metric, comparison, threshold)];
+      return threshold === null || covered ? [] : [alertRule(metric, comparison, threshold, 'registry')];
     }),
   );
   // Two configured rules on the same metric and comparison (`temperature>80,temperature>90`) both

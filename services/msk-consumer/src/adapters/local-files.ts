@@ -1,5 +1,6 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { localObjectFile } from '@pipeline/shared';
 import { quarantineObjects } from '../domain/plan-batch';
 import type { HubRecord, HubWriter, HubWriteStats, Quarantine, QuarantinedRecord } from '../domain/ports';
 import { chunkForPutRecords, PUT_RECORDS_LIMITS, type PutRecordsLimits } from './put-records-limits';
@@ -48,7 +49,7 @@ export class LocalQuarantine implements Quarantine {
 
   async put(records: readonly QuarantinedRecord[]): Promise<void> {
     for (const { key, body } of quarantineObjects(records)) {
-      const file = path.join(this.options.dir, this.options.bucket, ...key.split('/'));
+      const file = localObjectFile(this.options.dir, this.options.bucket, key);
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, body);
     }
