@@ -7,6 +7,7 @@ import {
   type FunctionSettings,
   type LambdaHandler,
 } from '../lambda/invoke';
+import { batchingWindowDueAt } from '../lambda/batching-window';
 import { StreamReader, type KinesisStream, type StartingPosition, type StoredRecord } from './KinesisStream';
 
 /** The tumbling-window event with every field Lambda sends (the @types event lacks two). */
@@ -210,13 +211,10 @@ export class TumblingWindowEventSourceMapping {
       if (progress.finalOwed) consider(now);
       if (progress.window) consider(progress.window.end);
       const [next] = this.reader.peek(shardId, 1);
-      // Unopened, a batch opens when the poller first sees its record (`poll` then sets
-      // batchOpenedAt); `now + window` here would move with the clock and never come due.
       if (next) {
         const visible = this.#visibleAt(next.approximateArrivalTimestamp);
-        const { batchOpenedAt } = progress;
         consider(
-          batchOpenedAt === undefined ? visible : Math.max(visible, batchOpenedAt + this.#batchingWindowMs),
+          Math.max(visible, batchingWindowDueAt(progress.batchOpenedAt, visible, this.#batchingWindowMs)),
         );
       }
     }

@@ -7,6 +7,7 @@ import {
   type FunctionSettings,
   type LambdaHandler,
 } from '../lambda/invoke';
+import { batchingWindowDueAt } from '../lambda/batching-window';
 import type { KafkaCluster, StoredKafkaRecord } from './KafkaCluster';
 
 /** What the on-failure destination receives when a batch is given up (retries exhausted). */
@@ -167,9 +168,7 @@ export class MskEventSourceMapping {
   nextDueAt(): number | undefined {
     if (this.#retryAt !== undefined) return this.#retryAt;
     if (this.lag() === 0) return undefined;
-    return this.#windowOpenedAt === undefined
-      ? this.#options.clock.now()
-      : this.#windowOpenedAt + this.#windowMs;
+    return batchingWindowDueAt(this.#windowOpenedAt, this.#options.clock.now(), this.#windowMs);
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   type FunctionSettings,
   type LambdaHandler,
 } from '../lambda/invoke';
+import { batchingWindowDueAt } from '../lambda/batching-window';
 import type { ReceivedMessage, SqsQueue } from './SqsQueue';
 
 export interface SqsEventSourceMappingOptions extends FunctionSettings {
@@ -94,14 +95,10 @@ export class SqsEventSourceMapping {
   /** The next instant at which `poll` has work: a batching window closing or a message reappearing. */
   nextDueAt(): number | undefined {
     const { visible } = this.#options.queue.counts();
-    // Visible messages no poll has seen yet (e.g. back after their visibility timeout) open the
-    // batching window when the poller sees them: that is now. Answering "now + window" instead
-    // would move forward with the clock and never come due.
+    // Visible messages (e.g. back after their visibility timeout) are seen at the next poll: now.
     const windowCloses =
       visible > 0
-        ? this.#windowOpenedAt === undefined
-          ? this.#options.clock.now()
-          : this.#windowOpenedAt + this.#windowMs
+        ? batchingWindowDueAt(this.#windowOpenedAt, this.#options.clock.now(), this.#windowMs)
         : undefined;
     const reappears = this.#options.queue.nextVisibleAt();
     const candidates = [windowCloses, reappears].filter((at): at is number => at !== undefined);
