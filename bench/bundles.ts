@@ -139,7 +139,7 @@ const VARIANTS: Variant[] = [
   },
   {
     name: 'sdk-runtime',
-    describe: "deployed, with the AWS SDK excluded: the nodejs22.x runtime's SDK v3 is required at start",
+    describe: "deployed, with the AWS SDK excluded: the nodejs24.x runtime's SDK v3 is required at start",
     settings: (deployed) => ({ ...deployed, exclude: [...(deployed.exclude ?? []), SDK] }),
     nodeOptions: (deployed) => deployed,
   },
@@ -327,7 +327,7 @@ const baseEnvironment = (stub: AwsStub): NodeJS.ProcessEnv => ({
   AWS_ENDPOINT_URL_KINESIS: stub.http2Endpoint,
   AWS_LAMBDA_FUNCTION_NAME: 'bench',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
-  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   // The runtime's SDK, for bundles that exclude it (Lambda resolves it from /var/runtime/node_modules).
   NODE_PATH: path.join(ROOT, 'node_modules'),
 });

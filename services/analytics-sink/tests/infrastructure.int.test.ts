@@ -278,9 +278,9 @@ describe('analytics-sink infrastructure', () => {
   });
 
   describe('function', () => {
-    it('runs on nodejs22.x arm64 with the sink handler and its configuration', () => {
+    it('runs on nodejs24.x arm64 with the sink handler and its configuration', () => {
       expect(sinkFunction(template)).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'src/handlers/sink.handler',
         Timeout: 120,

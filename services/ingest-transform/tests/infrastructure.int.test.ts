@@ -497,7 +497,7 @@ describe('ingest-transform infrastructure (sls package)', () => {
       for (const { logicalId, resource: fn } of functions()) {
         expect([logicalId, fn.Properties?.Runtime, fn.Properties?.Architectures]).toEqual([
           logicalId,
-          'nodejs22.x',
+          'nodejs24.x',
           ['arm64'],
         ]);
       }

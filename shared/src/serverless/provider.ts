@@ -10,7 +10,7 @@ export const METRICS_NAMESPACE = 'IngestionPipeline';
  */
 export const providerDefaults = (service: string): AWS['provider'] => ({
   name: 'aws',
-  runtime: 'nodejs22.x',
+  runtime: 'nodejs24.x',
   // Graviton: about 20% cheaper per GB-second than x86 and as fast for JSON-heavy Node code.
   architecture: 'arm64',
   stage: "${opt:stage, 'dev'}",
@@ -36,7 +36,7 @@ export const providerDefaults = (service: string): AWS['provider'] => ({
  *
  * - The AWS SDK v3 is bundled, from its ESM builds (`mainFields`) so unused commands are
  *   tree-shaken: the version we test is the version that runs, and the bundled clients start
- *   13-17 ms faster than the nodejs22.x runtime's copy. It costs about 160 KB of zip per SDK-using
+ *   13-17 ms faster than the runtime's own copy. It costs about 160 KB of zip per SDK-using
  *   function, which takes report-runner's zip (Athena, S3, Redshift Data, Secrets Manager, the
  *   dashboard renderer) to about 340 KB, over the 300 KB budget: accepted for the faster start.
  * - No source map in the zip: a linked map tripled the zip and, with `--enable-source-maps`, added
@@ -49,7 +49,7 @@ export const esbuildDefaults = {
   bundle: true,
   minify: true,
   sourcemap: false,
-  target: 'node22',
+  target: 'node24',
   platform: 'node',
   format: 'cjs',
   keepNames: true,
