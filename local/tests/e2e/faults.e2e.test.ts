@@ -1,14 +1,14 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { PGlite } from '@electric-sql/pglite';
 import { ABSORBED_FAULTS, type FaultKind } from '../../src/cloud/faults';
-import { runLocalCloud, type RunOptions, type RunResult } from '../../src/cloud/run';
+import type { RunOptions, RunResult } from '../../src/cloud/run';
 import { readLake, type LakeFiles } from '../../src/engines/duckdb-query-engine';
 import { main as ops } from '../../src/ops/cli';
 import type { RedriveSummary } from '../../src/ops/redrive';
+import { E2E_SETUP_TIMEOUT_MS, Scratch } from '../scratch';
 
 // The same small run (same seed, same start) three times, each in its own folder: without faults,
 // with every fault the pipeline absorbs (`--faults all`), and with transform batches that exhaust
@@ -23,6 +23,7 @@ const WRITE_TIME_COLUMNS = new Set(['written_at', 'published_at']);
 
 const roots: Record<'clean' | 'faulty' | 'exhausted', string> = { clean: '', faulty: '', exhausted: '' };
 const runs: Partial<Record<keyof typeof roots, RunResult>> = {};
+const scratch = new Scratch();
 let redriveStartedAt = 0;
 let redriven: RedriveSummary;
 
@@ -126,19 +127,19 @@ const warehouseTables = async (root: string): Promise<Record<string, string[]>> 
 
 beforeAll(async () => {
   for (const name of Object.keys(roots) as (keyof typeof roots)[])
-    roots[name] = await mkdtemp(path.join(tmpdir(), `faults-e2e-${name}-`));
-  runs.clean = await runLocalCloud(options(roots.clean));
-  runs.faulty = await runLocalCloud(options(roots.faulty, ABSORBED_FAULTS));
-  runs.exhausted = await runLocalCloud(options(roots.exhausted, ['transform-exhausted']));
+    roots[name] = await scratch.folder(`faults-e2e-${name}-`);
+  runs.clean = await scratch.run(options(roots.clean));
+  runs.faulty = await scratch.run(options(roots.faulty, ABSORBED_FAULTS));
+  runs.exhausted = await scratch.run(options(roots.exhausted, ['transform-exhausted']));
   redriveStartedAt = runs.exhausted.summary.endMs;
   const lines: string[] = [];
-  expect(await ops(['redrive', '--root', roots.exhausted], (line) => lines.push(line))).toBe(0);
+  expect(await scratch.track(ops(['redrive', '--root', roots.exhausted], (line) => lines.push(line)))).toBe(
+    0,
+  );
   redriven = JSON.parse(lines.join('\n')) as RedriveSummary;
-}, 180_000);
+}, E2E_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  for (const root of Object.values(roots)) if (root) await rm(root, { recursive: true, force: true });
-});
+afterAll(() => scratch.dispose());
 
 describe('every absorbable fault at once (--faults all)', () => {
   it('injects every kind and resolves every one it injected', () => {

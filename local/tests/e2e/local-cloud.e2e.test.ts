@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { DEFAULT_REGISTRY_KEY, METRIC_NAMES, parseRegistry } from '@pipeline/shared';
 import { reportOutputKeys } from '@pipeline/report-runner/src/domain/layout';
 import { loadReports } from '@pipeline/report-runner/src/reports';
-import { runLocalCloud, type RunOptions, type RunResult } from '../../src/cloud/run';
+import type { RunOptions, RunResult } from '../../src/cloud/run';
 import { HUB_BAD_RECORD_KINDS, KAFKA_BAD_RECORD_KINDS } from '../../src/simulators/bad-records';
+import { E2E_SETUP_TIMEOUT_MS, Scratch } from '../scratch';
 
 // The whole local cloud, twice in one folder: a run of three hours of event time across midnight
 // through the API, then one more hour through the real CLI (`npm start`), continuing where the
@@ -18,6 +18,7 @@ const CLI = path.join(REPO_ROOT, 'local', 'src', 'cli.ts');
 const HOUR_MS = 3_600_000;
 const START = Date.UTC(2026, 2, 1, 22, 0);
 const reports = loadReports();
+const scratch = new Scratch();
 
 let root: string;
 let first: RunResult;
@@ -72,43 +73,45 @@ const reportRows = async (report: string): Promise<Map<string, number>> => {
 const query = async <T>(sql: string): Promise<T[]> => (await db.query<T>(sql)).rows;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'local-cloud-e2e-'));
-  first = await runLocalCloud(options());
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      CLI,
-      '--out',
-      root,
-      '--devices',
-      '40',
-      '--rate',
-      '0.5',
-      '--duration',
-      '1h',
-      '--seed',
-      'e2e',
-      '--bad-share',
-      '0.05',
-      '--kafka-share',
-      '0.3',
-      '--duplicate-share',
-      '0.03',
-      '--late-share',
-      '0.01',
-      '--quiet',
-    ],
-    { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  root = await scratch.folder('local-cloud-e2e-');
+  first = await scratch.run(options());
+  const { stdout } = await scratch.track(
+    promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CLI,
+        '--out',
+        root,
+        '--devices',
+        '40',
+        '--rate',
+        '0.5',
+        '--duration',
+        '1h',
+        '--seed',
+        'e2e',
+        '--bad-share',
+        '0.05',
+        '--kafka-share',
+        '0.3',
+        '--duplicate-share',
+        '0.03',
+        '--late-share',
+        '0.01',
+        '--quiet',
+      ],
+      { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, signal: scratch.signal },
+    ),
   );
   cliOutput = stdout;
   db = await PGlite.create(path.join(root, 'warehouse'));
-}, 240_000);
+}, E2E_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await db?.close();
-  if (root) await rm(root, { recursive: true, force: true });
+  await scratch.dispose();
 });
 
 describe('the local cloud, end to end', () => {

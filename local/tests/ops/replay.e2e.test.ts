@@ -1,11 +1,10 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
-import { runLocalCloud } from '../../src/cloud/run';
 import { main } from '../../src/ops/cli';
 import type { RedriveSummary } from '../../src/ops/redrive';
+import { E2E_SETUP_TIMEOUT_MS, Scratch } from '../scratch';
 
 // A small local cloud run (one hour, JSON+GZIP lake), then the operations commands against its
 // folder exactly as `npm run redrive` / `npm run rerun-reports` run them.
@@ -15,6 +14,7 @@ const FIXED_DEVICE = 'fixed-device-1';
 const HOUR = '2026-03-01T22';
 
 let root: string;
+const scratch = new Scratch();
 
 const walk = async (dir: string): Promise<string[]> => {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -70,8 +70,8 @@ const warehouseCounts = async (): Promise<Record<string, number>> => {
 };
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'ops-replay-'));
-  const run = await runLocalCloud({
+  root = await scratch.folder('ops-replay-');
+  const run = await scratch.run({
     root,
     devices: 6,
     rate: 0.1,
@@ -111,11 +111,9 @@ beforeAll(async () => {
     path.join(errors, 'ingest-transform-local-lake-1-2026-03-01-22-31-00-fixed'),
     `${lines.join('\n')}\n`,
   );
-}, 60_000);
+}, E2E_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  if (root) await rm(root, { recursive: true, force: true });
-});
+afterAll(() => scratch.dispose());
 
 describe('replay against a local cloud folder', () => {
   it('re-drives fixed error records into the lake exactly once, however often it runs', async () => {
