@@ -6,12 +6,9 @@
  * them, and the local cloud runs them against the `local` stage's.
  */
 import type { ArnShape } from '../contracts/arn';
+import { NONE } from '../runtime/env';
 
-/**
- * The one spelling of "not set" for every optional deployment parameter: osls refuses an empty
- * `--param key=` value, and CloudFormation conditions compare with it (`Fn::Equals`).
- */
-export const NONE = 'none';
+export { NONE };
 
 /** What a rule sees: every parameter the service declares, as resolved, and the stage. */
 export interface ParamContext {
@@ -58,6 +55,12 @@ export const integerIn =
     /^-?\d+$/.test(value) && Number(value) >= min && Number(value) <= max
       ? undefined
       : `must be an integer from ${min} to ${max}`;
+
+/** An integer of at least `min`. */
+export const integerAtLeast =
+  (min: number): ParamCheck =>
+  (value) =>
+    /^-?\d+$/.test(value) && Number(value) >= min ? undefined : `must be an integer of at least ${min}`;
 
 /** A whole number of at least 1. */
 export const positive: ParamCheck = (value) =>
