@@ -11,6 +11,7 @@ import {
   arnOf,
   commonParamRules,
   integerIn,
+  NONE,
   noneOr,
   oneOf,
   positive,
@@ -25,7 +26,7 @@ import { LAMBDA_STATE_LIMIT_BYTES } from './settings';
 
 const alertRules: ParamCheck = (value) => {
   try {
-    parseAlertRules(value);
+    parseAlertRules(value === NONE ? '' : value);
     return undefined;
   } catch (error) {
     if (error instanceof AlertRuleError) return error.message;
