@@ -239,7 +239,8 @@ export class LocalCloud {
         stageParams(configs[service], LOCAL_STAGE, settings.params?.[service] ?? {}),
       ]),
     ) as Record<ServiceName, Record<string, unknown>>;
-    for (const service of services) checkServiceParams(service, configs[service], LOCAL_STAGE, params[service]);
+    for (const service of services)
+      checkServiceParams(service, configs[service], LOCAL_STAGE, params[service]);
     const environment = (service: ServiceName, fn: string) =>
       functionEnvironment(configs[service], fn, { stage: LOCAL_STAGE, params: params[service] });
     const runtimeOf = (service: ServiceName) => ({

@@ -80,6 +80,8 @@ export const paramRules: ParamRules = {
   warehouseDeadlineSeconds: positive,
   ...postgresParamRules,
   ingestBucketArn: arnOf(ARN.s3Bucket),
-  registryKey: noneOr((value) => (value.startsWith('/') ? 'must be an object key (no leading /)' : undefined)),
+  registryKey: noneOr((value) =>
+    value.startsWith('/') ? 'must be an object key (no leading /)' : undefined,
+  ),
   registryRefreshSeconds: positive,
 };

@@ -64,7 +64,9 @@ export const paramRules: ParamRules = {
   // https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html: -1 (infinite) to 10,000.
   mskMaximumRetryAttempts: integerIn(-1, 10_000),
   // EC2 ids: subnet-<hex>, sg-<hex>.
-  vpcSubnetIds: noneOr(allOf(listOf(/^subnet-[0-9a-f]{8,17}$/, 'subnet ids'), withBoth('vpcSecurityGroupIds'))),
+  vpcSubnetIds: noneOr(
+    allOf(listOf(/^subnet-[0-9a-f]{8,17}$/, 'subnet ids'), withBoth('vpcSecurityGroupIds')),
+  ),
   vpcSecurityGroupIds: noneOr(
     allOf(listOf(/^sg-[0-9a-f]{8,17}$/, 'security group ids'), withBoth('vpcSubnetIds')),
   ),

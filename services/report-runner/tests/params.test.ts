@@ -1,9 +1,12 @@
 import { paramProblemsOf, undeclaredParams } from '@pipeline/shared/testing';
 import type { AWS } from 'osls';
 import { paramRules } from '../src/params';
-import serviceConfig = require('../serverless');
 
-const config = serviceConfig as unknown as AWS;
+let config: AWS;
+beforeAll(async () => {
+  // serverless.ts is CommonJS (`module.exports = config`), as osls loads it.
+  config = ((await import('../serverless')) as unknown as { default: AWS }).default;
+});
 const names = (overrides: Record<string, string>, stage = 'prod') =>
   paramProblemsOf(config, paramRules, { stage, overrides }).map(({ name }) => name);
 

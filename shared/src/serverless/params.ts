@@ -81,8 +81,7 @@ export const oneOf =
     allowed.map(String).includes(value) ? undefined : `must be one of ${allowed.join(', ')}`;
 
 /** A non-empty value other than `none`. */
-export const given: ParamCheck = (value) =>
-  value === '' || value === NONE ? 'must be set' : undefined;
+export const given: ParamCheck = (value) => (value === '' || value === NONE ? 'must be set' : undefined);
 
 /** An ARN of the given shape. */
 export const arnOf =

@@ -28,7 +28,9 @@ describe('registrySettingsFromEnvironment', () => {
   // `none` is the one spelling of "unset" of every deployment parameter: osls refuses `--param registryKey=`.
   it('reads no registry from REGISTRY_KEY=none, whatever the bucket', () => {
     expect(registrySettingsFromEnvironment(env({ REGISTRY_KEY: 'none' }))).toBeUndefined();
-    expect(registrySettingsFromEnvironment(env({ REGISTRY_KEY: 'none', REGISTRY_BUCKET: '' }))).toBeUndefined();
+    expect(
+      registrySettingsFromEnvironment(env({ REGISTRY_KEY: 'none', REGISTRY_BUCKET: '' })),
+    ).toBeUndefined();
   });
 
   it('refuses an empty REGISTRY_KEY rather than guess whether it means none', () => {
