@@ -53,7 +53,7 @@ const config: AWS = {
       // The stack's own topic; `log` writes alerts to the log instead (stage local).
       alertTarget: ref('AlertTopic') as unknown as string,
       warehouse: 'redshift-serverless',
-      redshiftWorkgroup: 'pipeline',
+      redshiftWorkgroupName: 'pipeline',
       redshiftWorkgroupArn:
         'arn:aws:redshift-serverless:us-east-1:000000000000:workgroup/00000000-0000-0000-0000-000000000000',
       redshiftDatabase: 'dev',
@@ -86,6 +86,8 @@ const config: AWS = {
   package: { individually: true },
   custom: {
     esbuild: esbuildDefaults,
+    // Fails package/deploy naming the parameter when a value would only fail in AWS (src/params.ts).
+    checkedParams: '${file(../../shared/src/serverless/check-params.cjs)}',
   },
   functions: {
     sink: {
@@ -105,7 +107,7 @@ const config: AWS = {
         ALERT_RULES: '${param:alertRules}',
         ALERT_TARGET: '${param:alertTarget}',
         WAREHOUSE: '${param:warehouse}',
-        REDSHIFT_WORKGROUP: '${param:redshiftWorkgroup}',
+        REDSHIFT_WORKGROUP: '${param:redshiftWorkgroupName}',
         REDSHIFT_DATABASE: '${param:redshiftDatabase}',
         WAREHOUSE_DEADLINE_SECONDS: '${param:warehouseDeadlineSeconds}',
         WAREHOUSE_URL: '${param:warehouseUrl}',

@@ -72,7 +72,7 @@ const config: AWS = {
       iotRuleEnabled: 'true',
       iotTopicPrefix: 'telemetry',
       // The device registry the transform enriches records from (README "Device registry"). Keep it
-      // under reference/devices/, which the Glue table device_registry reads; an empty key turns
+      // under reference/devices/, which the Glue table device_registry reads; none turns
       // enrichment off (every record registered = false).
       registryKey: DEFAULT_REGISTRY_KEY,
       // How often a container checks the registry's ETag (a conditional GET) for a new version.
@@ -106,6 +106,8 @@ const config: AWS = {
     // `sls invoke local` resolves a CloudFormation Ref through the AWS API; the local stage names
     // the local cloud's ingest bucket folder instead, and reads the registry from there.
     registryBucket: { default: ref('IngestBucket'), local: 'local-ingest' },
+    // Fails package/deploy naming the parameter when a value would only fail in AWS (src/params.ts).
+    checkedParams: '${file(../../shared/src/serverless/check-params.cjs)}',
   },
   functions: {
     transform: {

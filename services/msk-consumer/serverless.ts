@@ -8,6 +8,7 @@ import {
   encryptedQueue,
   esbuildDefaults,
   ifThen,
+  NONE,
   providerDefaults,
   ref,
   secureBucket,
@@ -17,7 +18,7 @@ import {
 import type { AWS } from 'osls';
 
 const service = 'msk-consumer';
-const notEmpty = (param: string) => ({ 'Fn::Not': [{ 'Fn::Equals': [`\${param:${param}}`, ''] }] });
+const isSet = (param: string) => ({ 'Fn::Not': [{ 'Fn::Equals': [`\${param:${param}}`, NONE] }] });
 const split = (param: string) => ({ 'Fn::Split': [',', `\${param:${param}}`] });
 
 /**
@@ -65,13 +66,13 @@ const config: AWS = {
     default: {
       ...commonParams,
       ...alarmParams,
-      // The hub, passed by compose from ingest-transform's outputs. Without an ARN the stack
+      // The hub, passed by compose from ingest-transform's outputs. Without an ARN (none) the stack
       // assumes the hub lives in its own account and region under this name.
       hubStreamName: 'ingest-transform-${sls:stage}-telemetry',
-      hubStreamArn: '',
-      // Empty: no event source mapping (and no cluster permissions), so the stack deploys before
+      hubStreamArn: NONE,
+      // none: no event source mapping (and no cluster permissions), so the stack deploys before
       // the cluster exists.
-      mskClusterArn: '',
+      mskClusterArn: NONE,
       mskTopic: 'telemetry',
       mskConsumerGroupId: '${self:service}-${sls:stage}',
       // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html: batch 1-10,000 (default
@@ -80,18 +81,18 @@ const config: AWS = {
       mskBatchingWindowSeconds: '1',
       mskStartingPosition: 'TRIM_HORIZON',
       mskEnabled: 'true',
-      // Empty: IAM access control. A Secrets Manager secret ARN: SASL/SCRAM-512.
-      mskSaslScramSecretArn: '',
+      // none: IAM access control. A Secrets Manager secret ARN: SASL/SCRAM-512.
+      mskSaslScramSecretArn: NONE,
       // ON_DEMAND or PROVISIONED event pollers; only provisioned mode takes the pollers and the
       // retry limit below.
       mskPollerMode: 'ON_DEMAND',
       mskMinimumPollers: '1',
       mskMaximumPollers: '2',
       mskMaximumRetryAttempts: '10',
-      // Comma-separated; both empty: the function runs outside any VPC (the mapping reaches the
+      // Comma-separated; both none: the function runs outside any VPC (the mapping reaches the
       // cluster through the cluster's own subnets either way).
-      vpcSubnetIds: '',
-      vpcSecurityGroupIds: '',
+      vpcSubnetIds: NONE,
+      vpcSecurityGroupIds: NONE,
       // Kafka values above a Kinesis record are quarantined; raise both with the hub's record size.
       maxValueBytes: '1048576',
       maxHubRecordBytes: '1048576',
@@ -107,6 +108,8 @@ const config: AWS = {
     // `sls invoke local` resolves a CloudFormation Ref through the AWS API; the local stage names
     // its quarantine folder instead, so it runs offline.
     quarantineBucket: { default: ref('QuarantineBucket'), local: '${self:service}-local-quarantine' },
+    // Fails package/deploy naming the parameter when a value would only fail in AWS (src/params.ts).
+    checkedParams: '${file(../../shared/src/serverless/check-params.cjs)}',
   },
   functions: {
     consumer: {
@@ -141,8 +144,8 @@ const config: AWS = {
   resources: {
     Conditions: {
       ...alarmConditions,
-      HasMskCluster: notEmpty('mskClusterArn'),
-      UseSaslScram: { 'Fn::And': [{ Condition: 'HasMskCluster' }, notEmpty('mskSaslScramSecretArn')] },
+      HasMskCluster: isSet('mskClusterArn'),
+      UseSaslScram: { 'Fn::And': [{ Condition: 'HasMskCluster' }, isSet('mskSaslScramSecretArn')] },
       UseIamAuth: {
         'Fn::And': [{ Condition: 'HasMskCluster' }, { 'Fn::Not': [{ Condition: 'UseSaslScram' }] }],
       },
@@ -152,8 +155,8 @@ const config: AWS = {
           { 'Fn::Equals': ['${param:mskPollerMode}', 'PROVISIONED'] },
         ],
       },
-      InVpc: { 'Fn::And': [notEmpty('vpcSubnetIds'), notEmpty('vpcSecurityGroupIds')] },
-      HasHubStreamArn: notEmpty('hubStreamArn'),
+      InVpc: { 'Fn::And': [isSet('vpcSubnetIds'), isSet('vpcSecurityGroupIds')] },
+      HasHubStreamArn: isSet('hubStreamArn'),
     },
     Resources: {
       // The mapping's on-failure destination: Lambda sends it the batch's metadata (topic,

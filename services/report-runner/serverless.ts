@@ -174,6 +174,8 @@ const config: AWS = {
       exclude: [...esbuildDefaults.exclude, 'pg-native', '@duckdb/node-api', '@electric-sql/pglite'],
       outputWorkFolder: '${param:esbuildWorkFolder}',
     },
+    // Fails package/deploy naming the parameter when a value would only fail in AWS (src/params.ts).
+    checkedParams: '${file(../../shared/src/serverless/check-params.cjs)}',
   },
   functions: {
     runner: {

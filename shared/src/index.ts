@@ -8,6 +8,7 @@ export * from './telemetry/rejection';
 export * from './telemetry/decode';
 export * from './telemetry/normalise';
 export * from './registry';
+export * from './contracts/arn';
 export * from './contracts/firehose';
 export * from './runtime/env';
 export * from './runtime/local-cloud';

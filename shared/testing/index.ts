@@ -6,3 +6,4 @@ export * from './lambda-context';
 export * from './invoke-local';
 export * from './audit';
 export * from './resource-wildcards';
+export * from './params';

@@ -170,3 +170,20 @@ export const packageService = async (
     .map((file) => path.join(dir, file));
   return { template, artifacts, dir };
 };
+
+/**
+ * Runs `sls package` expecting it to fail (e.g. on a parameter the service's `src/params.ts`
+ * refuses) and returns its output; packaging that succeeds fails the test. Checking parameters
+ * happens while osls resolves variables, before any bundling, so a refusal takes seconds.
+ */
+export const packageFailure = async (serviceDir: string, options: PackageOptions = {}): Promise<string> => {
+  let packaged: PackagedService;
+  try {
+    packaged = await packageService(serviceDir, options);
+  } catch (error) {
+    if (error instanceof PackageError) return error.output;
+    throw error;
+  }
+  await rm(packaged.dir, { recursive: true, force: true });
+  throw new Error(`sls package succeeded with ${JSON.stringify(options.params ?? {})}; expected a refusal`);
+};

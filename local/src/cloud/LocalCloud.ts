@@ -61,6 +61,7 @@ import { LOCAL_RESOURCES, type LocalLayout } from './layout';
 import { MetricsRecorder, RecordingMetrics } from './metrics';
 import { lambdaRuntime } from './runtime';
 import {
+  checkServiceParams,
   functionEnvironment,
   loadServiceConfig,
   resolveVariables,
@@ -238,6 +239,8 @@ export class LocalCloud {
         stageParams(configs[service], LOCAL_STAGE, settings.params?.[service] ?? {}),
       ]),
     ) as Record<ServiceName, Record<string, unknown>>;
+    for (const service of services)
+      checkServiceParams(service, configs[service], LOCAL_STAGE, params[service]);
     const environment = (service: ServiceName, fn: string) =>
       functionEnvironment(configs[service], fn, { stage: LOCAL_STAGE, params: params[service] });
     const runtimeOf = (service: ServiceName) => ({

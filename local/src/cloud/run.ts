@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PGlite } from '@electric-sql/pglite';
-import type { PostgresWarehouse } from '@pipeline/shared';
+import { NONE, type PostgresWarehouse } from '@pipeline/shared';
 import { ManualClock } from '../aws/clock';
 import type { ObjectStore } from '../aws/s3/ObjectStore';
 import { DeviceFleet, type DeviceMessage, type FleetCounts } from '../simulators/DeviceFleet';
@@ -205,10 +205,10 @@ export const runLocalCloud = async (options: RunOptions, hooks: RunHooks = {}): 
         heartbeatShare: options.heartbeatShare,
       });
       // The device registry of this fleet (about 5% left out), where the transform reads it.
-      // An empty registryKey turns enrichment off: nothing to write then.
+      // registryKey=none turns enrichment off: nothing to write then.
       const registry = fleetRegistry(fleet.devices, options.seed);
-      const registryKey = String(cloud.params['ingest-transform'].registryKey ?? '');
-      if (registryKey !== '')
+      const registryKey = String(cloud.params['ingest-transform'].registryKey ?? NONE);
+      if (registryKey !== NONE)
         await writeLocalRegistry(layout.root, LOCAL_RESOURCES.ingestBucket, registryKey, registry.entries);
       const gateway = new HubGateway(cloud.hub);
       const topic = String(cloud.params['msk-consumer'].mskTopic);

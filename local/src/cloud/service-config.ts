@@ -1,3 +1,8 @@
+import { paramRules as analyticsSinkParamRules } from '@pipeline/analytics-sink/src/params';
+import { paramRules as ingestTransformParamRules } from '@pipeline/ingest-transform/src/params';
+import { paramRules as mskConsumerParamRules } from '@pipeline/msk-consumer/src/params';
+import { paramRules as reportRunnerParamRules } from '@pipeline/report-runner/src/params';
+import { assertParams, type ParamRules } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 
 /** The four services the local cloud runs, by package name. */
@@ -20,6 +25,41 @@ export const loadServiceConfig = async (service: ServiceName): Promise<AWS> => {
     case 'analytics-sink':
       return load(await import('@pipeline/analytics-sink/serverless'));
   }
+};
+
+/** Each service's deployment-parameter rules (its `src/params.ts`), which `sls package` enforces. */
+const PARAM_RULES: Record<ServiceName, ParamRules> = {
+  'ingest-transform': ingestTransformParamRules,
+  'msk-consumer': mskConsumerParamRules,
+  'report-runner': reportRunnerParamRules,
+  'analytics-sink': analyticsSinkParamRules,
+};
+
+/**
+ * Refuses a stage's parameters as `sls package` / `sls invoke local` would (osls runs the same rules
+ * through shared/src/serverless/check-params.cjs), so a local run with a value AWS would refuse
+ * fails too, naming the parameter.
+ *
+ * @throws ParamsError listing every parameter that breaks its rule.
+ */
+export const checkServiceParams = (
+  service: ServiceName,
+  config: AWS,
+  stage: string,
+  params: Params,
+): void => {
+  const resolved = Object.fromEntries(
+    Object.keys(PARAM_RULES[service]).map((name) => {
+      try {
+        return [name, resolveVariables(params[name], { config, stage, params })];
+      } catch (error) {
+        // A value only CloudFormation knows (a Ref) or AWS resolves is checked at deploy time.
+        if (error instanceof UnresolvedVariableError) return [name, params[name]];
+        throw error;
+      }
+    }),
+  );
+  assertParams(service, PARAM_RULES[service], { params: resolved, stage });
 };
 
 export class UnresolvedVariableError extends Error {

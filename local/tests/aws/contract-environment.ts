@@ -5,8 +5,8 @@ Object.assign(process.env, {
   MAX_EVENT_AGE_HOURS: '168',
   // No device registry configured: these contracts are about the simulators, not enrichment.
   STAGE: 'local',
-  REGISTRY_BUCKET: '',
-  REGISTRY_KEY: '',
+  REGISTRY_BUCKET: 'none',
+  REGISTRY_KEY: 'none',
   REGISTRY_REFRESH_SECONDS: '300',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_METRICS_DISABLED: 'true',

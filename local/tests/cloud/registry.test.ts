@@ -85,9 +85,9 @@ describe.each(FUNCTIONS)("%s's device registry in the local cloud", (service, fn
     expect(snapshot.lastError).toMatch(/ENOENT/);
   });
 
-  it('has no registry at all when the key is empty (registry turned off)', () => {
+  it('has no registry at all when the key is none (registry turned off)', () => {
     const off = localRegistry(
-      { ...environment, REGISTRY_KEY: '' },
+      { ...environment, REGISTRY_KEY: 'none' },
       root,
       new Logger({ logLevel: 'SILENT' }),
       new ManualClock(0),

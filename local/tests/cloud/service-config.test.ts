@@ -1,5 +1,7 @@
 import type { AWS } from 'osls';
+import { ParamsError } from '@pipeline/shared/serverless';
 import {
+  checkServiceParams,
   functionEnvironment,
   loadServiceConfig,
   resolveVariables,
@@ -75,5 +77,31 @@ describe('service configuration on stage local', () => {
       });
       expect(environment).toMatchObject(expected);
     }
+  });
+
+  // The same rules `sls package` runs (each service's src/params.ts): a local run fails where AWS would.
+  it("refuses a local stage's parameter that AWS would refuse, naming it, and accepts the defaults", async () => {
+    const sink = await loadServiceConfig('analytics-sink');
+    expect(() =>
+      checkServiceParams('analytics-sink', sink, 'local', stageParams(sink, 'local')),
+    ).not.toThrow();
+    const check = () =>
+      checkServiceParams(
+        'analytics-sink',
+        sink,
+        'local',
+        stageParams(sink, 'local', { tumblingWindowSeconds: '901' }),
+      );
+    expect(check).toThrow(ParamsError);
+    expect(check).toThrow('--param tumblingWindowSeconds=901: must be an integer from 1 to 900');
+    const transform = await loadServiceConfig('ingest-transform');
+    expect(() =>
+      checkServiceParams(
+        'ingest-transform',
+        transform,
+        'local',
+        stageParams(transform, 'local', { s3BufferSizeMB: 32 }),
+      ),
+    ).toThrow('--param s3BufferSizeMB=32: must be an integer from 64 to 128');
   });
 });

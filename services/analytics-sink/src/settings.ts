@@ -1,5 +1,6 @@
 import {
   ConfigurationError,
+  NONE,
   readEnvironment,
   registrySettingsFromEnvironment,
   type RegistrySettings,
@@ -73,7 +74,7 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): S
 
   let rules;
   try {
-    rules = parseAlertRules(config.ALERT_RULES);
+    rules = parseAlertRules(config.ALERT_RULES === NONE ? '' : config.ALERT_RULES);
   } catch (error) {
     if (error instanceof AlertRuleError)
       throw new ConfigurationError(`Invalid environment: ALERT_RULES: ${error.message}`);

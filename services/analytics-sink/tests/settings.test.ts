@@ -21,6 +21,11 @@ const env = (overrides: Record<string, string | undefined> = {}): NodeJS.Process
 });
 
 describe('settingsFromEnvironment', () => {
+  // `none` is the one spelling of "unset": osls refuses `--param alertRules=`.
+  it('reads no alert rules from ALERT_RULES=none', () => {
+    expect(settingsFromEnvironment(env({ ALERT_RULES: 'none' })).sink.rules).toEqual([]);
+  });
+
   it('reads the deployed configuration', () => {
     expect(settingsFromEnvironment(env())).toMatchObject({
       sink: {

@@ -3,10 +3,10 @@ Object.assign(process.env, {
   MAX_RECORD_BYTES: '65536',
   MAX_FUTURE_SKEW_SECONDS: '300',
   MAX_EVENT_AGE_HOURS: '168',
-  // No registry configured (REGISTRY_KEY empty): these tests never reach S3. transform.registry.test.ts
+  // No registry configured (REGISTRY_KEY=none): these tests never reach S3. transform.registry.test.ts
   // sets the deployed values (registry-environment.ts) with S3 mocked.
-  REGISTRY_BUCKET: '',
-  REGISTRY_KEY: '',
+  REGISTRY_BUCKET: 'none',
+  REGISTRY_KEY: 'none',
   REGISTRY_REFRESH_SECONDS: '300',
   STAGE: 'dev',
   POWERTOOLS_SERVICE_NAME: 'ingest-transform',

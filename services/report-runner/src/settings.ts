@@ -1,4 +1,4 @@
-import { ConfigurationError, METRIC_NAMES, readEnvironment, type MetricName } from '@pipeline/shared';
+import { ConfigurationError, METRIC_NAMES, NONE, readEnvironment, type MetricName } from '@pipeline/shared';
 import {
   pgConnectionSettings,
   type PgConnectionSettings,
@@ -9,11 +9,10 @@ import type { AnomalyThresholds, ReportSettings } from './domain/report-paramete
 
 const positiveInt = z.coerce.number().int().positive();
 const finite = z.coerce.number().refine(Number.isFinite, 'must be a number');
-// Deployment parameters use "none" for "not set": CloudFormation has no safe empty default.
 const optional = z
   .string()
   .optional()
-  .transform((value) => (value && value !== 'none' ? value : undefined));
+  .transform((value) => (value && value !== NONE ? value : undefined));
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigurationError, LOCAL_STAGE } from '../runtime/env';
+import { ConfigurationError, LOCAL_STAGE, NONE } from '../runtime/env';
 
 /**
  * Where the Postgres warehouse's connection URL comes from: the URL itself (without a password,
@@ -15,9 +15,8 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Z
 const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
 const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i;
 
-// Deployment parameters use "none" for "not set".
 const given = (value: string | undefined): string | undefined =>
-  value && value !== 'none' ? value : undefined;
+  value && value !== NONE ? value : undefined;
 
 /**
  * True when a connection URL carries a password: in its user info (`user:password@`) or as a

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigurationError, readEnvironment } from '../runtime/env';
+import { ConfigurationError, NONE, readEnvironment } from '../runtime/env';
 
 /** Where the device registry object is, and how often a container checks it for a new version. */
 export interface RegistrySettings {
@@ -11,14 +11,11 @@ export interface RegistrySettings {
   refreshIntervalMs: number;
 }
 
-/** `REGISTRY_BUCKET` naming no bucket (a compose param has to be a value, like `warehouseUrlSecretArn`). */
-export const NO_REGISTRY_BUCKET = 'none';
-
 /**
  * The device registry's location, read once at cold start from `STAGE`, `REGISTRY_BUCKET`,
- * `REGISTRY_KEY` and `REGISTRY_REFRESH_SECONDS`. Undefined means "no registry configured": an empty
- * `REGISTRY_KEY` (ingest-transform's `registryKey: ''`) or `REGISTRY_BUCKET=none`; the caller then
- * never fetches one. A key without a bucket, or a bad interval, fails loudly.
+ * `REGISTRY_KEY` and `REGISTRY_REFRESH_SECONDS`. Undefined means "no registry configured":
+ * `REGISTRY_KEY=none` (the `registryKey` parameter) or `REGISTRY_BUCKET=none`; the caller then never
+ * fetches one. An empty key, a key without a bucket, or a bad interval fails loudly.
  */
 export const registrySettingsFromEnvironment = (
   env: NodeJS.ProcessEnv = process.env,
@@ -32,7 +29,9 @@ export const registrySettingsFromEnvironment = (
     },
     env,
   );
-  if (config.REGISTRY_KEY === '' || config.REGISTRY_BUCKET === NO_REGISTRY_BUCKET) return undefined;
+  if (config.REGISTRY_KEY === NONE || config.REGISTRY_BUCKET === NONE) return undefined;
+  if (config.REGISTRY_KEY === '')
+    throw new ConfigurationError('Invalid environment: REGISTRY_KEY: empty; set it to none for no registry');
   if (config.REGISTRY_BUCKET === '')
     throw new ConfigurationError('Invalid environment: REGISTRY_BUCKET: required when REGISTRY_KEY is set');
   return {

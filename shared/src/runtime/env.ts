@@ -6,6 +6,12 @@ import { z } from 'zod';
  */
 export const LOCAL_STAGE = 'local';
 
+/**
+ * The one spelling of "not set" of every optional deployment parameter and the variable it becomes:
+ * osls refuses an empty `--param key=` value, and CloudFormation conditions compare with it.
+ */
+export const NONE = 'none';
+
 /** Raised at cold start when the function's configuration is incomplete: fail loudly, never guess. */
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';

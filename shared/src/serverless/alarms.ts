@@ -1,21 +1,28 @@
 /**
  * CloudWatch alarms with one optional notification target for the whole pipeline: the
- * `alarmTopicArn` param (an SNS topic ARN; empty: alarms change state without notifying).
+ * `alarmTopicArn` param (an SNS topic ARN; `none`: alarms change state without notifying).
  * Runbooks for each alarm: docs/OPERATIONS.md#runbooks.
  */
+import { ARN } from '../contracts/arn';
 import { ifThen } from './intrinsics';
+import { arnOf, NONE, noneOr, type ParamRules } from './params';
 
 /** Params every service with alarms understands; spread into `params.default`. */
 export const alarmParams = {
-  alarmTopicArn: '',
+  alarmTopicArn: NONE,
 } as const;
+
+/** Rules of {@link alarmParams}: CloudWatch takes only an ARN as an alarm action. */
+export const alarmParamRules: ParamRules = {
+  alarmTopicArn: noneOr(arnOf(ARN.snsTopic)),
+};
 
 /** The condition name {@link alarm} uses; add {@link alarmConditions} to `resources.Conditions`. */
 export const HAS_ALARM_TOPIC = 'HasAlarmTopic';
 
 /** `resources.Conditions` entries the alarms need. */
 export const alarmConditions = {
-  [HAS_ALARM_TOPIC]: { 'Fn::Not': [{ 'Fn::Equals': ['${param:alarmTopicArn}', ''] }] },
+  [HAS_ALARM_TOPIC]: { 'Fn::Not': [{ 'Fn::Equals': ['${param:alarmTopicArn}', NONE] }] },
 };
 
 export interface AlarmOptions {

@@ -2,3 +2,5 @@ export * from './provider';
 export * from './resources';
 export * from './alarms';
 export * from './intrinsics';
+export * from './params';
+export * from './warehouse-params';

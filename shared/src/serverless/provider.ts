@@ -1,4 +1,5 @@
 import type { AWS } from 'osls';
+import { LOG_RETENTION_DAYS, oneOf, type ParamRules } from './params';
 
 /** The CloudWatch namespace every service publishes its metrics to. */
 export const METRICS_NAMESPACE = 'IngestionPipeline';
@@ -64,3 +65,12 @@ export const commonParams = {
   logLevel: 'INFO',
   logRetentionInDays: '30',
 } as const;
+
+/**
+ * Rules of {@link commonParams}. Powertools' log levels:
+ * https://docs.aws.amazon.com/powertools/typescript/latest/core/logger/#log-levels
+ */
+export const commonParamRules: ParamRules = {
+  logLevel: oneOf('TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'),
+  logRetentionInDays: oneOf(...LOG_RETENTION_DAYS),
+};

@@ -25,9 +25,18 @@ describe('registrySettingsFromEnvironment', () => {
     ).toMatchObject({ stage: 'local', bucket: 'local-ingest' });
   });
 
-  it('reads no registry from an empty REGISTRY_KEY, whatever the bucket', () => {
-    expect(registrySettingsFromEnvironment(env({ REGISTRY_KEY: '' }))).toBeUndefined();
-    expect(registrySettingsFromEnvironment(env({ REGISTRY_KEY: '', REGISTRY_BUCKET: '' }))).toBeUndefined();
+  // `none` is the one spelling of "unset" of every deployment parameter: osls refuses `--param registryKey=`.
+  it('reads no registry from REGISTRY_KEY=none, whatever the bucket', () => {
+    expect(registrySettingsFromEnvironment(env({ REGISTRY_KEY: 'none' }))).toBeUndefined();
+    expect(
+      registrySettingsFromEnvironment(env({ REGISTRY_KEY: 'none', REGISTRY_BUCKET: '' })),
+    ).toBeUndefined();
+  });
+
+  it('refuses an empty REGISTRY_KEY rather than guess whether it means none', () => {
+    expect(() => registrySettingsFromEnvironment(env({ REGISTRY_KEY: '' }))).toThrow(
+      'REGISTRY_KEY: empty; set it to none for no registry',
+    );
   });
 
   it('reads no registry from REGISTRY_BUCKET=none', () => {

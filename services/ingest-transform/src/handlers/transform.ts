@@ -21,7 +21,7 @@ const logger = createLogger();
 const metrics = new Metrics();
 const registrySettings = registrySettingsFromEnvironment();
 if (registrySettings === undefined)
-  logger.warn('no device registry configured (REGISTRY_KEY is empty): records are flagged registered=false');
+  logger.warn('no device registry configured (REGISTRY_KEY is none): records are flagged registered=false');
 
 export const handler = middy(
   createTransformHandler({

@@ -1,0 +1,151 @@
+/**
+ * Rules for deployment parameters, checked when osls evaluates a service's config (`sls package`,
+ * `sls deploy`, `sls print`, compose), so a combination CloudFormation or the function would
+ * refuse fails before anything is deployed, with a message naming the parameter. Each service lists
+ * its rules in `src/params.ts`; `check-params.cjs` runs them against the parameters as osls resolved
+ * them, and the local cloud runs them against the `local` stage's.
+ */
+import type { ArnShape } from '../contracts/arn';
+import { NONE } from '../runtime/env';
+
+export { NONE };
+
+/** What a rule sees: every parameter the service declares, as resolved, and the stage. */
+export interface ParamContext {
+  /** Strings as osls resolved them; a CloudFormation intrinsic (e.g. `{ Ref }`) stays an object. */
+  params: Readonly<Record<string, unknown>>;
+  stage: string;
+}
+
+/** A problem with `value` (a short phrase: "must be ..."), or undefined when it is fine. */
+export type ParamCheck = (value: string, context: ParamContext) => string | undefined;
+
+/** Parameter name to its check; the name is what a message names. */
+export type ParamRules = Readonly<Record<string, ParamCheck>>;
+
+/** One parameter that fails its rule. */
+export interface ParamProblem {
+  name: string;
+  value: string;
+  problem: string;
+}
+
+/** Raised when deployment parameters would only fail in CloudFormation or at cold start. */
+export class ParamsError extends Error {
+  override name = 'ParamsError';
+  constructor(
+    readonly service: string,
+    readonly problems: readonly ParamProblem[],
+  ) {
+    super(
+      [
+        `Invalid deployment parameters of ${service}:`,
+        ...problems.map(
+          ({ name, value, problem }) => `  --param ${name}=${value === '' ? '(empty)' : value}: ${problem}`,
+        ),
+      ].join('\n'),
+    );
+  }
+}
+
+/** An integer from `min` to `max`, inclusive. */
+export const integerIn =
+  (min: number, max: number): ParamCheck =>
+  (value) =>
+    /^-?\d+$/.test(value) && Number(value) >= min && Number(value) <= max
+      ? undefined
+      : `must be an integer from ${min} to ${max}`;
+
+/** An integer of at least `min`. */
+export const integerAtLeast =
+  (min: number): ParamCheck =>
+  (value) =>
+    /^-?\d+$/.test(value) && Number(value) >= min ? undefined : `must be an integer of at least ${min}`;
+
+/** A whole number of at least 1. */
+export const positive: ParamCheck = (value) =>
+  /^\d+$/.test(value) && Number(value) >= 1 ? undefined : 'must be a positive integer';
+
+/** A decimal number from `min` to `max`, inclusive. */
+export const numberIn =
+  (min: number, max: number): ParamCheck =>
+  (value) =>
+    /^-?\d+(?:\.\d+)?$/.test(value) && Number(value) >= min && Number(value) <= max
+      ? undefined
+      : `must be a number from ${min} to ${max}`;
+
+/** One of a fixed list (case-sensitive, as CloudFormation compares). */
+export const oneOf =
+  (...allowed: readonly (string | number)[]): ParamCheck =>
+  (value) =>
+    allowed.map(String).includes(value) ? undefined : `must be one of ${allowed.join(', ')}`;
+
+/** A non-empty value other than `none`. */
+export const given: ParamCheck = (value) => (value === '' || value === NONE ? 'must be set' : undefined);
+
+/** An ARN of the given shape. */
+export const arnOf =
+  ({ pattern, description }: ArnShape): ParamCheck =>
+  (value) =>
+    pattern.test(value) ? undefined : `must be ${description}`;
+
+/** `none` (unset) or what `check` accepts; an empty value is refused, so one spelling stays. */
+export const noneOr =
+  (check: ParamCheck): ParamCheck =>
+  (value, context) =>
+    value === NONE ? undefined : value === '' ? `must be set, or ${NONE}` : check(value, context);
+
+/** Applies `check` only when `applies` holds (e.g. for one warehouse kind). */
+export const when =
+  (applies: (context: ParamContext) => boolean, check: ParamCheck): ParamCheck =>
+  (value, context) =>
+    applies(context) ? check(value, context) : undefined;
+
+/** Every check must pass; the first problem is reported. */
+export const allOf =
+  (...checks: readonly ParamCheck[]): ParamCheck =>
+  (value, context) => {
+    for (const check of checks) {
+      const problem = check(value, context);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+
+/** True when the parameter `name` equals `value`. */
+export const paramIs =
+  (name: string, value: string) =>
+  ({ params }: ParamContext): boolean =>
+    params[name] === value;
+
+/**
+ * The values CloudWatch Logs accepts as a log group's retention (`RetentionInDays`);
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+ */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/**
+ * The problems of `context.params` under `rules`. A value that is not a string (a CloudFormation
+ * intrinsic, known only at deploy time) or still holds a variable is not checked; a missing
+ * parameter is, as the empty string.
+ */
+export const paramProblems = (rules: ParamRules, context: ParamContext): ParamProblem[] =>
+  Object.entries(rules).flatMap(([name, check]) => {
+    const raw = context.params[name] ?? '';
+    if (typeof raw === 'object' || String(raw).includes('${')) return [];
+    const value = String(raw);
+    const problem = check(value, context);
+    return problem ? [{ name, value, problem }] : [];
+  });
+
+/**
+ * Throws a {@link ParamsError} listing every parameter that breaks its rule.
+ *
+ * @example assertParams('analytics-sink', paramRules, { params: { tumblingWindowSeconds: '60' }, stage: 'dev' });
+ */
+export const assertParams = (service: string, rules: ParamRules, context: ParamContext): void => {
+  const problems = paramProblems(rules, context);
+  if (problems.length > 0) throw new ParamsError(service, problems);
+};
