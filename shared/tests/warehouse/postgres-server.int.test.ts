@@ -1,11 +1,13 @@
 import { Pool } from 'pg';
 import { PostgresTestServer } from '../../testing/postgres-server';
-import { PostgresWarehouse, type WarehouseRow, type WarehouseTable } from '../../src';
-import { pgSqlClient } from '../../src/adapters';
+import { PostgresWarehouse, WarehouseError, type WarehouseRow, type WarehouseTable } from '../../src';
+import { createPgWarehouse, pgSqlClient } from '../../src/adapters';
 
 // Two Lambda containers are two connection pools on one PostgreSQL server. PGlite has a single
 // session, so only a real server shows how their statements interleave.
 const server = new PostgresTestServer();
+// Cold databases and concurrent loads on a machine shared with other test files.
+jest.setTimeout(30_000);
 const LOADER = { user: 'loader', password: 'loader-secret' };
 
 beforeAll(async () => {
@@ -114,6 +116,133 @@ describe('two containers loading the same warehouse at once (real PostgreSQL)', 
       await new Promise((resolve) => setTimeout(resolve, 200));
       await warehouse.replaceRows({ table: table!, scope, rows: rowsOf(7) });
       expect(await tableRows(database, table!)).toEqual(expected(7));
+    } finally {
+      await warehouse.close();
+    }
+  });
+});
+
+describe('the loader role: a login role that owns neither the database nor the schema (PostgreSQL 15+)', () => {
+  const admin = (database: string) => createPgWarehouse(server.url({ database }), { max: 1 });
+  const windowTable: WarehouseTable = {
+    name: 'realtime_window_probe',
+    columns: [
+      { name: 'device_id', type: 'string', nullable: false },
+      { name: 'window_start', type: 'timestamp', nullable: false },
+      { name: 'readings', type: 'bigint', nullable: true },
+    ],
+    keyColumns: ['device_id', 'window_start'],
+  };
+  const windowKey = { device_id: 'dev-1', window_start: '2026-03-01 10:00:00.000' };
+  const windowRow = { ...windowKey, readings: 3 };
+
+  it('is not a superuser and owns nothing it was not granted', async () => {
+    const database = await coldDatabase();
+    expect(
+      await server.query(
+        `SELECT r.rolsuper, r.rolcreatedb, r.rolcreaterole, pg_get_userbyid(d.datdba) AS database_owner,
+                pg_get_userbyid(n.nspowner) AS schema_owner
+           FROM pg_roles r, pg_database d, pg_namespace n
+          WHERE r.rolname = $1 AND d.datname = $2 AND n.nspname = 'public'`,
+        [LOADER.user, database],
+        database,
+      ),
+    ).toEqual([
+      {
+        rolsuper: false,
+        rolcreatedb: false,
+        rolcreaterole: false,
+        database_owner: 'postgres',
+        schema_owner: 'pg_database_owner',
+      },
+    ]);
+  });
+
+  it('does every warehouse operation with USAGE and CREATE on the schema alone', async () => {
+    const warehouse = await container(await coldDatabase());
+    const [table] = TABLES;
+    try {
+      await warehouse.replaceRows({ table: table!, scope, rows: rowsOf(1) });
+      await warehouse.upsertRows({ table: windowTable, rows: [windowRow] });
+      await warehouse.upsertRows({ table: windowTable, rows: [{ ...windowRow, readings: 4 }] });
+      await warehouse.ensureView({
+        name: 'realtime_window_probe_view',
+        select: 'SELECT * FROM realtime_window_probe',
+      });
+      await warehouse.ensureView({
+        name: 'realtime_window_probe_view',
+        select: 'SELECT * FROM realtime_window_probe',
+      });
+      expect(await warehouse.existingKeys({ table: windowTable, keys: [windowKey] })).toEqual([windowKey]);
+      expect(
+        await warehouse.select({
+          sql: 'SELECT readings FROM realtime_window_probe_view',
+          columns: [{ name: 'readings', type: 'bigint' }],
+        }),
+      ).toEqual([{ readings: 4 }]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it('fails with a clear permanent error without CREATE on the schema (the PostgreSQL 15 default)', async () => {
+    const database = `no_create_${++databases}`;
+    await server.query(`CREATE DATABASE ${database}`);
+    const warehouse = await container(database);
+    try {
+      const error = await warehouse
+        .replaceRows({ table: TABLES[0]!, scope, rows: rowsOf(1) })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WarehouseError);
+      expect(error).toMatchObject({ transient: false, message: 'permission denied for schema public' });
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it('loads tables an administrator created, given SELECT, INSERT, UPDATE and DELETE on them', async () => {
+    const database = await coldDatabase();
+    const owner = admin(database);
+    await owner.ensureTable(windowTable);
+    await owner.close();
+    await server.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON realtime_window_probe TO ${LOADER.user}`,
+      [],
+      database,
+    );
+    const warehouse = await container(database);
+    try {
+      await warehouse.upsertRows({ table: windowTable, rows: [windowRow] });
+      await warehouse.upsertRows({ table: windowTable, rows: [{ ...windowRow, readings: 5 }] });
+      expect(await warehouse.existingKeys({ table: windowTable, keys: [windowKey] })).toEqual([windowKey]);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it('cannot replace a view another role owns: CREATE OR REPLACE VIEW is for its owner only', async () => {
+    const database = await coldDatabase();
+    const owner = admin(database);
+    await owner.ensureTable(windowTable);
+    await owner.ensureView({
+      name: 'realtime_window_probe_view',
+      select: 'SELECT * FROM realtime_window_probe',
+    });
+    await owner.close();
+    await server.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON realtime_window_probe TO ${LOADER.user}`,
+      [],
+      database,
+    );
+    const warehouse = await container(database);
+    try {
+      const error = await warehouse
+        .ensureView({ name: 'realtime_window_probe_view', select: 'SELECT * FROM realtime_window_probe' })
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({
+        transient: false,
+        message: 'must be owner of view realtime_window_probe_view',
+      });
     } finally {
       await warehouse.close();
     }
