@@ -9,25 +9,42 @@ const executor = (target: Pick<Pool, 'query'>): SqlExecutor => ({
   },
 });
 
+// The server may end a pooled connection at any time (restart, failover, idle timeout,
+// pg_terminate_backend): `pg` reports it as an 'error' event on the pool (idle client) or on the
+// client (checked out), and an 'error' event nobody listens to ends the process, i.e. the Lambda
+// container. The broken client is dropped; the next query opens a new connection, and a query that
+// was running rejects on its own. https://node-postgres.com/apis/pool#error
+const ignoreConnectionError = (): void => undefined;
+
 /** A {@link SqlClient} over a `pg` connection pool. */
-export const pgSqlClient = (pool: Pool): SqlClient => ({
-  ...executor(pool),
-  async transaction(work) {
-    const connection = await pool.connect();
-    try {
-      await connection.query('BEGIN');
-      const result = await work(executor(connection));
-      await connection.query('COMMIT');
-      return result;
-    } catch (error) {
-      await connection.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      connection.release();
-    }
-  },
-  close: () => pool.end(),
-});
+export const pgSqlClient = (pool: Pool): SqlClient => {
+  pool.on('error', ignoreConnectionError);
+  pool.on('connect', (client) => client.on('error', ignoreConnectionError));
+  return {
+    ...executor(pool),
+    async transaction(work) {
+      const connection = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await connection.query('BEGIN');
+        const result = await work(executor(connection));
+        await connection.query('COMMIT');
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is discarded rather than returned to the pool.
+        broken = await connection.query('ROLLBACK').then(
+          () => undefined,
+          (rollbackError: unknown) =>
+            rollbackError instanceof Error ? rollbackError : new Error('ROLLBACK failed'),
+        );
+        throw error;
+      } finally {
+        connection.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+};
 
 // Opens the client on first use, so a URL read from Secrets Manager needs no await at init. A
 // failed open is not kept: the next call opens again.

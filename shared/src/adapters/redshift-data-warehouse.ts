@@ -72,9 +72,28 @@ const TRANSIENT_SDK_ERRORS = new Set([
   'DatabaseConnectionException',
   'ServiceUnavailableException',
 ]);
-// Statement failures a retry can fix: serializable isolation conflicts (error 1023), a resuming
-// Serverless workgroup, lost connections.
-const TRANSIENT_STATEMENT_ERROR = /serializable isolation|1023|resum|connection|timed? ?out|temporarily/i;
+// Statement failures a retry can fix. Redshift has no advisory locks: concurrent loads of one
+// table are serialised by its serializable isolation, which cancels one of them with error 1023
+// ("Retry the canceled transaction").
+// https://docs.aws.amazon.com/redshift/latest/dg/c_serial_isolation-serializable-isolation-troubleshooting.html
+const TRANSIENT_STATEMENT_ERRORS = [
+  /\bERROR:\s*1023\b|serializable isolation violation/i,
+  // Two containers creating the same table or view at once: the loser hits the catalog's unique
+  // index or a catalog row the winner just changed; on the retry the object exists.
+  // https://www.postgresql.org/message-id/CA%2BTgmoZAdYVtwBfp1FL2sMZbiHCWT4UPrzRLNnX1Nb30Ku3-gg%40mail.gmail.com
+  /duplicate key value violates unique constraint "pg_(?:type|class)_\w+"/i,
+  /tuple concurrently updated/i,
+  // A resuming Serverless workgroup, a lost or refused connection, a timeout.
+  /\bresum(?:e|es|ing)\b|temporarily|could not connect|connection (?:refused|reset|closed|lost|timed out)|server closed the connection|timed? ?out/i,
+];
+
+/**
+ * True when a failed statement's `Error` (DescribeStatement) is worth a retry: serialization
+ * conflicts, DDL races between containers, a resuming workgroup, lost connections. Everything else
+ * (SQL, data, permissions) is permanent.
+ */
+export const isTransientRedshiftStatementError = (reason: string): boolean =>
+  TRANSIENT_STATEMENT_ERRORS.some((pattern) => pattern.test(reason));
 
 const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.*'()/=-]+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -333,7 +352,7 @@ export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse, Rea
         case 'ABORTED': {
           const reason = description.Error ?? description.Status;
           const message = `Redshift statement ${id} ${description.Status}: ${reason}`;
-          throw TRANSIENT_STATEMENT_ERROR.test(reason)
+          throw isTransientRedshiftStatementError(reason)
             ? new WarehouseUnavailableError(message)
             : new WarehouseError(message);
         }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createTableStatement, quoteIdentifier } from './ddl';
 import { checkReplaceRequest, checkUpsertRequest } from './load';
 import {
@@ -62,6 +63,41 @@ export const classifyPostgresError = (error: unknown): WarehouseError => {
   return wrapped;
 };
 
+/**
+ * The 64-bit key of a transaction-level advisory lock named by `name` (the first 8 bytes of its
+ * SHA-256, as a signed bigint in decimal): every container derives the same key for the same name.
+ */
+export const advisoryLockKey = (name: string): string =>
+  createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
+
+// Held until the transaction ends; a second container asking for the same key waits for it.
+// https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
+// https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
+const ADVISORY_XACT_LOCK = 'SELECT pg_advisory_xact_lock($1::bigint)';
+
+// One lock for all DDL of the warehouse: two containers running the same `CREATE TABLE IF NOT
+// EXISTS` at once both see no table, and the second fails with 23505 on pg_type's unique index
+// (`IF NOT EXISTS` checks before it creates, not atomically); `CREATE OR REPLACE VIEW` races the
+// same way. DDL runs once per object per container, so one key costs nothing.
+// https://www.postgresql.org/message-id/CA%2BTgmoZAdYVtwBfp1FL2sMZbiHCWT4UPrzRLNnX1Nb30Ku3-gg%40mail.gmail.com
+const DDL_LOCK = advisoryLockKey('pipeline warehouse: ddl');
+
+/**
+ * The lock of one replaced slice (table and scope values). Two replaces of the same slice would
+ * otherwise both delete what they see and both insert: in Read Committed the second DELETE does
+ * not see the first one's rows, so its INSERT fails with 23505 on the primary key.
+ * https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED
+ */
+const sliceLock = (table: string, scope: ReplaceRowsRequest['scope']): string =>
+  advisoryLockKey(
+    `pipeline warehouse: replace ${JSON.stringify([
+      table,
+      Object.keys(scope)
+        .sort()
+        .map((column) => [column, scope[column]]),
+    ])}`,
+  );
+
 // Postgres allows 65,535 bind parameters per statement; stay well below it.
 const MAX_PARAMETERS = 30_000;
 
@@ -100,7 +136,10 @@ const insertStatements = (
 export class PostgresWarehouse implements Warehouse, QueryableWarehouse, ReadableWarehouse {
   private readonly ensure = oncePerStatement(async (statement) => {
     try {
-      await this.client.query(statement);
+      await this.client.transaction(async (tx) => {
+        await tx.query(ADVISORY_XACT_LOCK, [DDL_LOCK]);
+        await tx.query(statement);
+      });
     } catch (error) {
       throw classifyPostgresError(error);
     }
@@ -121,6 +160,9 @@ export class PostgresWarehouse implements Warehouse, QueryableWarehouse, Readabl
       .map((column, index) => `${quoteIdentifier(column)} = $${index + 1}`)
       .join(' AND ');
     return this.inTransaction(table, async (tx) => {
+      // Taken first, so the DELETE's snapshot (Read Committed: one per statement) already sees the
+      // rows of a concurrent replace of the same slice that committed while this one waited.
+      await tx.query(ADVISORY_XACT_LOCK, [sliceLock(table.name, scope)]);
       const deleted = await tx.query(
         `DELETE FROM ${quoteIdentifier(table.name)} WHERE ${where}`,
         scopeColumns.map((column) => scope[column]),

@@ -83,7 +83,7 @@ describe('PostgresWarehouse lookups', () => {
     const found = await new PostgresWarehouse(sql).existingKeys({ table: TABLE, keys: KEYS });
     expect(found).toEqual([KEYS[2], KEYS[0]]);
     expect(found[0]).toBe(KEYS[2]);
-    expect(calls[0]![0]).toMatch(/^CREATE TABLE IF NOT EXISTS "window_part"/);
+    expect(calls[1]![0]).toMatch(/^CREATE TABLE IF NOT EXISTS "window_part"/);
   });
 
   it('refuses keys that are not exactly the key columns', async () => {
@@ -98,7 +98,10 @@ describe('PostgresWarehouse lookups', () => {
     const warehouse = new PostgresWarehouse(sql);
     await warehouse.ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
     await warehouse.ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
-    expect(calls.map(([text]) => text)).toEqual(['CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one']);
+    expect(calls.map(([text]) => text)).toEqual([
+      'SELECT pg_advisory_xact_lock($1::bigint)',
+      'CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one',
+    ]);
   });
 });
 

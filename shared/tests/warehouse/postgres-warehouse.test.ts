@@ -1,4 +1,5 @@
 import {
+  advisoryLockKey,
   PostgresWarehouse,
   WarehouseError,
   WarehouseUnavailableError,
@@ -48,7 +49,7 @@ const rows = [
 ];
 
 describe('the Postgres warehouse', () => {
-  it('replaces a scope in one transaction: parameterised DELETE, then INSERT', async () => {
+  it('replaces a scope in one transaction: slice lock, parameterised DELETE, then INSERT', async () => {
     const { client, log } = recordingClient();
     const result = await new PostgresWarehouse(client).replaceRows({
       table,
@@ -56,13 +57,20 @@ describe('the Postgres warehouse', () => {
       rows,
     });
     expect(result).toEqual({ table: 'report_site_hourly_summary', deleted: 2, inserted: 2 });
-    expect(log[0]).toEqual(
+    const ddlLock = advisoryLockKey('pipeline warehouse: ddl');
+    expect(log.slice(0, 2)).toEqual([
+      { sql: 'SELECT pg_advisory_xact_lock($1::bigint)', parameters: [ddlLock], inTransaction: true },
       expect.objectContaining({
         sql: expect.stringMatching(/^CREATE TABLE IF NOT EXISTS/),
-        inTransaction: false,
+        inTransaction: true,
       }),
-    );
-    expect(log.slice(1)).toEqual([
+    ]);
+    expect(log.slice(2)).toEqual([
+      {
+        sql: 'SELECT pg_advisory_xact_lock($1::bigint)',
+        parameters: [expect.not.stringMatching(`^${ddlLock}$`)],
+        inTransaction: true,
+      },
       {
         sql: 'DELETE FROM "report_site_hourly_summary" WHERE "dt" = $1 AND "hour" = $2',
         parameters: ['2026-03-01', '10'],
@@ -74,6 +82,34 @@ describe('the Postgres warehouse', () => {
         inTransaction: true,
       },
     ]);
+  });
+
+  it('locks one slice per table and scope values, whatever the order of the scope columns', async () => {
+    const sliceLocks = async (...scopes: Record<string, string>[]) => {
+      const { client, log } = recordingClient();
+      const warehouse = new PostgresWarehouse(client);
+      await warehouse.ensureTable(table);
+      for (const scope of scopes)
+        await warehouse.replaceRows({ table, scope, rows: rows.filter((row) => row.hour === scope.hour) });
+      return log
+        .filter(({ sql }) => sql.includes('pg_advisory_xact_lock'))
+        .map(({ parameters }) => parameters[0]);
+    };
+    const [, tenFirst, tenAgain, eleven] = await sliceLocks(
+      { dt: '2026-03-01', hour: '10' },
+      { hour: '10', dt: '2026-03-01' },
+      { dt: '2026-03-01', hour: '11' },
+    );
+    expect(tenAgain).toBe(tenFirst);
+    expect(eleven).not.toBe(tenFirst);
+  });
+
+  it('derives advisory lock keys as signed 64-bit integers, the same in every container', () => {
+    const key = advisoryLockKey('pipeline warehouse: ddl');
+    expect(key).toMatch(/^-?\d+$/);
+    expect(BigInt.asIntN(64, BigInt(key))).toBe(BigInt(key));
+    expect(advisoryLockKey('pipeline warehouse: ddl')).toBe(key);
+    expect(advisoryLockKey('pipeline warehouse: other')).not.toBe(key);
   });
 
   it('creates a table once per warehouse', async () => {
@@ -119,10 +155,10 @@ describe('the Postgres warehouse', () => {
     ['23505', false],
   ])('classifies driver error code %s as transient=%s', async (code, transient) => {
     const { client, failNext } = recordingClient();
+    const warehouse = new PostgresWarehouse(client);
+    await warehouse.ensureTable(table);
     failNext(Object.assign(new Error(`failure ${code}`), { code }));
-    const error = await new PostgresWarehouse(client)
-      .upsertRows({ table, rows })
-      .catch((caught: unknown) => caught);
+    const error = await warehouse.upsertRows({ table, rows }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(transient ? WarehouseUnavailableError : WarehouseError);
     expect((error as WarehouseError).transient).toBe(transient);
     expect((error as Error).message).toBe(`report_site_hourly_summary: failure ${code}`);

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { WarehouseError, type WarehouseTable } from '../../src';
-import { RedshiftDataWarehouse } from '../../src/adapters';
+import { isTransientRedshiftStatementError, RedshiftDataWarehouse } from '../../src/adapters';
 
 const redshift = mockClient(RedshiftDataClient);
 const sleeps: number[] = [];
@@ -181,5 +181,34 @@ describe('the Redshift Data API warehouse', () => {
       }),
     ).rejects.toThrow(WarehouseError);
     expect(() => warehouse({ copyRoleArn: "arn' --" })).toThrow(/Not an IAM role ARN/);
+  });
+});
+
+describe('which failed Redshift statements are worth a retry (DescribeStatement Error)', () => {
+  it.each([
+    // https://docs.aws.amazon.com/redshift/latest/dg/c_serial_isolation-serializable-isolation-troubleshooting.html
+    [
+      'ERROR: 1023 DETAIL: Serializable isolation violation on table - 101, transactions forming the cycle are: 7, 8 (pid:9)',
+      true,
+    ],
+    ['ERROR:1023 DETAIL: Serializable isolation violation on table in Redshift', true],
+    // Two containers creating the same table or view at once (catalog unique index, catalog row).
+    ['ERROR: duplicate key value violates unique constraint "pg_type_typname_nsp_index"', true],
+    ['ERROR: duplicate key value violates unique constraint "pg_class_relname_nsp_index"', true],
+    ['ERROR: tuple concurrently updated', true],
+    ['ERROR: could not connect to server: Connection refused', true],
+    ['ERROR: server closed the connection unexpectedly', true],
+    ['ERROR: The workgroup is resuming. Try again later.', true],
+    ['ERROR: permission denied for schema public', false],
+    ['ERROR: must be owner of relation realtime_device_window', false],
+    ['ERROR: relation "connection_log" does not exist', false],
+    ['ERROR: value "10230" is out of range for type smallint', false],
+    ['ERROR: column "records" is of type bigint but expression is of type character varying', false],
+    [
+      "ERROR: Load into table 'report_data_quality' failed. Check 'sys_load_error_detail' system table for details.",
+      false,
+    ],
+  ])('%s -> transient=%s', (reason, transient) => {
+    expect(isTransientRedshiftStatementError(reason)).toBe(transient);
   });
 });

@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { pgliteSqlClient } from '../../../local/src/engines/pglite-warehouse';
-import { PostgresWarehouse, WarehouseError, type SelectRequest, type WarehouseTable } from '../../src';
+import type { PostgresWarehouse } from '../../src';
+import { WarehouseError, type SelectRequest, type WarehouseTable } from '../../src';
 import { createPgWarehouse } from '../../src/adapters';
+import { postgresEngines, type PostgresEngine } from './engines';
 
 const table: WarehouseTable = {
   name: 'report_data_quality',
@@ -47,29 +43,24 @@ FROM report_data_quality WHERE dt >= :since`,
 const mean = Math.round(((9_007_199_254 + 0 + 7) / 3) * 1e6) / 1e6;
 const expected = [...rows].reverse().map((row) => ({ ...row, mean: expect.closeTo(mean, 5) }));
 
-describe('select on Postgres (PGlite in process, and pg over the wire protocol)', () => {
-  let db: PGlite;
+describe.each(postgresEngines())('select on %s', (_name, engine: PostgresEngine) => {
   let warehouse: PostgresWarehouse;
-  let dir: string;
-  let server: PGLiteSocketServer;
 
   beforeAll(async () => {
-    db = await PGlite.create();
-    warehouse = new PostgresWarehouse(pgliteSqlClient(db));
+    await engine.start();
+    warehouse = createPgWarehouse(engine.url(), { max: engine.maxConnections });
     await warehouse.replaceRows({ table, scope: { dt: '2026-03-29' }, rows });
-    dir = await mkdtemp(path.join(tmpdir(), 'pg-select-'));
-    server = new PGLiteSocketServer({ db, path: path.join(dir, '.s.PGSQL.5432'), maxConnections: 1 });
-    await server.start();
   }, 60_000);
 
   afterAll(async () => {
-    await server?.stop();
-    await db?.close();
-    await rm(dir, { recursive: true, force: true });
+    await warehouse?.close();
+    await engine.stop();
   });
 
   it('reads dates, timestamps (milliseconds kept, even in a DST gap), big integers and decimals as plain values', async () => {
     expect(await warehouse.select(request)).toEqual(expected);
+    const inProcess = engine.inProcess?.();
+    if (inProcess) expect(await inProcess.select(request)).toEqual(expected);
   });
 
   it('reads the same values through the pg driver, whatever its local-time Date parsing would do', async () => {
@@ -77,24 +68,22 @@ describe('select on Postgres (PGlite in process, and pg over the wire protocol)'
     // 2026-03-29 02:30 does not exist in Berlin (clocks jump from 02:00 to 03:00 that night): a
     // round-trip through pg's local-time Date objects would turn it into 03:30.
     process.env.TZ = 'Europe/Berlin';
-    const pg = createPgWarehouse(`postgresql://postgres@localhost/postgres?host=${dir}`, { max: 1 });
     try {
-      expect(await pg.select(request)).toEqual(expected);
+      expect(await warehouse.select(request)).toEqual(expected);
     } finally {
-      await pg.close();
       process.env.TZ = previous;
     }
   });
 
   it('runs in a read-only transaction: a SELECT with a side effect fails and changes nothing', async () => {
-    await db.query('CREATE SEQUENCE dashboard_probe');
+    await engine.query('CREATE SEQUENCE dashboard_probe');
     const write: SelectRequest = {
       sql: "SELECT nextval('dashboard_probe') AS next",
       columns: [{ name: 'next', type: 'bigint' }],
     };
     await expect(warehouse.select(write)).rejects.toThrow(WarehouseError);
     await expect(warehouse.select(write)).rejects.toThrow(/read-only transaction/);
-    expect((await db.query('SELECT last_value, is_called FROM dashboard_probe')).rows).toEqual([
+    expect(await engine.query('SELECT last_value, is_called FROM dashboard_probe')).toEqual([
       { last_value: 1, is_called: false },
     ]);
   });
