@@ -39,7 +39,10 @@ const badEvent = {
 describe('parseEvent', () => {
   it('returns the parsed event and logs nothing when the event fits the schema', () => {
     const { logger, errors } = recordingLogger();
-    const event = { eventSource: 'aws:kafka', records: { 'telemetry-0': [{ offset: 1, value: 'e30=', headers: [] }] } };
+    const event = {
+      eventSource: 'aws:kafka',
+      records: { 'telemetry-0': [{ offset: 1, value: 'e30=', headers: [] }] },
+    };
 
     expect(parseEvent(EventSchema, event, logger)).toEqual(event);
     expect(errors).toEqual([]);
@@ -93,12 +96,22 @@ describe('parseEvent', () => {
 
   it('reports what each option of a union missed, at its full path', () => {
     const { logger, errors } = recordingLogger();
-    const Schema = z.object({ detail: z.union([z.object({ bucket: z.string() }), z.object({ queue: z.string() })]) });
+    const Schema = z.object({
+      detail: z.union([z.object({ bucket: z.string() }), z.object({ queue: z.string() })]),
+    });
 
     expect(() => parseEvent(Schema, { detail: { bucket: 7 } }, logger)).toThrow(EventSchemaError);
     expect(errors[0]?.extra[0]?.issues).toEqual([
-      { path: 'detail.bucket', message: 'Invalid input: expected string, received number', code: 'invalid_type' },
-      { path: 'detail.queue', message: 'Invalid input: expected string, received undefined', code: 'invalid_type' },
+      {
+        path: 'detail.bucket',
+        message: 'Invalid input: expected string, received number',
+        code: 'invalid_type',
+      },
+      {
+        path: 'detail.queue',
+        message: 'Invalid input: expected string, received undefined',
+        code: 'invalid_type',
+      },
     ]);
   });
 
@@ -106,9 +119,7 @@ describe('parseEvent', () => {
     const { logger, errors } = recordingLogger();
     const event = { items: Array.from({ length: MAX_REPORTED_ISSUES + 5 }, () => 'x') };
 
-    expect(() => parseEvent(z.object({ items: z.array(z.number()) }), event, logger)).toThrow(
-      `(and 5 more)`,
-    );
+    expect(() => parseEvent(z.object({ items: z.array(z.number()) }), event, logger)).toThrow(`(and 5 more)`);
     const { issueCount, issues } = errors[0]?.extra[0] as { issueCount: number; issues: unknown[] };
     expect([issueCount, issues.length]).toEqual([MAX_REPORTED_ISSUES + 5, MAX_REPORTED_ISSUES]);
   });

@@ -1,4 +1,5 @@
 import './support/environment';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { KinesisClient, PutRecordsCommand, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { lambdaContext } from '@pipeline/shared/testing';
@@ -95,5 +96,30 @@ describe('handler (deployed wiring)', () => {
       ),
     ).rejects.toThrow();
     expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(0);
+  });
+
+  it('logs where a rejected event broke the schema, and none of its values', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    const event = mskEvent('msk-telemetry');
+    const record = event.records['telemetry-0']![0]!;
+    (record as unknown as Record<string, unknown>).timestamp = 'device-secret-4711';
+
+    await expect(handler(event as never, lambdaContext())).rejects.toMatchObject({
+      name: 'EventSchemaError',
+    });
+
+    expect(errors).toHaveBeenCalledWith('event rejected by schema', {
+      issueCount: 1,
+      issues: [
+        {
+          path: 'records.telemetry-0.0.timestamp',
+          message: 'Invalid input: expected number, received string',
+          code: 'invalid_type',
+        },
+      ],
+    });
+    const logged = JSON.stringify(errors.mock.calls);
+    expect(logged).not.toContain('device-secret-4711');
+    expect(logged).not.toContain(record.value!);
   });
 });
