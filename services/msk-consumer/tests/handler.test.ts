@@ -51,6 +51,28 @@ describe('handler (deployed wiring)', () => {
     ]);
   });
 
+  // AWS serialises each header value as a Java byte[]: signed bytes, so a byte >= 0x80 arrives
+  // negative (aws/aws-lambda-go#506, powertools-lambda-python#6862).
+  it('processes an MSK event whose header bytes are signed, as AWS sends them', async () => {
+    const summary = await handler(
+      mskEvent('msk-signed-headers') as never,
+      lambdaContext('msk-consumer-test-consumer', 60_000),
+    );
+
+    expect(summary).toMatchObject({ received: 2, forwarded: 1, quarantined: { invalid_json: 1 } });
+    const [object] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(JSON.parse(String(object?.Body))).toMatchObject({
+      offset: 1,
+      headers: [
+        { name: 'site', value: { value: 'plant-köln', encoding: 'utf8' } },
+        {
+          name: 'trace',
+          value: { value: Buffer.from([0xff, 0xfe, 0x00]).toString('base64'), encoding: 'base64' },
+        },
+      ],
+    });
+  });
+
   it('publishes the batch metrics as CloudWatch EMF', async () => {
     // Powertools writes EMF to its own console on stdout.
     const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
