@@ -14,4 +14,5 @@ export * from './runtime/env';
 export * from './runtime/local-cloud';
 export * from './runtime/logger';
 export * from './runtime/metrics';
+export * from './runtime/parse-event';
 export * from './warehouse';

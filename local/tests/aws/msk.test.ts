@@ -114,6 +114,28 @@ describe('MSK event source mapping', () => {
     });
   });
 
+  // Lambda builds the Kafka event in Java: a header value is a byte[] written as JSON numbers
+  // -128..127, so bytes >= 0x80 arrive negative (aws/aws-lambda-go#506,
+  // aws-powertools/powertools-lambda-python#6862).
+  it('delivers header bytes signed, as Java bytes', async () => {
+    const clock = clockAt();
+    const kafka = cluster(clock, 1);
+    kafka.produce('telemetry', {
+      value: '{}',
+      headers: { trace: Buffer.from([0x76, 0xdc, 0x00, 0x7f, 0x80]), label: 'hello-world-ë' },
+    });
+    const events: MSKEvent[] = [];
+
+    await consumer(kafka, clock, async (event) => events.push(event), {
+      maximumBatchingWindowInSeconds: 0,
+    }).poll();
+
+    expect(events[0]?.records['telemetry-0']?.[0]?.headers).toEqual([
+      { trace: [118, -36, 0, 127, -128] },
+      { label: [104, 101, 108, 108, 111, 45, 119, 111, 114, 108, 100, 45, -61, -85] },
+    ]);
+  });
+
   it('groups a batch by partition, each partition in offset order', async () => {
     const clock = clockAt();
     const kafka = cluster(clock, 3);

@@ -289,12 +289,13 @@ export type MskOutcome =
   | 'invalid_device_id'
   | 'invalid_metrics'
   | 'oversized_record'
-  | 'event_time_in_future';
+  | 'event_time_in_future'
+  | 'invalid_header';
 
 export interface KafkaInput {
   key?: string | null;
   value?: string | null;
-  headers?: Record<string, number[]>[];
+  headers?: unknown;
   timestamp?: number;
 }
 
@@ -348,6 +349,22 @@ export const MSK_CORPUS: CorpusEntry<KafkaInput, MskOutcome>[] = [
     },
     expected: 'forwarded',
     why: 'keys and headers are opaque bytes; the value is what the pipeline reads',
+  },
+  {
+    name: 'msk: header bytes signed, as Lambda (Java) sends them',
+    input: { value: json(goodReading()), headers: [{ trace: [118, -36, 0, 127, -128] }] },
+    expected: 'forwarded',
+  },
+  {
+    name: 'msk: header byte outside -128..255',
+    input: { value: json(goodReading()), headers: [{ trace: [1, 300] }] },
+    expected: 'invalid_header',
+    why: 'no Kafka byte reads as 300: the record is quarantined alone, the batch goes on',
+  },
+  {
+    name: 'msk: header value that is not a byte list',
+    input: { value: json(goodReading()), headers: [{ trace: 'abc' }] },
+    expected: 'invalid_header',
   },
   {
     name: 'msk: value over maxValueBytes (1 MiB + 1)',

@@ -245,6 +245,29 @@ describe('MskEventSchema', () => {
     );
   });
 
+  // AWS sends header bytes signed (a Java byte[]: aws/aws-lambda-go#506); tests and tools often
+  // write them unsigned. Both are the same bytes.
+  it('accepts header bytes in the signed form AWS sends and in the unsigned form', async () => {
+    const { invoke, forwarded } = setUp();
+    const event = mskEvent('msk-signed-headers');
+    event.records['telemetry-0']!.push(
+      kafkaRecord(reading(), { offset: 2, headers: [{ trace: [118, 220, 0, 127, 128] }] }),
+    );
+
+    await expect(invoke(event)).resolves.toMatchObject({ received: 3, forwarded: 2 });
+    expect(forwarded).toHaveLength(2);
+  });
+
+  it('leaves a malformed header to its record (quarantined) instead of rejecting the batch', async () => {
+    const { invoke, forwarded, quarantined } = setUp();
+    const event = mskEvent('msk-telemetry');
+    event.records['telemetry-0']![0]!.headers = [{ trace: [1, 300] }] as never;
+
+    await expect(invoke(event)).resolves.toMatchObject({ quarantined: { invalid_header: 1 } });
+    expect(quarantined.map(({ reason }) => reason)).toEqual(['invalid_header']);
+    expect(forwarded.length).toBeGreaterThan(0);
+  });
+
   it('rejects an event that is not from MSK', () => {
     expect(() =>
       MskEventSchema.parse({ ...mskEvent('msk-telemetry'), eventSource: 'SelfManagedKafka' }),

@@ -1,4 +1,5 @@
 import './support/environment';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { KinesisClient, PutRecordsCommand, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { lambdaContext } from '@pipeline/shared/testing';
@@ -50,6 +51,28 @@ describe('handler (deployed wiring)', () => {
     ]);
   });
 
+  // AWS serialises each header value as a Java byte[]: signed bytes, so a byte >= 0x80 arrives
+  // negative (aws/aws-lambda-go#506, powertools-lambda-python#6862).
+  it('processes an MSK event whose header bytes are signed, as AWS sends them', async () => {
+    const summary = await handler(
+      mskEvent('msk-signed-headers') as never,
+      lambdaContext('msk-consumer-test-consumer', 60_000),
+    );
+
+    expect(summary).toMatchObject({ received: 2, forwarded: 1, quarantined: { invalid_json: 1 } });
+    const [object] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(JSON.parse(String(object?.Body))).toMatchObject({
+      offset: 1,
+      headers: [
+        { name: 'site', value: { value: 'plant-köln', encoding: 'utf8' } },
+        {
+          name: 'trace',
+          value: { value: Buffer.from([0xff, 0xfe, 0x00]).toString('base64'), encoding: 'base64' },
+        },
+      ],
+    });
+  });
+
   it('publishes the batch metrics as CloudWatch EMF', async () => {
     // Powertools writes EMF to its own console on stdout.
     const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -95,5 +118,30 @@ describe('handler (deployed wiring)', () => {
       ),
     ).rejects.toThrow();
     expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(0);
+  });
+
+  it('logs where a rejected event broke the schema, and none of its values', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    const event = mskEvent('msk-telemetry');
+    const record = event.records['telemetry-0']![0]!;
+    (record as unknown as Record<string, unknown>).timestamp = 'device-secret-4711';
+
+    await expect(handler(event as never, lambdaContext())).rejects.toMatchObject({
+      name: 'EventSchemaError',
+    });
+
+    expect(errors).toHaveBeenCalledWith('event rejected by schema', {
+      issueCount: 1,
+      issues: [
+        {
+          path: 'records.telemetry-0.0.timestamp',
+          message: 'Invalid input: expected number, received string',
+          code: 'invalid_type',
+        },
+      ],
+    });
+    const logged = JSON.stringify(errors.mock.calls);
+    expect(logged).not.toContain('device-secret-4711');
+    expect(logged).not.toContain(record.value!);
   });
 });

@@ -13,7 +13,7 @@ import {
   type ConsumeSettings,
   type KafkaRecord,
 } from '../src/domain/plan-batch';
-import { b64, kafkaRecord, mskEvent, NOW, reading } from './support/events';
+import { b64, kafkaRecord, mskEvent, NOW, reading, type RawKafkaRecord } from './support/events';
 
 const settings: ConsumeSettings = {
   maxValueBytes: 1024 * 1024,
@@ -21,7 +21,7 @@ const settings: ConsumeSettings = {
   eventTime: DEFAULT_EVENT_TIME_POLICY,
 };
 
-const recordsOf = (name: 'msk-telemetry' | 'msk-poison'): KafkaRecord[] =>
+const recordsOf = (name: 'msk-telemetry' | 'msk-poison' | 'msk-signed-headers'): KafkaRecord[] =>
   Object.values(mskEvent(name).records).flat();
 
 const decodeHubRecord = (data: Uint8Array): Record<string, unknown> =>
@@ -231,6 +231,74 @@ describe('planBatch', () => {
     const plan = planBatch([kafkaRecord(reading({ timestamp: '2026-11-25T09:00:00Z' }))], settings, NOW);
 
     expect(plan.quarantine[0]?.reason).toBe('event_time_in_future');
+  });
+});
+
+// AWS serialises each header value as a Java byte[]: signed bytes -128..127, so a byte >= 0x80
+// arrives negative (aws/aws-lambda-go#506, aws/aws-lambda-dotnet#1476, powertools-lambda-python#6862).
+describe('Kafka headers', () => {
+  const poisonWithHeaders = (headers: unknown, offset = 1): KafkaRecord =>
+    kafkaRecord(null, { offset, value: b64('{"deviceId":'), headers: headers as RawKafkaRecord['headers'] });
+
+  it('decodes signed Java bytes and their unsigned form to the same bytes', () => {
+    const plan = planBatch(
+      [
+        poisonWithHeaders([{ trace: [118, -36, 0, 127, -128] }], 1),
+        poisonWithHeaders([{ trace: [118, 220, 0, 127, 128] }], 2),
+        poisonWithHeaders(
+          [{ label: [104, 101, 108, 108, 111, 45, 119, 111, 114, 108, 100, 45, -61, -85] }],
+          3,
+        ),
+      ],
+      settings,
+      NOW,
+    );
+
+    const trace = {
+      name: 'trace',
+      value: { value: b64(Uint8Array.from([0x76, 0xdc, 0x00, 0x7f, 0x80])), encoding: 'base64' },
+    };
+    expect(plan.quarantine.map(({ reason, headers }) => [reason, headers])).toEqual([
+      ['invalid_json', [trace]],
+      ['invalid_json', [trace]],
+      ['invalid_json', [{ name: 'label', value: { value: 'hello-world-ë', encoding: 'utf8' } }]],
+    ]);
+  });
+
+  it.each([
+    ['a byte above 255', [{ trace: [1, 300] }], 'headers.0.trace.1'],
+    ['a byte below -128', [{ trace: [-129] }], 'headers.0.trace.0'],
+    ['a fractional byte', [{ trace: [1.5] }], 'headers.0.trace.0'],
+    ['a string instead of bytes', [{ trace: 'abc' }], 'headers.0.trace'],
+    ['a header that is not an object', [null], 'headers.0'],
+    ['headers that are not a list', { trace: [1] }, 'headers'],
+  ])(
+    'quarantines a record with %s as invalid_header, keeping the headers as received',
+    (_name, headers, path) => {
+      const valid = kafkaRecord(reading(), { offset: 2 });
+      const plan = planBatch(
+        [kafkaRecord(reading(), { offset: 1, headers: headers as never }), valid],
+        settings,
+        NOW,
+      );
+
+      expect(plan.summary).toMatchObject({ received: 2, forwarded: 1, quarantined: { invalid_header: 1 } });
+      expect(plan.forward.map(({ source }) => source.offset)).toEqual([2]);
+      const [quarantined] = plan.quarantine;
+      expect(quarantined).toMatchObject({
+        offset: 1,
+        reason: 'invalid_header',
+        headers: [],
+        rawHeaders: headers,
+      });
+      expect(quarantined?.detail).toMatch(new RegExp(`^${path.replaceAll('.', '\\.')}: `));
+      expect(quarantined?.detail).not.toMatch(/300|abc/);
+    },
+  );
+
+  it('still skips a tombstone whatever its headers', () => {
+    const plan = planBatch([kafkaRecord(null, { value: null, headers: [{ trace: [999] }] })], settings, NOW);
+    expect(plan.summary).toMatchObject({ received: 1, skipped: { tombstone: 1 }, quarantined: {} });
   });
 });
 

@@ -31,7 +31,12 @@ export const parseMessageBody = (body: string): MessageIntent => {
   try {
     json = JSON.parse(body);
   } catch {
-    return { kind: 'reject', reason: 'invalid_json', detail: `body is not JSON: ${body.slice(0, 80)}` };
+    // The body is payload (bucket and key names, or anything a sender queued): its size, not its text.
+    return {
+      kind: 'reject',
+      reason: 'invalid_json',
+      detail: `body of ${body.length} characters is not JSON`,
+    };
   }
 
   const eventBridge = S3EventNotificationEventBridgeSchema.safeParse(json);

@@ -41,6 +41,12 @@ describe('parsing an SQS message body', () => {
     );
   });
 
+  it('says where a body is not JSON without quoting the body, which is payload data', () => {
+    const intent = parseMessageBody('{"Records":[{"s3":{"object":{"key":"raw/secret-device-7');
+    expect(intent).toEqual(expect.objectContaining({ kind: 'reject', reason: 'invalid_json' }));
+    expect(intent.kind === 'reject' && intent.detail).not.toContain('secret-device-7');
+  });
+
   it('rejects JSON that is no S3 event, saying what did not match', () => {
     const intent = parseMessageBody('{"hello":"world"}');
     expect(intent).toEqual(expect.objectContaining({ kind: 'reject', reason: 'not_an_s3_event' }));

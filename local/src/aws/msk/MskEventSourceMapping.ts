@@ -303,6 +303,16 @@ export class MskEventSourceMapping {
   }
 }
 
+/**
+ * A header value as Lambda writes it: Lambda builds the Kafka event in Java, where a header value
+ * is a `byte[]` of signed bytes, serialised as JSON numbers -128..127 (a byte >= 0x80 arrives
+ * negative). Sources: aws/aws-lambda-go#506 (header type changed to int8 to match),
+ * aws/aws-lambda-dotnet#1476 (sbyte), aws-powertools/powertools-lambda-python#6862 ("ë" as [-61, -85]).
+ */
+const javaBytes = (bytes: Uint8Array): number[] => [
+  ...new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+];
+
 // Lambda omits `key` for a record without a key and `value` for a tombstone (null value).
 const toMskRecord = (record: StoredKafkaRecord): MSKRecord =>
   ({
@@ -313,7 +323,7 @@ const toMskRecord = (record: StoredKafkaRecord): MSKRecord =>
     timestampType: 'CREATE_TIME',
     ...(record.key === null ? {} : { key: record.key.toString('base64') }),
     ...(record.value === null ? {} : { value: record.value.toString('base64') }),
-    headers: record.headers.map(([name, bytes]) => ({ [name]: [...bytes] })),
+    headers: record.headers.map(([name, bytes]) => ({ [name]: javaBytes(bytes) })),
   }) as MSKRecord;
 
 const estimateEventBytes = (record: StoredKafkaRecord): number =>

@@ -1,9 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { createLogger } from '@pipeline/shared';
+import { createLogger, eventParser } from '@pipeline/shared';
 import { settingsFromEnvironment } from '../settings';
 import { createSinkAdapters } from '../wiring';
 import { createSinkHandler } from './sink-handler';
@@ -28,4 +27,4 @@ export const handler = middy(
 )
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(parser({ schema: WindowEventSchema }));
+  .use(eventParser({ schema: WindowEventSchema, logger }));

@@ -1,9 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { createLogger, registrySettingsFromEnvironment } from '@pipeline/shared';
+import { createLogger, eventParser, registrySettingsFromEnvironment } from '@pipeline/shared';
 import { createRegistryCache } from '@pipeline/shared/registry';
 import { settingsFromEnvironment } from '../settings';
 import { createTransformHandler, FirehoseTransformEventSchema, WITHOUT_REGISTRY } from './transform-handler';
@@ -36,4 +35,4 @@ export const handler = middy(
 )
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(parser({ schema: FirehoseTransformEventSchema }));
+  .use(eventParser({ schema: FirehoseTransformEventSchema, logger }));

@@ -2,15 +2,17 @@ import {
   decodeJsonObject,
   normaliseReading,
   partitionKeysFor,
+  schemaIssues,
   type DropReason,
   type EventTimePolicy,
-  type RejectionReason,
 } from '@pipeline/shared';
-import type { DecodedBytes, HubRecord, QuarantinedRecord } from './ports';
+import { z } from 'zod';
+import type { DecodedBytes, HubRecord, QuarantinedRecord, QuarantineReason } from './ports';
 
 /**
  * One Kafka record as the MSK event carries it (https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html):
  * `key` and `value` base64, each header a `{ name: [byte, ...] }` object. A tombstone has a null value.
+ * Headers are left unchecked by the event schema and read here, per record (see {@link readHeaders}).
  */
 export interface KafkaRecord {
   topic: string;
@@ -20,7 +22,7 @@ export interface KafkaRecord {
   timestampType: string;
   key?: string | null;
   value?: string | null;
-  headers?: Record<string, number[]>[];
+  headers?: unknown;
 }
 
 export interface ConsumeSettings {
@@ -38,7 +40,7 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 export interface BatchSummary {
   received: number;
   forwarded: number;
-  quarantined: Partial<Record<RejectionReason, number>>;
+  quarantined: Partial<Record<QuarantineReason, number>>;
   skipped: Partial<Record<SkipReason, number>>;
   dropped: Partial<Record<DropReason, number>>;
 }
@@ -63,10 +65,38 @@ export const decodeBytes = (bytes: Uint8Array): DecodedBytes => {
   }
 };
 
-export const decodeHeaders = (headers: KafkaRecord['headers'] = []): QuarantinedRecord['headers'] =>
-  headers.flatMap((header) =>
-    Object.entries(header).map(([name, bytes]) => ({ name, value: decodeBytes(Uint8Array.from(bytes)) })),
-  );
+// Lambda's Kafka event is built in Java: each header value is a `byte[]`, written as JSON numbers
+// -128..127, so a byte >= 0x80 arrives negative, e.g. "ë" as [-61, -85] (aws/aws-lambda-go#422 and
+// #506, aws/aws-lambda-dotnet#1476, aws-powertools/powertools-lambda-python#6862). The unsigned
+// form 0..255 (tests, replay tools, other SDKs' samples) names the same bytes, so both are read.
+const KafkaHeadersSchema = z.array(z.record(z.string(), z.array(z.number().int().min(-128).max(255))));
+
+export type ReadHeaders = { ok: true; headers: QuarantinedRecord['headers'] } | { ok: false; detail: string };
+
+/**
+ * A record's headers as bytes (`x & 0xff` turns a signed Java byte into its octet), decoded for
+ * people. Headers that are not lists of bytes fail only their own record: a whole-batch rejection
+ * would make the event source mapping retry the batch until it gives up and stall the partition.
+ */
+export const readHeaders = (headers: unknown = []): ReadHeaders => {
+  const parsed = KafkaHeadersSchema.safeParse(headers);
+  if (!parsed.success) {
+    const detail = schemaIssues(parsed.error)
+      .slice(0, 3)
+      .map(({ path, message }) => `${['headers', path].filter(Boolean).join('.')}: ${message}`)
+      .join('; ');
+    return { ok: false, detail };
+  }
+  return {
+    ok: true,
+    headers: parsed.data.flatMap((header) =>
+      Object.entries(header).map(([name, bytes]) => ({
+        name,
+        value: decodeBytes(Uint8Array.from(bytes, (byte) => byte & 0xff)),
+      })),
+    ),
+  };
+};
 
 const decodeKey = (key: KafkaRecord['key']): DecodedBytes | null =>
   key === undefined || key === null ? null : decodeBytes(Buffer.from(key, 'base64'));
@@ -105,8 +135,9 @@ export const planBatch = (
     summary.received += 1;
     const { topic, partition, offset } = record;
     const ingestTimeMs = ingestTimeOf(record, nowMs);
+    const headers = readHeaders(record.headers);
 
-    const quarantineAs = (reason: RejectionReason, detail: string): void => {
+    const quarantineAs = (reason: QuarantineReason, detail: string): void => {
       quarantine.push({
         topic,
         partition,
@@ -115,7 +146,7 @@ export const planBatch = (
         timestampType: record.timestampType,
         ingestTimeMs,
         key: decodeKey(record.key),
-        headers: decodeHeaders(record.headers),
+        ...(headers.ok ? { headers: headers.headers } : { headers: [], rawHeaders: record.headers }),
         reason,
         detail,
         value: record.value ?? '',
@@ -129,6 +160,11 @@ export const planBatch = (
     }
     if (record.value === undefined || record.value === '') {
       increment(summary.skipped, 'no_value');
+      continue;
+    }
+
+    if (!headers.ok) {
+      quarantineAs('invalid_header', headers.detail);
       continue;
     }
 

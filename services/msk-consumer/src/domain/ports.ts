@@ -1,5 +1,12 @@
 import type { RejectionReason } from '@pipeline/shared';
 
+/**
+ * Why a Kafka record was quarantined: the shared reasons of every entry path, plus `invalid_header`
+ * for a header that is not a list of bytes (see `readHeaders` in plan-batch.ts).
+ */
+export const KAFKA_REJECTION_REASONS = ['invalid_header'] as const;
+export type QuarantineReason = RejectionReason | (typeof KAFKA_REJECTION_REASONS)[number];
+
 /** Where a record sits in Kafka: enough to find it again (`kafka-console-consumer --offset`). */
 export interface KafkaCoordinates {
   topic: string;
@@ -31,7 +38,9 @@ export interface QuarantinedRecord extends KafkaCoordinates {
   ingestTimeMs: number;
   key: DecodedBytes | null;
   headers: { name: string; value: DecodedBytes }[];
-  reason: RejectionReason;
+  /** The headers exactly as the event carried them, only when they could not be decoded. */
+  rawHeaders?: unknown;
+  reason: QuarantineReason;
   detail: string;
   /** The original value, base64 as in the MSK event. */
   value: string;

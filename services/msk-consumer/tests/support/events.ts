@@ -1,5 +1,6 @@
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import poison from '../../events/msk-poison.json';
+import signedHeaders from '../../events/msk-signed-headers.json';
 import telemetry from '../../events/msk-telemetry.json';
 
 /** An MSK event as Lambda sends it, where a tombstone's value is null and keys may be missing. */
@@ -9,10 +10,14 @@ export type RawKafkaRecord = Omit<MSKRecord, 'key' | 'value'> & {
   value?: string | null;
 };
 
-const EVENTS = { 'msk-telemetry': telemetry, 'msk-poison': poison } as Record<string, unknown>;
+const EVENTS = {
+  'msk-telemetry': telemetry,
+  'msk-poison': poison,
+  'msk-signed-headers': signedHeaders,
+} as Record<string, unknown>;
 
 /** A fresh copy of one of the service's sample events (`events/<name>.json`), safe to mutate. */
-export const mskEvent = (name: 'msk-telemetry' | 'msk-poison'): RawMskEvent =>
+export const mskEvent = (name: 'msk-telemetry' | 'msk-poison' | 'msk-signed-headers'): RawMskEvent =>
   structuredClone(EVENTS[name]) as RawMskEvent;
 
 export const b64 = (value: string | Uint8Array): string => Buffer.from(value).toString('base64');

@@ -5,6 +5,7 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import { countByReason } from '@pipeline/shared';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
 import { partitionId, partitionsOfPreviousDay, planBatch, type PartitionRun } from '../domain/batch-plan';
 import { settleWithConcurrency } from '../domain/concurrency';
 import { publishDashboard, type DashboardDependencies } from '../domain/dashboard';
@@ -40,6 +41,10 @@ export class RejectedMessageError extends Error {
 }
 
 const SCHEDULED_EVENT = 'Scheduled Event';
+const ScheduledEventSchema = EventBridgeSchema.extend({ 'detail-type': z.literal(SCHEDULED_EVENT) });
+
+/** The runner's triggers: an SQS batch, or the daily EventBridge schedule. */
+export const RunnerEventSchema = z.union([SqsSchema, ScheduledEventSchema]);
 
 const publishRuns = (metrics: Metrics, manifests: RunManifest[]): void => {
   metrics.addMetric('ReportRuns', MetricUnit.Count, manifests.length);
@@ -202,9 +207,7 @@ export const createRunnerHandler =
   (deps: RunnerHandlerDependencies) =>
   async (event: unknown, context?: Context): Promise<SQSBatchResponse | RerunSummary> => {
     if (SqsSchema.safeParse(event).success) return handleMessages(deps, event as SQSEvent, context);
-    const scheduled = EventBridgeSchema.safeParse(event);
-    if (scheduled.success && scheduled.data['detail-type'] === SCHEDULED_EVENT) {
-      return handleSchedule(deps, scheduled.data.time);
-    }
+    const scheduled = ScheduledEventSchema.safeParse(event);
+    if (scheduled.success) return handleSchedule(deps, scheduled.data.time);
     throw new Error('Unsupported event: expected an SQS batch or an EventBridge Scheduled Event');
   };
