@@ -104,6 +104,31 @@ describe('Kinesis tumbling-window event source mapping', () => {
     expect(esm.stats.finalInvocations).toBe(1);
   });
 
+  // The state travels in the function's response, which the Node.js runtime serialises with
+  // JSON.stringify (aws/aws-lambda-nodejs-runtime-interface-client, RAPIDClient), and comes back in
+  // the next event: what JSON cannot carry (Infinity, NaN, undefined) arrives as null or not at all.
+  // https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html
+  it('hands the next invocation the state as JSON carried it: Infinity and NaN arrive as null', async () => {
+    const { clock, esm, events, put } = setup({
+      batchSize: 1,
+      handler: async (event) => ({
+        state: { ...event.state, overflowed: 1e308 + 1e308, undefinedMean: 0 / 0, gone: undefined, n: 1 },
+      }),
+    });
+    await put('a', 'b');
+
+    await esm.poll();
+    clock.advance(60_000);
+    await esm.poll();
+
+    expect(events.map((event) => event.state)).toEqual([
+      {},
+      { overflowed: null, undefinedMean: null, n: 1 },
+      { overflowed: null, undefinedMean: null, n: 1 },
+    ]);
+    expect(events[2]?.isFinalInvokeForWindow).toBe(true);
+  });
+
   it('closes a window as soon as a record of the next window arrives, and never mixes windows in one batch', async () => {
     const { clock, esm, events, put, payloads } = setup();
     await put('w1-a');

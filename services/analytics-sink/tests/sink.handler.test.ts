@@ -123,6 +123,34 @@ describe('sink handler with injected adapters', () => {
   });
   afterEach(() => log.mockRestore());
 
+  it('answers a state it cannot read with an ERROR naming what was lost and a metric, not a failed invocation', async () => {
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const error = jest.spyOn(logger, 'error');
+    const event = loadEvent('window-4-final');
+    // What a version without bounded inputs returned after two readings of 1e308 (Infinity -> null).
+    const state = event.state as { d: Record<string, unknown> };
+    state.d['dev-0666'] = [2, 0, 0, 1000, 2000, 0, 2, [2, null, 1e308, 1e308], 0, 0, 0];
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const response = await createSinkHandler({
+      settings: sinkSettings(),
+      warehouse,
+      publisher: new SnsAlertPublisher(new SNSClient({ region: 'us-east-1' }), TOPIC),
+      logger,
+      metrics: new Metrics({ namespace: 'test', serviceName: 'analytics-sink' }),
+    })(event);
+
+    expect(response).toEqual({ state: {}, batchItemFailures: [] });
+    expect(warehouse.rows(WINDOW_PART_TABLE)).toHaveLength(4);
+    expect(error).toHaveBeenCalledWith('window state partly unreadable: aggregates lost for this window', {
+      reason: 'unreadable aggregate for dev-0666',
+      restarted: false,
+      readingsLost: 2,
+      devicesLost: 1,
+      devices: ['dev-0666'],
+    });
+    expect(emittedCounts(log)).toMatchObject({ 'WindowStateDiscarded.unreadable_aggregate': 1 });
+  });
+
   it('writes the window and publishes its alerts on the final invocation', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     const response = await sink()(loadEvent('window-4-final'));

@@ -47,6 +47,18 @@ describe('window state encoding', () => {
     expect(decoded.dedup.check('dev-0001', 'a'.repeat(32))).toBe('duplicate');
   });
 
+  it('never returns a state the next invocation could not read (JSON turns Infinity and NaN into null)', () => {
+    for (const sum of [Number.POSITIVE_INFINITY, Number.NaN]) {
+      const broken = state();
+      broken.devices.get('dev-0001')!.metrics.temperature!.sum = sum;
+      expect(() => encodeState(broken, START)).toThrow(
+        new StateFormatError(
+          `the aggregate of dev-0001 would not survive JSON: 1,0,0,-750,-750,1,0,1,${sum},21.5,21.5,0,0,1,80,80,80`,
+        ),
+      );
+    }
+  });
+
   it('reads `{}`, the state of a new window, as empty', () => {
     expect(decodeState({}, START, 10)).toMatchObject({ segment: undefined, devices: new Map() });
   });

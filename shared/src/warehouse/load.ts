@@ -4,12 +4,28 @@ import { validateTable, type WarehouseRow, type WarehouseTable } from './table';
 const keyOf = (row: WarehouseRow, columns: readonly string[]): string =>
   JSON.stringify(columns.map((c) => row[c] ?? null));
 
+/**
+ * A non-finite number (Infinity, NaN) is refused, naming the column: PostgreSQL's double precision
+ * would store it silently (https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-FLOAT),
+ * Redshift's numeric types document no such value
+ * (https://docs.aws.amazon.com/redshift/latest/dg/r_Numeric_types201.html), and JSON, which
+ * carries rows to the dashboard and through the Data API, has none. The rows come from bounded
+ * inputs (physical metric ranges), so this names a bug rather than bad data.
+ */
+const checkFinite = (table: WarehouseTable, row: WarehouseRow, index: number): void => {
+  for (const [name, value] of Object.entries(row)) {
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new WarehouseError(`${table.name}: row ${index} has ${name} = ${value}, not a finite number`);
+  }
+};
+
 const checkRows = (table: WarehouseTable, rows: readonly WarehouseRow[]): void => {
   const known = new Set(table.columns.map(({ name }) => name));
   for (const [index, row] of rows.entries()) {
     const unknown = Object.keys(row).filter((name) => !known.has(name));
     if (unknown.length > 0)
       throw new WarehouseError(`${table.name}: row ${index} has unknown columns ${unknown.join(', ')}`);
+    checkFinite(table, row, index);
     for (const key of table.keyColumns) {
       if (row[key] === null || row[key] === undefined)
         throw new WarehouseError(`${table.name}: row ${index} has no ${key}`);

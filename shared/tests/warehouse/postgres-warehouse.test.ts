@@ -146,6 +146,28 @@ describe('the Postgres warehouse', () => {
     expect(log).toEqual([]);
   });
 
+  // PostgreSQL's double precision stores Infinity, -Infinity and NaN without complaint
+  // (https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-FLOAT), Redshift's
+  // numeric types document no such values
+  // (https://docs.aws.amazon.com/redshift/latest/dg/r_Numeric_types201.html), and JSON, which
+  // carries rows to the dashboard and through the Data API, has none: a non-finite number is
+  // refused at the load, naming the column, on every warehouse alike.
+  it.each([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN])(
+    'refuses a row with %s before touching the database, naming the column',
+    async (value) => {
+      const { client, log } = recordingClient();
+      const warehouse = new PostgresWarehouse(client);
+      const bad = [rows[0]!, { ...rows[1]!, readings: value }];
+      await expect(warehouse.upsertRows({ table, rows: bad })).rejects.toThrow(
+        new WarehouseError(`report_site_hourly_summary: row 1 has readings = ${value}, not a finite number`),
+      );
+      await expect(
+        warehouse.replaceRows({ table, scope: { dt: '2026-03-01', hour: '10' }, rows: bad }),
+      ).rejects.toThrow(/row 1 has readings = .*, not a finite number/);
+      expect(log).toEqual([]);
+    },
+  );
+
   it.each([
     ['40001', true],
     ['08006', true],

@@ -132,6 +132,17 @@ describe('the Redshift Data API warehouse', () => {
     );
   });
 
+  it('refuses a non-finite number before any statement, naming the column', async () => {
+    redshift.resetHistory();
+    await expect(
+      warehouse().upsertRows({ table, rows: [{ ...row, max_lateness_seconds: Number.NaN }] }),
+    ).rejects.toMatchObject({
+      transient: false,
+      message: 'report_data_quality: row 0 has max_lateness_seconds = NaN, not a finite number',
+    });
+    expect(redshift.calls()).toEqual([]);
+  });
+
   it('fails with the statement error; a serialization conflict is transient, a SQL error is not', async () => {
     redshift.on(DescribeStatementCommand, { Id: 'load-1' }).resolves({
       Id: 'load-1',

@@ -332,6 +332,9 @@ export class TumblingWindowEventSourceMapping {
       return this.#failed(shardId, progress, batch, outcome.ok ? 'InvalidResponse' : outcome.errorType);
     }
     if (this.#redelivered(shardId, window, batch[0]?.sequenceNumber)) return 'invoked';
+    // The state as it crossed the invoker's JSON wire (Lambda's runtime serialises the response
+    // with JSON.stringify): Infinity and NaN come back as null, so the next invocation of the
+    // window reads exactly what it would read in AWS.
     window.state = response.state;
     window.stateBytes = Buffer.byteLength(JSON.stringify(response.state));
     progress.batchOpenedAt = undefined;

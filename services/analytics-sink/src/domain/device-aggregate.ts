@@ -1,4 +1,10 @@
-import { CANONICAL_COLUMNS, METRIC_NAMES, type CanonicalRecord, type MetricName } from '@pipeline/shared';
+import {
+  CANONICAL_COLUMNS,
+  METRIC_NAMES,
+  METRICS,
+  type CanonicalRecord,
+  type MetricName,
+} from '@pipeline/shared';
 
 /** The paths into the hub, from the canonical schema (`kinesis`, `msk`). */
 export const SOURCES = CANONICAL_COLUMNS.source.schema.options;
@@ -39,6 +45,24 @@ export const emptyAggregate = (): DeviceAggregate => ({
     MetricStats | null
   >,
 });
+
+/**
+ * Why a reading cannot be folded into a window, if it cannot: a metric outside its physical range
+ * (`METRICS`). The shared normalisation is meant to have refused such a reading already; the window
+ * checks again because its state must stay finite whatever reaches the hub: two extreme but finite
+ * values (1e308) add up to Infinity, which the JSON carrying the state turns into `null`. Within
+ * the ranges, sums stay far below the largest double for any number of readings a window holds.
+ */
+export const metricOutOfRange = (record: CanonicalRecord): string | undefined => {
+  for (const name of METRIC_NAMES) {
+    const value = record[name];
+    const { min, max, unit } = METRICS[name];
+    // Written so that NaN fails too.
+    if (value !== null && !(value >= min && value <= max))
+      return `${name}: must be a number from ${min} to ${max} ${unit}`;
+  }
+  return undefined;
+};
 
 /** Folds one distinct reading into a device's aggregate (in place: this runs per record). */
 export const addReading = (aggregate: DeviceAggregate, record: CanonicalRecord): void => {

@@ -9,13 +9,14 @@ import {
 } from '@pipeline/shared';
 import { rulesForDevice, type AlertRule } from './alert-rules';
 import { alertsFor, type ThresholdAlert } from './alerts';
-import { addReading, emptyAggregate, type DeviceAggregate } from './device-aggregate';
+import { addReading, emptyAggregate, metricOutOfRange, type DeviceAggregate } from './device-aggregate';
 import { windowPartRow, type WindowBounds } from './realtime-tables';
 import {
-  decodeState,
   encodeState,
+  readState,
   stateBytes,
   StateFormatError,
+  type DiscardedState,
   type EncodedState,
   type WindowState,
 } from './window-state';
@@ -95,6 +96,8 @@ export interface InvocationOutcome {
   flush?: SegmentFlush;
   rejections: RecordRejection[];
   summary: InvocationSummary;
+  /** What the state passed in held but could not be read (left out, never a failed invocation). */
+  discarded?: DiscardedState;
 }
 
 const increment = <K extends string>(counts: Partial<Record<K, number>>, key: K): void => {
@@ -162,7 +165,8 @@ export const processWindowInvocation = (
     startMs: Date.parse(invocation.window.start),
     endMs: Date.parse(invocation.window.end),
   };
-  const state = decodeState(invocation.state, window.startMs, settings.dedupCapacity);
+  const { state, discarded } = readState(invocation.state, window.startMs, settings.dedupCapacity);
+  const lost = discarded ? { discarded } : {};
   const rejections: RecordRejection[] = [];
   const summary: InvocationSummary = {
     records: invocation.records.length,
@@ -199,6 +203,11 @@ export const processWindowInvocation = (
       continue;
     }
     const reading = normalised.record;
+    const outOfRange = metricOutOfRange(reading);
+    if (outOfRange !== undefined) {
+      reject(record.sequenceNumber, 'invalid_metrics', outOfRange);
+      continue;
+    }
     let aggregate: DeviceAggregate | undefined = state.devices.get(reading.device_id);
     if (!aggregate) {
       aggregate = emptyAggregate();
@@ -225,12 +234,12 @@ export const processWindowInvocation = (
     const reason: FlushReason = invocation.isWindowTerminatedEarly ? 'terminated_early' : 'window_closed';
     const flush = flushOf(state, invocation, window, settings.rules, registry, reason);
     summary.stateBytes = 2;
-    return { state: {}, ...(flush ? { flush } : {}), rejections, summary };
+    return { state: {}, ...(flush ? { flush } : {}), rejections, summary, ...lost };
   }
 
   let encoded = encodeState(state, window.startMs);
   summary.stateBytes = stateBytes(encoded);
-  if (summary.stateBytes <= settings.maxStateBytes) return { state: encoded, rejections, summary };
+  if (summary.stateBytes <= settings.maxStateBytes) return { state: encoded, rejections, summary, ...lost };
 
   const flush = flushOf(state, invocation, window, settings.rules, registry, 'state_budget');
   state.devices.clear();
@@ -242,5 +251,5 @@ export const processWindowInvocation = (
     encoded = encodeState(state, window.startMs);
   }
   summary.stateBytes = stateBytes(encoded);
-  return { state: encoded, ...(flush ? { flush } : {}), rejections, summary };
+  return { state: encoded, ...(flush ? { flush } : {}), rejections, summary, ...lost };
 };

@@ -121,11 +121,23 @@ const encodeDevice = (aggregate: DeviceAggregate, windowStartMs: number): unknow
   ...METRIC_NAMES.map((name) => encodeMetric(aggregate.metrics[name])),
 ];
 
+/**
+ * The state to return to Lambda. Lambda passes it to the next invocation as JSON, where a
+ * non-finite number becomes `null`, so every aggregate is checked with the reader's own rule
+ * before it leaves: finite numbers, safe-integer counts. The inputs are bounded (`metricOutOfRange`),
+ * so a failure here is a bug; it fails the invocation, which Lambda retries with the previous,
+ * readable state, rather than hand the next invocation a state it would have to discard.
+ */
 export const encodeState = (state: WindowState, windowStartMs: number): EncodedState => ({
   l: LAYOUT,
   ...(state.segment === undefined ? {} : { s: state.segment }),
   d: Object.fromEntries(
-    [...state.devices].map(([deviceId, aggregate]) => [deviceId, encodeDevice(aggregate, windowStartMs)]),
+    [...state.devices].map(([deviceId, aggregate]) => {
+      const tuple = encodeDevice(aggregate, windowStartMs);
+      if (!isTuple(tuple, SOURCES.length, METRIC_NAMES.length))
+        throw new StateFormatError(`the aggregate of ${deviceId} would not survive JSON: ${String(tuple)}`);
+      return [deviceId, tuple];
+    }),
   ),
   f: state.dedup.encode(),
 });
@@ -133,43 +145,94 @@ export const encodeState = (state: WindowState, windowStartMs: number): EncodedS
 /** Serialised size of a state as Lambda measures it against the 1 MB limit (JSON, UTF-8). */
 export const stateBytes = (encoded: object): number => Buffer.byteLength(JSON.stringify(encoded), 'utf8');
 
-const parseLayout = (layout: string): { metrics: string[]; sources: string[] } => {
+/** The layout's metric and source names, or why this version cannot read it. */
+const parseLayout = (layout: string): { metrics: string[]; sources: string[] } | string => {
   const [format, metrics = '', sources = ''] = layout.split('|');
-  if (format !== String(STATE_FORMAT)) {
-    throw new StateFormatError(
-      `state format ${format} is not ${STATE_FORMAT}: deploy a version that reads it`,
-    );
-  }
+  if (format !== String(STATE_FORMAT))
+    return `state format ${format} is not ${STATE_FORMAT}: written by another version`;
   return { metrics: metrics.split(','), sources: sources.split(',') };
+};
+
+/**
+ * What could not be read from the state Lambda passed in, and was therefore left out. The
+ * aggregates of these devices for the window so far are lost from the real-time table (the lake
+ * still holds their readings): reported as an ERROR and a metric, never a failed invocation.
+ */
+export interface DiscardedState {
+  /** The first problem found, e.g. `unreadable aggregate for dev-0666`. */
+  reason: string;
+  /** Devices whose aggregates were left out (all of the state's when it `restarted`). */
+  devices: string[];
+  /** Readings those aggregates had counted, as far as their own count could still be read. */
+  readings: number;
+  /** The whole state was unreadable: the window continues on this shard from an empty state. */
+  restarted: boolean;
+}
+
+export interface ReadState {
+  state: WindowState;
+  discarded: DiscardedState | undefined;
+}
+
+const eventsOf = (tuple: unknown): number => (Array.isArray(tuple) && isCount(tuple[0]) ? tuple[0] : 0);
+
+/** The whole state is unusable: start the window again, naming what the state held. */
+const restart = (raw: Record<string, unknown>, dedupCapacity: number, reason: string): ReadState => {
+  const d = isRecord(raw.d) ? raw.d : {};
+  const devices = Object.keys(d);
+  return {
+    state: emptyState(dedupCapacity),
+    discarded: {
+      reason,
+      devices,
+      readings: devices.reduce((sum, deviceId) => sum + eventsOf(d[deviceId]), 0),
+      restarted: true,
+    },
+  };
 };
 
 /**
  * Reads the state Lambda passed in. `{}` (the first invocation of a window, or the first after an
  * early termination) is an empty state. Metrics or sources added or removed by a deployment in
  * the middle of a window are matched by name: new ones start empty, removed ones are dropped.
+ *
+ * A state this version cannot read never fails the invocation: Lambda would retry it with the same
+ * state until the retries run out, suspending the shard and then losing the window of every device
+ * on it ("If the invocation fails, your Lambda function suspends further processing until a
+ * successful invocation", https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html).
+ * An unreadable device aggregate is left out with its de-duplication ids (so a redelivered copy of
+ * its readings is counted again rather than skipped as a duplicate of a lost reading); a state whose
+ * envelope is unreadable (another format, e.g. after a rollback) restarts the window on the shard.
+ * Either way `discarded` names what was lost.
  */
-export const decodeState = (
+export const readState = (
   raw: Record<string, unknown> | undefined,
   windowStartMs: number,
   dedupCapacity: number,
-): WindowState => {
-  if (raw === undefined || Object.keys(raw).length === 0) return emptyState(dedupCapacity);
+): ReadState => {
+  if (raw === undefined || Object.keys(raw).length === 0)
+    return { state: emptyState(dedupCapacity), discarded: undefined };
   let state: EncodedState;
   if (isEncodedState(raw)) {
     state = raw;
   } else {
     const parsed = EncodedStateSchema.safeParse(raw);
     if (!parsed.success)
-      throw new StateFormatError(`unreadable window state: ${parsed.error.issues[0]?.message}`);
+      return restart(raw, dedupCapacity, `unreadable window state: ${parsed.error.issues[0]?.message}`);
     state = parsed.data;
   }
   const { l, s, d, f } = state;
   const layout = parseLayout(l);
+  if (typeof layout === 'string') return restart(raw, dedupCapacity, layout);
+  if (s === undefined && Object.keys(d).length > 0)
+    return restart(raw, dedupCapacity, 'window state has aggregates but no segment');
   const sourceCount = layout.sources.length;
   const metricCount = layout.metrics.length;
   let schema: ReturnType<typeof tupleSchema> | undefined;
 
   const devices = new Map<string, DeviceAggregate>();
+  const fingerprints = { ...f };
+  let discarded: DiscardedState | undefined;
   for (const [deviceId, tuple] of Object.entries(d)) {
     let values: unknown[];
     if (isTuple(tuple, sourceCount, metricCount)) {
@@ -177,7 +240,18 @@ export const decodeState = (
     } else {
       schema ??= tupleSchema(sourceCount, metricCount);
       const fields = schema.safeParse(tuple);
-      if (!fields.success) throw new StateFormatError(`unreadable aggregate for ${deviceId}`);
+      if (!fields.success) {
+        discarded ??= {
+          reason: `unreadable aggregate for ${deviceId}`,
+          devices: [],
+          readings: 0,
+          restarted: false,
+        };
+        discarded.devices.push(deviceId);
+        discarded.readings += eventsOf(tuple);
+        delete fingerprints[deviceId];
+        continue;
+      }
       values = fields.data as unknown[];
     }
     const [events, duplicates, unverified, first, last] = values as [
@@ -208,5 +282,19 @@ export const decodeState = (
     });
     devices.set(deviceId, aggregate);
   }
-  return { segment: s, devices, dedup: DedupMemory.decode(f, dedupCapacity) };
+  return {
+    state: { segment: s, devices, dedup: DedupMemory.decode(fingerprints, dedupCapacity) },
+    discarded,
+  };
+};
+
+/** Reads a state that must be entirely readable (tests, tools): anything `readState` discards throws. */
+export const decodeState = (
+  raw: Record<string, unknown> | undefined,
+  windowStartMs: number,
+  dedupCapacity: number,
+): WindowState => {
+  const { state, discarded } = readState(raw, windowStartMs, dedupCapacity);
+  if (discarded) throw new StateFormatError(discarded.reason);
+  return state;
 };

@@ -18,6 +18,9 @@ import { toWindowInvocation, type WindowEvent, type WindowResponse } from './win
 /** What the sink does while it has no registry copy at all (the registry cache's error log). */
 export const WITHOUT_REGISTRY = 'the configured alert thresholds apply to every device';
 
+/** Device ids named in one log entry about a discarded state (the count is always complete). */
+const MAX_DEVICES_LOGGED = 100;
+
 export interface SinkDependencies {
   settings: SinkSettings;
   warehouse: SinkWarehouse;
@@ -65,6 +68,21 @@ export const createSinkHandler =
     // and keeps its last good copy when S3 or the file fails (its onError logs that).
     const snapshot = registry ? await registry.current() : undefined;
     const outcome = processWindowInvocation(toWindowInvocation(event), settings, snapshot?.registry);
+    const { discarded } = outcome;
+    if (discarded) {
+      // Counted and logged, never thrown: a failed invocation would be retried with the same state
+      // and suspend the shard until the retries ran out (see `readState`). The lake still holds
+      // the readings of what is named here, to recompute the window from.
+      const reason = discarded.restarted ? 'unreadable_state' : 'unreadable_aggregate';
+      countByReason(metrics, 'WindowStateDiscarded', { [reason]: 1 });
+      logger.error('window state partly unreadable: aggregates lost for this window', {
+        reason: discarded.reason,
+        restarted: discarded.restarted,
+        readingsLost: discarded.readings,
+        devicesLost: discarded.devices.length,
+        devices: discarded.devices.slice(0, MAX_DEVICES_LOGGED),
+      });
+    }
     for (const rejection of outcome.rejections) logger.warn('record rejected', { ...rejection });
     if (outcome.summary.dedupCleared) logger.warn('de-duplication memory emptied to fit the state budget');
     publishSummary(metrics, outcome.summary);
