@@ -10,8 +10,8 @@ import {
   type ColumnName,
 } from '@pipeline/shared';
 import { DuckDbQueryEngine, type QueryProfile } from '../local/src/engines/duckdb-query-engine';
-import { bindLakeRelation, LAKE_RELATION } from '../services/report-runner/src/domain/report-definition';
-import { parameterValues } from '../services/report-runner/src/domain/report-parameters';
+import { LAKE_RELATION } from '../services/report-runner/src/domain/report-definition';
+import { reportQuery } from '../services/report-runner/src/domain/run-reports';
 import { loadReports } from '../services/report-runner/src/reports';
 import { machine, median, table } from './lib/harness';
 import { DUCKDB_TYPES } from '../local/src/engines/duckdb-types';
@@ -200,13 +200,12 @@ const main = async (): Promise<void> => {
           for (let round = 0; round < ROUNDS; round += 1) {
             for (const [partition, partitionFiles] of lake.byPartition) {
               const [dt = '', hour = ''] = partition.split('/');
-              const values = parameterValues({ dt, hour }, SETTINGS);
-              const started = performance.now();
-              await engine.run({
-                name: report.name,
-                sql: bindLakeRelation(report.sql, LAKE_RELATION),
-                parameters: report.parameters.map((name) => values[name] as string | number),
+              const query = reportQuery({ settings: SETTINGS, lakeRelation: LAKE_RELATION }, report, {
+                dt,
+                hour,
               });
+              const started = performance.now();
+              await engine.run(query);
               const ms = performance.now() - started;
               const profile = last as QueryProfile;
               samples.push({ ms, profile, partition });

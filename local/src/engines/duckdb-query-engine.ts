@@ -14,6 +14,10 @@ import {
 } from '@pipeline/shared';
 import { QueryEngineError } from '@pipeline/report-runner/src/domain/errors';
 import type { QueryEngine, QueryRequest, QueryResult } from '@pipeline/report-runner/src/domain/ports';
+import {
+  misplacedParameters,
+  misplacedParametersMessage,
+} from '@pipeline/report-runner/src/domain/portable-sql';
 import { TRINO_COMPAT_MACROS } from './trino-compat';
 import { DUCKDB_TYPES } from './duckdb-types';
 
@@ -217,7 +221,8 @@ export const listLakeFiles = async (lakeDir: string): Promise<LakeFiles | undefi
 /**
  * The report-runner's `QueryEngine` for the local cloud: DuckDB over the local lake folder with
  * hive partitioning, plus Trino-compatible macros. Same SQL, same `?` parameters (bound to a
- * prepared statement), same result shape as Athena. Only local folders: no httpfs, no `s3://`.
+ * prepared statement, and refused outside a WHERE clause as Athena refuses them), same result
+ * shape as Athena. Only local folders: no httpfs, no `s3://`.
  */
 export class DuckDbQueryEngine implements QueryEngine {
   private queue: Promise<void> = Promise.resolve();
@@ -255,6 +260,12 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   private async runNow({ name, sql, parameters }: QueryRequest): Promise<QueryResult> {
+    // Athena takes ? parameters only in a WHERE clause ("Use parameterized queries", Athena user
+    // guide, https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements.html);
+    // DuckDB binds them anywhere, so a query Athena would fail fails here too, before it runs.
+    const misplaced = misplacedParameters(sql);
+    if (misplaced.length > 0)
+      throw new QueryEngineError(`${name}: ${misplacedParametersMessage(misplaced)}`, false);
     const started = Date.now();
     // A DuckDB instance per query: DuckDB keeps the memory a query used (hundreds of MB over a
     // large partition) until its instance closes; a fresh one costs a few milliseconds.

@@ -409,6 +409,12 @@ export const eventBridgeBody = (key: string, detailType = 'Object Created', buck
     },
   });
 
+/** An EventBridge body with fields of `detail` added or replaced. */
+const withDetail = (body: string, detail: Record<string, string>): string => {
+  const event = JSON.parse(body) as { detail: Record<string, unknown> };
+  return JSON.stringify({ ...event, detail: { ...event.detail, ...detail } });
+};
+
 /** A classic S3 notification (key URL-encoded, spaces as `+`). */
 export const classicBody = (encodedKey: string, eventName = 'ObjectCreated:Put'): string =>
   JSON.stringify({
@@ -546,6 +552,23 @@ export const RUNNER_CORPUS: CorpusEntry<string, RunnerOutcome>[] = [
     input: eventBridgeBody('raw/dt=2026-03-01/hour=12/deleted-meanwhile.parquet'),
     expected: 'run',
     why: 'the hour is re-queried as it is now; a vanished object just contributes nothing',
+  },
+  {
+    name: 'runner: object written over IPv6',
+    input: withDetail(eventBridgeBody('raw/dt=2026-03-01/hour=12/over-ipv6.parquet'), {
+      'source-ip-address': '2001:db8:4006:812::200e',
+    }),
+    expected: 'run',
+    why: 'the runner reads bucket and key only; Powertools S3 schemas wanted an IPv4 address here',
+  },
+  {
+    name: 'runner: object written by an AWS service',
+    input: withDetail(eventBridgeBody('raw/dt=2026-03-01/hour=12/by-firehose.parquet'), {
+      requester: 'firehose.amazonaws.com',
+      'source-ip-address': 'firehose.amazonaws.com',
+    }),
+    expected: 'run',
+    why: 'a service principal in place of an address is not a reason to dead-letter a lake object',
   },
   {
     name: 'runner: re-run of an impossible hour',

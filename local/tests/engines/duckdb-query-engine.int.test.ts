@@ -6,6 +6,7 @@ import {
   PORTABLE_FUNCTIONS,
   TRINO_FUNCTIONS_WITH_DUCKDB_MACROS,
 } from '@pipeline/report-runner/src/domain/portable-sql';
+import { QueryEngineError } from '@pipeline/report-runner/src/domain/errors';
 import { DuckDbQueryEngine, FolderObjectStore } from '../../src/engines';
 
 describe('the DuckDB query engine', () => {
@@ -68,8 +69,8 @@ describe('the DuckDB query engine', () => {
     );
     const result = await engine.run({
       name: 'probe',
-      sql: 'SELECT hour, count(*) AS n, min(event_time) AS first, to_unixtime(max(ingest_time)) - to_unixtime(max(event_time)) AS lag, CAST(? AS DATE) AS d FROM telemetry WHERE dt = ? AND hour = ? AND device_id <> ? GROUP BY hour ORDER BY hour',
-      parameters: ['2026-03-01', '2026-03-01', '10', "x' OR '1'='1"],
+      sql: 'SELECT hour, count(*) AS n, min(event_time) AS first, to_unixtime(max(ingest_time)) - to_unixtime(max(event_time)) AS lag, CAST(max(dt) AS DATE) AS d FROM telemetry WHERE dt = ? AND hour = ? AND device_id <> ? GROUP BY hour ORDER BY hour',
+      parameters: ['2026-03-01', '10', "x' OR '1'='1"],
     });
     // The quote in the last parameter is a value, not SQL.
     expect(result.rows).toEqual([
@@ -154,6 +155,42 @@ describe('the DuckDB query engine', () => {
       expect((await selectAll()).rows).toEqual([]);
       await rm(registryDir(), { recursive: true, force: true });
     });
+  });
+
+  // Athena: "Currently, ? parameters can be placed only in the WHERE clause. Syntax like
+  // SELECT ? FROM table is not supported." ("Use parameterized queries", Athena user guide,
+  // https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements.html). DuckDB
+  // binds a ? anywhere, so the engine refuses what Athena would, before running anything.
+  it('refuses a ? parameter outside a WHERE clause, as Athena does, and runs one in a CTE or subquery WHERE', async () => {
+    const refused = [
+      [
+        'SELECT CAST(? AS DATE) AS dt FROM telemetry WHERE hour = ?',
+        'line 1:13: a ? parameter in the SELECT list',
+      ],
+      [
+        'WITH bounds AS (SELECT CAST(? AS DOUBLE) AS low)\nSELECT count(*) AS n FROM telemetry, bounds WHERE temperature < low',
+        'line 1:29: a ? parameter in the SELECT list',
+      ],
+      ['SELECT count(CASE WHEN temperature > ? THEN 1 END) AS n FROM telemetry', 'in the SELECT list'],
+      ['SELECT device_id FROM telemetry GROUP BY device_id HAVING count(*) > ?', 'in the HAVING clause'],
+      ['SELECT t.device_id FROM telemetry t JOIN telemetry u ON u.device_id = ?', 'in the JOIN condition'],
+    ] as const;
+    for (const [sql, where] of refused) {
+      const failure = await engine
+        .run({ name: 'misplaced', sql, parameters: sql.includes('WHERE hour') ? ['2026-03-01', '10'] : [1] })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(QueryEngineError);
+      expect((failure as QueryEngineError).transient).toBe(false);
+      expect((failure as Error).message).toContain(where);
+      expect((failure as Error).message).toContain('? parameters can be placed only in the WHERE clause');
+    }
+    const allowed = await engine.run({
+      name: 'in-where',
+      sql: `WITH hour_rows AS (SELECT * FROM telemetry WHERE dt = ? AND hour = ?)
+        SELECT count(*) AS n FROM hour_rows WHERE device_id NOT IN (SELECT device_id FROM telemetry WHERE temperature > ?)`,
+      parameters: ['2026-03-01', '10', 100],
+    });
+    expect(allowed.columns).toEqual([{ name: 'n', type: 'bigint' }]);
   });
 
   it('fails with a non-transient engine error on bad SQL', async () => {

@@ -5,9 +5,7 @@
 --   metric. Each reading counts once: redelivered copies are collapsed by event_id.
 -- warehouse_table: report_anomalies
 -- key_columns: dt, hour, event_id, metric
--- parameters: threshold_temperature_min, threshold_temperature_max, threshold_humidity_min,
---   threshold_humidity_max, threshold_pressure_min, threshold_pressure_max,
---   threshold_battery_min, threshold_battery_max, dt, hour
+-- parameters: dt, hour
 -- columns:
 --   dt date
 --   hour string
@@ -19,16 +17,11 @@
 --   value double
 --   threshold_min double
 --   threshold_max double
-WITH thresholds AS (
-  SELECT 'temperature' AS metric, CAST(? AS DOUBLE) AS low, CAST(? AS DOUBLE) AS high
-  UNION ALL
-  SELECT 'humidity' AS metric, CAST(? AS DOUBLE) AS low, CAST(? AS DOUBLE) AS high
-  UNION ALL
-  SELECT 'pressure' AS metric, CAST(? AS DOUBLE) AS low, CAST(? AS DOUBLE) AS high
-  UNION ALL
-  SELECT 'battery' AS metric, CAST(? AS DOUBLE) AS low, CAST(? AS DOUBLE) AS high
-),
-readings AS (
+
+-- The bounds come from the relation anomaly_thresholds (metric, low, high), which the runner binds
+-- to the service's configured bounds: Athena takes ? parameters only in a WHERE clause, and the
+-- bounds are output columns.
+WITH readings AS (
   SELECT
     dt,
     hour,
@@ -62,11 +55,9 @@ measured AS (
       ELSE r.battery
     END AS value
   FROM readings r
-  CROSS JOIN thresholds t
+  CROSS JOIN anomaly_thresholds t
 )
 SELECT
-  CAST(dt AS DATE) AS dt,
-  hour,
   event_id,
   device_id,
   site,

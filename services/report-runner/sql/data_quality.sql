@@ -5,7 +5,7 @@
 -- output: exactly one row per hour, also for an hour without records (all counts 0).
 -- warehouse_table: report_data_quality
 -- key_columns: dt, hour
--- parameters: dt, hour, late_after_seconds, dt, hour
+-- parameters: dt, hour, late_after_seconds
 -- columns:
 --   dt date
 --   hour string
@@ -35,9 +35,14 @@ record_stats AS (
   SELECT
     count(*) AS records,
     count(DISTINCT device_id) AS devices,
-    count(CASE WHEN lateness_seconds > ? THEN 1 END) AS late_records,
     max(lateness_seconds) AS max_lateness_seconds
   FROM records
+),
+-- Filtered in a WHERE clause: Athena takes ? parameters nowhere else.
+late_stats AS (
+  SELECT count(*) AS late_records
+  FROM records
+  WHERE lateness_seconds > ?
 ),
 event_stats AS (
   SELECT
@@ -45,16 +50,17 @@ event_stats AS (
     count(CASE WHEN copies > 1 THEN 1 END) AS duplicate_event_ids
   FROM copies
 )
+-- One row, aggregated without GROUP BY: also for an hour without records. The runner adds dt and
+-- hour (the partition) to it.
 SELECT
-  CAST(? AS DATE) AS dt,
-  CAST(? AS VARCHAR) AS hour,
   r.records,
   e.readings,
   e.duplicate_event_ids,
   r.records - e.readings AS duplicate_records,
-  r.late_records,
+  l.late_records,
   r.max_lateness_seconds,
   r.devices
 FROM record_stats r
 CROSS JOIN event_stats e
-ORDER BY dt
+CROSS JOIN late_stats l
+ORDER BY r.records

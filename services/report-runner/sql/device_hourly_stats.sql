@@ -44,8 +44,6 @@ WITH readings AS (
   GROUP BY dt, hour, event_id
 )
 SELECT
-  CAST(dt AS DATE) AS dt,
-  hour,
   device_id,
   max(site) AS site,
   count(*) AS readings,
@@ -62,5 +60,5 @@ SELECT
   round(avg(CAST(battery AS DECIMAL(18, 6))), 6) AS battery_avg,
   max(battery) AS battery_max
 FROM readings
-GROUP BY dt, hour, device_id
+GROUP BY device_id
 ORDER BY device_id

@@ -9,7 +9,7 @@
 --   reports before it counts anyway. Each reading counts once: copies are collapsed by event_id.
 -- warehouse_table: report_registry_hourly_summary
 -- key_columns: dt, hour, dimension, dimension_value
--- parameters: dt, hour, dt, dt, hour
+-- parameters: dt, hour, dt, dt
 -- columns:
 --   dt date
 --   hour string
@@ -43,13 +43,25 @@ reporting AS (
   SELECT DISTINCT device_id
   FROM readings
 ),
+-- Each registry entry once, installed or not, the date compared in a WHERE clause (Athena takes ?
+-- parameters nowhere else): a device without install_date is installed; one with a date is either
+-- on or before dt, or after it.
 registry AS (
   SELECT
     device_id,
     COALESCE(owner, '(none)') AS owner,
     COALESCE(model, '(none)') AS model,
-    CASE WHEN install_date IS NULL OR install_date <= ? THEN 1 ELSE 0 END AS installed
+    1 AS installed
   FROM device_registry
+  WHERE install_date IS NULL OR install_date <= ?
+  UNION ALL
+  SELECT
+    device_id,
+    COALESCE(owner, '(none)') AS owner,
+    COALESCE(model, '(none)') AS model,
+    0 AS installed
+  FROM device_registry
+  WHERE install_date > ?
 ),
 devices AS (
   SELECT
@@ -93,8 +105,6 @@ reading_stats AS (
   GROUP BY g.dimension, g.dimension_value
 )
 SELECT
-  CAST(? AS DATE) AS dt,
-  CAST(? AS VARCHAR) AS hour,
   c.dimension,
   c.dimension_value,
   c.registered_devices,

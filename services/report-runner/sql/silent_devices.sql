@@ -5,7 +5,7 @@
 -- output: one row per silent device with its registry entry, ordered by device_id.
 -- warehouse_table: report_silent_devices
 -- key_columns: dt, hour, device_id
--- parameters: dt, hour, dt, dt, hour
+-- parameters: dt, hour, dt
 -- columns:
 --   dt date
 --   hour string
@@ -28,8 +28,6 @@ expected AS (
   WHERE install_date IS NULL OR install_date <= ?
 )
 SELECT
-  CAST(? AS DATE) AS dt,
-  CAST(? AS VARCHAR) AS hour,
   g.device_id,
   g.site,
   g.model,

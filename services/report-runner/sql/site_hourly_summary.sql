@@ -48,8 +48,6 @@ lowest_battery_device AS (
   GROUP BY r.site
 )
 SELECT
-  CAST(r.dt AS DATE) AS dt,
-  r.hour,
   r.site,
   count(DISTINCT r.device_id) AS devices,
   count(*) AS readings,
@@ -60,5 +58,5 @@ SELECT
   max(d.device_id) AS lowest_battery_device
 FROM readings r
 LEFT JOIN lowest_battery_device d ON r.site = d.site
-GROUP BY r.dt, r.hour, r.site
+GROUP BY r.site
 ORDER BY r.site

@@ -1,4 +1,3 @@
-import { S3EventNotificationEventBridgeSchema, S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
 import { z } from 'zod';
 import { checkPartition, type MessageIntent } from './domain/batch-plan';
 
@@ -16,15 +15,33 @@ const S3TestEventSchema = z.object({ Service: z.literal('Amazon S3'), Event: z.l
 
 const OBJECT_CREATED_DETAIL_TYPE = 'Object Created';
 
+// The fields of an S3 notification the runner reads: which event it is, the bucket and the key.
+// Nothing else is checked: S3 reports fields the runner does not use in more shapes than a schema
+// of every field admits (Powertools' S3 schemas want `source-ip-address` / `sourceIPAddress` to
+// be IPv4, while a request can come over IPv6 or from an AWS service, named in their place), and
+// a message refused for one of them would reach the DLQ, its hour waiting for the daily re-run.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+const S3Location = z.object({
+  bucket: z.object({ name: z.string().min(1) }),
+  object: z.object({ key: z.string().min(1) }),
+});
+const EventBridgeS3EventSchema = z.object({
+  source: z.string(),
+  'detail-type': z.string(),
+  detail: S3Location,
+});
+const ClassicS3NotificationSchema = z.object({
+  Records: z.array(z.object({ eventSource: z.literal('aws:s3'), eventName: z.string(), s3: S3Location })),
+});
+
 /** Keys in classic S3 notifications are URL-encoded, spaces as `+`; EventBridge keys are plain. */
 const decodeKey = (key: string): string => decodeURIComponent(key.replaceAll('+', ' '));
 
 /**
  * What an SQS message body asks the runner to do. Object-created notifications arrive either
  * EventBridge-shaped (the ingest bucket's EventBridge rule) or as classic S3 notifications (a
- * bucket notification straight to the queue); both are parsed with Powertools' schemas.
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+ * bucket notification straight to the queue); both are read for the fields the runner uses only.
  */
 export const parseMessageBody = (body: string): MessageIntent => {
   let json: unknown;
@@ -39,7 +56,7 @@ export const parseMessageBody = (body: string): MessageIntent => {
     };
   }
 
-  const eventBridge = S3EventNotificationEventBridgeSchema.safeParse(json);
+  const eventBridge = EventBridgeS3EventSchema.safeParse(json);
   if (eventBridge.success) {
     const event = eventBridge.data;
     if (event.source !== 'aws.s3' || event['detail-type'] !== OBJECT_CREATED_DETAIL_TYPE) {
@@ -52,7 +69,7 @@ export const parseMessageBody = (body: string): MessageIntent => {
     return { kind: 'objects', objects: [{ bucket: event.detail.bucket.name, key: event.detail.object.key }] };
   }
 
-  const classic = S3Schema.safeParse(json);
+  const classic = ClassicS3NotificationSchema.safeParse(json);
   if (classic.success) {
     const created = classic.data.Records.filter(({ eventName }) => eventName.startsWith('ObjectCreated:'));
     if (created.length === 0) {

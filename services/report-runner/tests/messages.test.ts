@@ -35,6 +35,70 @@ describe('parsing an SQS message body', () => {
     });
   });
 
+  // AWS's sample "Object created" event, verbatim ("EventBridge event message structure", Amazon S3
+  // user guide, https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html), and two
+  // variants: the request came over IPv6, or from an AWS service (`requester` and
+  // `source-ip-address` a service principal, as S3 reports `s3.amazonaws.com` in place of an
+  // address for lifecycle events: aws-powertools/powertools-lambda-typescript#3643). The runner
+  // reads the bucket and the key only; a field it does not use must not send a new lake object
+  // to the DLQ (its hour would wait for the daily re-run).
+  it.each([
+    'eventbridge-object-created.json',
+    'eventbridge-object-created-ipv6.json',
+    'eventbridge-object-created-by-service.json',
+  ])('reads AWS sample EventBridge event %s, whatever the source address and requester', (file) => {
+    expect(parseMessageBody(JSON.stringify(loadEvent(file)))).toEqual({
+      kind: 'objects',
+      objects: [{ bucket: 'amzn-s3-demo-bucket1', key: 'example-key' }],
+    });
+  });
+
+  it('reads EventBridge and classic notifications without the fields it does not use, or with new ones', () => {
+    const event = loadEvent<Record<string, Record<string, unknown>>>('eventbridge-object-created.json');
+    delete event.detail!['source-ip-address'];
+    delete event.detail!['request-id'];
+    delete event.detail!.requester;
+    delete event.time;
+    event.detail!['event-version'] = '1.1';
+    event.detail!.bucket = {
+      name: 'amzn-s3-demo-bucket1',
+      'aws-generated-tags': { 'aws:cloudformation:logical-id': 'S3DemoBucket' },
+    };
+    expect(parseMessageBody(JSON.stringify(event))).toEqual({
+      kind: 'objects',
+      objects: [{ bucket: 'amzn-s3-demo-bucket1', key: 'example-key' }],
+    });
+    const classic = JSON.parse(bodies()[2]!);
+    classic.Records[0].requestParameters.sourceIPAddress = '2001:db8:4006:812::200e';
+    classic.Records[0].userIdentity.principalId = 'AWS:firehose.amazonaws.com';
+    classic.Records[0].eventTime = 'not a time';
+    delete classic.Records[0].responseElements;
+    expect(parseMessageBody(JSON.stringify(classic))).toEqual({
+      kind: 'objects',
+      objects: [
+        {
+          bucket: 'local-ingest',
+          key: 'raw/dt=2026-03-01/hour=11/ingest-transform-local-lake-1-2026-03-01-11-01-02-a7d4.parquet',
+        },
+      ],
+    });
+  });
+
+  it('rejects a notification without a bucket name or an object key, saying which is missing', () => {
+    const event = loadEvent<Record<string, Record<string, Record<string, unknown>>>>(
+      'eventbridge-object-created.json',
+    );
+    delete event.detail!.object!.key;
+    const intent = parseMessageBody(JSON.stringify(event));
+    expect(intent).toEqual(expect.objectContaining({ kind: 'reject', reason: 'not_an_s3_event' }));
+    expect(intent.kind === 'reject' && intent.detail).toMatch(/detail\.object\.key/);
+    const classic = JSON.parse(bodies()[2]!);
+    classic.Records[0].s3.bucket.name = '';
+    expect(parseMessageBody(JSON.stringify(classic))).toEqual(
+      expect.objectContaining({ kind: 'reject', reason: 'not_an_s3_event' }),
+    );
+  });
+
   it('rejects a body that is not JSON, with the reason', () => {
     expect(parseMessageBody(bodies()[3]!)).toEqual(
       expect.objectContaining({ kind: 'reject', reason: 'invalid_json' }),

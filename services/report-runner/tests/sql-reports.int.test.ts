@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDbQueryEngine } from '@pipeline/local/src/engines';
-import { bindLakeRelation, LAKE_RELATION } from '../src/domain/report-definition';
-import { parameterValues } from '../src/domain/report-parameters';
-import { conformResult } from '../src/domain/run-reports';
+import { LAKE_RELATION } from '../src/domain/report-definition';
+import { conformResult, reportQuery } from '../src/domain/run-reports';
 import { loadReports } from '../src/reports';
 import { expectedReports, expectRowsToMatch, TEST_SETTINGS } from './support/expected';
 import { generateTelemetry, writeLake, type GeneratedLake } from './support/lake';
@@ -16,6 +15,7 @@ describe('SQL reports on DuckDB over a generated lake', () => {
   let engine: DuckDbQueryEngine;
   let lake: GeneratedLake;
   const registry = generateRegistry();
+  const context = { settings: TEST_SETTINGS, lakeRelation: LAKE_RELATION };
 
   beforeAll(async () => {
     lakeDir = await mkdtemp(path.join(tmpdir(), 'report-runner-lake-'));
@@ -46,13 +46,8 @@ describe('SQL reports on DuckDB over a generated lake', () => {
   /** Runs one report for one hour on DuckDB, rows conformed to its header. */
   const runReport = async (name: string, dt: string, hour: string) => {
     const report = reports.find((candidate) => candidate.name === name)!;
-    const values = parameterValues({ dt, hour }, TEST_SETTINGS);
-    const result = await engine.run({
-      name,
-      sql: bindLakeRelation(report.sql, LAKE_RELATION),
-      parameters: report.parameters.map((parameter) => values[parameter]!),
-    });
-    return conformResult(report, result);
+    const result = await engine.run(reportQuery(context, report, { dt, hour }));
+    return conformResult(report, result, { dt, hour });
   };
 
   it('lists the registered devices that stayed silent, from their install date on', async () => {
@@ -124,14 +119,9 @@ describe('SQL reports on DuckDB over a generated lake', () => {
   it.each(cases)('%s for %s equals the numbers computed in TypeScript', async (name, id) => {
     const report = reports.find((candidate) => candidate.name === name)!;
     const [dt = '', hour = ''] = id.split('/');
-    const values = parameterValues({ dt, hour }, TEST_SETTINGS);
-    const result = await engine.run({
-      name,
-      sql: bindLakeRelation(report.sql, LAKE_RELATION),
-      parameters: report.parameters.map((parameter) => values[parameter]!),
-    });
+    const result = await engine.run(reportQuery(context, report, { dt, hour }));
     // Columns and types as the header declares them, then the numbers.
-    const rows = conformResult(report, result);
+    const rows = conformResult(report, result, { dt, hour });
     const expected = expectedReports(lake.records, { dt, hour }, TEST_SETTINGS, registry)[name]!;
     expectRowsToMatch(rows, expected);
     if (dt === '2026-03-02' && hour === '05') {

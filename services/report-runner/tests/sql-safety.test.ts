@@ -10,7 +10,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AthenaQueryEngine } from '../src/adapters/athena-query-engine';
-import { LAKE_RELATION } from '../src/domain/report-definition';
+import { LAKE_RELATION, queryColumns } from '../src/domain/report-definition';
+import { reportQuery } from '../src/domain/run-reports';
 import { createRunnerHandler } from '../src/handlers/runner-handler';
 import { loadReports } from '../src/reports';
 import { TEST_SETTINGS } from './support/expected';
@@ -42,6 +43,14 @@ const NEEDLES = ['DROP ', 'DELETE FROM', 'UNION SELECT', "o'brien", 'information
 
 const athena = mockClient(AthenaClient);
 const reports = loadReports();
+// Each report file with its relations bound from configuration (the Glue tables, the anomaly bounds).
+const queries = reports.map(
+  (report) =>
+    reportQuery({ settings: TEST_SETTINGS, lakeRelation: LAKE_RELATION }, report, {
+      dt: '2026-03-01',
+      hour: '10',
+    }).sql,
+);
 
 const body = (key: string) =>
   JSON.stringify({
@@ -89,7 +98,7 @@ describe('report-runner with hostile object keys', () => {
     athena.reset();
     // Athena answers each report with its own columns and no rows.
     athena.on(StartQueryExecutionCommand).callsFake((input: StartQueryExecutionCommandInput) => ({
-      QueryExecutionId: String(reports.findIndex(({ sql }) => sql === input.QueryString)),
+      QueryExecutionId: String(queries.indexOf(input.QueryString ?? '')),
     }));
     athena.on(GetQueryExecutionCommand).callsFake(({ QueryExecutionId }: { QueryExecutionId: string }) => ({
       QueryExecution: {
@@ -99,7 +108,8 @@ describe('report-runner with hostile object keys', () => {
       },
     }));
     athena.on(GetQueryResultsCommand).callsFake(({ QueryExecutionId }: { QueryExecutionId: string }) => {
-      const columns = reports[Number(QueryExecutionId)]?.table.columns ?? [];
+      const report = reports[Number(QueryExecutionId)];
+      const columns = report ? queryColumns(report) : [];
       return {
         ResultSet: {
           ResultSetMetadata: { ColumnInfo: columns.map(({ name, type }) => ({ Name: name, Type: type })) },
@@ -144,10 +154,8 @@ describe('report-runner with hostile object keys', () => {
     expect(started).toHaveLength(reports.length);
   });
 
-  it('sends each report file to Athena verbatim, never text from a key', () => {
-    expect(started.map(({ QueryString }) => QueryString).sort()).toEqual(
-      reports.map(({ sql }) => sql).sort(),
-    );
+  it('sends each report file to Athena verbatim (its relations bound), never text from a key', () => {
+    expect(started.map(({ QueryString }) => QueryString).sort()).toEqual([...queries].sort());
     for (const { QueryString } of started) {
       for (const needle of NEEDLES) expect(QueryString).not.toContain(needle);
     }

@@ -1,6 +1,5 @@
 import {
   canonicalColumnType,
-  endOfQuotedOrComment,
   isCanonicalColumn,
   validateTable,
   WAREHOUSE_COLUMN_TYPES,
@@ -9,9 +8,14 @@ import {
   type WarehouseTable,
 } from '@pipeline/shared';
 import { ReportDefinitionError } from './errors';
+import { misplacedParameters, misplacedParametersMessage, parameterPlacements } from './portable-sql';
 import { REPORT_PARAMETER_NAMES } from './report-parameters';
 
-/** The partition columns every report carries and is replaced by in the warehouse. */
+/**
+ * The partition columns every report carries and is replaced by in the warehouse. The runner adds
+ * them to every row (the partition it ran): a query cannot select them from an empty hour, and
+ * Athena takes `?` parameters only in WHERE clauses, so `SELECT CAST(? AS DATE) AS dt` is no way.
+ */
 export const SCOPE_COLUMNS = ['dt', 'hour'] as const;
 
 /** The relation report SQL reads the lake from; engines bind it to their table or view. */
@@ -19,6 +23,9 @@ export const LAKE_RELATION = 'telemetry';
 
 /** The relation report SQL joins the device registry from (the Glue table / DuckDB view). */
 export const REGISTRY_RELATION = 'device_registry';
+
+/** The relation report SQL joins the configured anomaly bounds from: `metric`, `low`, `high`. */
+export const ANOMALY_THRESHOLDS_RELATION = 'anomaly_thresholds';
 
 /** A SQL report: its header, parsed, and its query. */
 export interface ReportDefinition {
@@ -32,6 +39,10 @@ export interface ReportDefinition {
   parameters: readonly string[];
   sql: string;
 }
+
+/** The columns a report's query returns, in order: its table's columns but the scope columns. */
+export const queryColumns = (report: ReportDefinition): WarehouseColumn[] =>
+  report.table.columns.filter(({ name }) => !(SCOPE_COLUMNS as readonly string[]).includes(name));
 
 const HEADER_KEYS = [
   'name',
@@ -90,15 +101,7 @@ const parseHeader = (text: string): { header: Map<HeaderKey, string[]>; body: st
  * Counts `?` placeholders outside string literals, quoted identifiers and comments: the number
  * of parameters the engine will bind.
  */
-export const countPlaceholders = (sql: string): number => {
-  let count = 0;
-  for (let i = 0; i < sql.length; i += 1) {
-    const skipped = endOfQuotedOrComment(sql, i);
-    if (skipped > i) i = skipped;
-    else if (sql[i] === '?') count += 1;
-  }
-  return count;
-};
+export const countPlaceholders = (sql: string): number => parameterPlacements(sql).length;
 
 const parseColumn = (line: string): WarehouseColumn => {
   const [name = '', type, ...rest] = line.split(/\s+/);
@@ -150,6 +153,8 @@ export const parseReportDefinition = (file: string, text: string): ReportDefinit
         `the query has ${placeholders} ? placeholders but the header lists ${parameters.length} parameters`,
       );
     }
+    const misplaced = misplacedParameters(body);
+    if (misplaced.length > 0) throw new ReportDefinitionError(misplacedParametersMessage(misplaced));
 
     const columns = (header.get('columns') ?? [])
       .flatMap((line) => line.split(','))

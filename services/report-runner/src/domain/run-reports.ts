@@ -1,17 +1,25 @@
-import type { Warehouse, WarehouseColumn, WarehouseRow, WarehouseValue } from '@pipeline/shared';
+import type {
+  PartitionKeys,
+  Warehouse,
+  WarehouseColumn,
+  WarehouseRow,
+  WarehouseValue,
+} from '@pipeline/shared';
 import type { PartitionRun } from './batch-plan';
 import { settleWithConcurrency } from './concurrency';
 import { isTransient, ReportOutputError } from './errors';
 import { reportOutputKeys } from './layout';
 import { copyManifest, normaliseSources, serialiseManifest, type RunManifest } from './manifest';
-import type { ObjectStore, QueryEngine, QueryResult } from './ports';
+import type { ObjectStore, QueryEngine, QueryRequest, QueryResult } from './ports';
 import {
+  ANOMALY_THRESHOLDS_RELATION,
   bindLakeRelation,
   bindRelation,
+  queryColumns,
   REGISTRY_RELATION,
   type ReportDefinition,
 } from './report-definition';
-import { parameterValues, type ReportSettings } from './report-parameters';
+import { anomalyThresholdsRelation, parameterValues, type ReportSettings } from './report-parameters';
 import { sha256, toNdjson } from './rows';
 
 export interface ReportRunnerDependencies {
@@ -76,17 +84,52 @@ const conforms = (value: WarehouseValue, { type }: WarehouseColumn): boolean => 
   }
 };
 
-/** Checks the result against the header: same columns in the same order, values of the declared types. */
-export const conformResult = (report: ReportDefinition, result: QueryResult): WarehouseRow[] => {
-  const declared = report.table.columns.map(({ name }) => name);
+/** The relations report SQL names, as one engine names them (see {@link reportQuery}). */
+export type QueryContext = Pick<ReportRunnerDependencies, 'settings' | 'lakeRelation' | 'registryRelation'>;
+
+/**
+ * The query one report runs for one partition: its SQL with the lake, the device registry and
+ * the configured anomaly bounds bound to the engine's relations, and the values of its `?`
+ * parameters in order.
+ */
+export const reportQuery = (
+  context: QueryContext,
+  report: ReportDefinition,
+  partition: PartitionKeys,
+): QueryRequest => {
+  const values = parameterValues(partition, context.settings);
+  const lake = bindLakeRelation(report.sql, context.lakeRelation);
+  const registry = bindRelation(lake, REGISTRY_RELATION, context.registryRelation ?? REGISTRY_RELATION);
+  return {
+    name: report.name,
+    sql: bindRelation(
+      registry,
+      ANOMALY_THRESHOLDS_RELATION,
+      anomalyThresholdsRelation(context.settings.thresholds),
+    ),
+    parameters: report.parameters.map((name) => values[name] as string | number),
+  };
+};
+
+/**
+ * Checks the result against the header (the columns but the scope, in order, with values of the
+ * declared types) and adds the scope columns: the partition the report ran for.
+ */
+export const conformResult = (
+  report: ReportDefinition,
+  result: QueryResult,
+  partition: PartitionKeys,
+): WarehouseRow[] => {
+  const columns = queryColumns(report);
+  const declared = columns.map(({ name }) => name);
   const returned = result.columns.map(({ name }) => name);
   if (declared.join(',') !== returned.join(',')) {
     throw new ReportOutputError(
-      `${report.name}: the query returns [${returned.join(', ')}], the header declares [${declared.join(', ')}]`,
+      `${report.name}: the query returns [${returned.join(', ')}], the header declares [${declared.join(', ')}] besides dt and hour`,
     );
   }
   for (const [index, row] of result.rows.entries()) {
-    for (const column of report.table.columns) {
+    for (const column of columns) {
       const value = row[column.name] ?? null;
       if (!conforms(value, column)) {
         throw new ReportOutputError(
@@ -95,7 +138,7 @@ export const conformResult = (report: ReportDefinition, result: QueryResult): Wa
       }
     }
   }
-  return result.rows;
+  return result.rows.map((row) => ({ dt: partition.dt, hour: partition.hour, ...row }));
 };
 
 const since = (start: number) => Date.now() - start;
@@ -112,19 +155,10 @@ export const runReport = async (
 ): Promise<RunManifest> => {
   const clock = deps.clock ?? (() => new Date());
   const startedAt = clock();
-  const values = parameterValues(run.partition, deps.settings);
 
   let mark = Date.now();
-  const result = await deps.engine.run({
-    name: report.name,
-    sql: bindRelation(
-      bindLakeRelation(report.sql, deps.lakeRelation),
-      REGISTRY_RELATION,
-      deps.registryRelation ?? REGISTRY_RELATION,
-    ),
-    parameters: report.parameters.map((name) => values[name] as string | number),
-  });
-  const rows = conformResult(report, result);
+  const result = await deps.engine.run(reportQuery(deps, report, run.partition));
+  const rows = conformResult(report, result, run.partition);
   const queryMillis = since(mark);
 
   mark = Date.now();

@@ -101,6 +101,20 @@ describe('report definitions', () => {
     ).toThrow(/ORDER BY/);
   });
 
+  it('refuses a ? parameter outside a WHERE clause, as Athena does, saying where it is', () => {
+    expect(() =>
+      parseReportDefinition(
+        'readings_per_device.sql',
+        report(
+          {},
+          'SELECT device_id, count(*) AS readings FROM telemetry WHERE dt = ? AND hour = ?\nGROUP BY device_id HAVING count(*) > ? ORDER BY device_id',
+        ).replace('parameters: dt, hour', 'parameters: dt, hour, late_after_seconds'),
+      ),
+    ).toThrow(
+      /line 2:38: a \? parameter in the HAVING clause: \? parameters can be placed only in the WHERE clause/,
+    );
+  });
+
   it('counts placeholders outside strings, quoted names and comments', () => {
     expect(countPlaceholders(`SELECT '?', "a?" FROM t -- why?\nWHERE a = ? /* ? */ AND b = ?`)).toBe(2);
   });

@@ -60,20 +60,45 @@ describe('the output layout', () => {
 describe('running a report for a partition', () => {
   it('binds the partition through parameters, in the order of the placeholders, never into the SQL text', async () => {
     const { deps, engine } = setup();
-    await runReport(deps, report('anomalies'), run);
+    await runReport(deps, report('data_quality'), run);
     const [request] = engine.requests;
-    expect(request?.parameters).toEqual([-10, 45, 5, 95, 950, 1050, 15, 100, '2026-03-01', '10']);
+    expect(request?.parameters).toEqual(['2026-03-01', '10', 900]);
     expect(request?.sql).not.toContain('2026-03-01');
     expect(request?.sql).toContain('FROM "pipeline_dev"."telemetry"');
   });
 
-  it('binds the device registry to the table the engine names, and the registry reports to the partition', async () => {
-    const { deps, engine } = setup({ registryRelation: '"pipeline_dev"."device_registry"' });
-    await runReport(deps, report('silent_devices'), run);
+  it('joins the configured anomaly bounds as a relation of numeric literals, the partition still a parameter', async () => {
+    const { deps, engine } = setup();
+    await runReport(deps, report('anomalies'), run);
     const [request] = engine.requests;
-    expect(request?.sql).toContain('FROM "pipeline_dev"."device_registry"\n');
-    expect(request?.sql).toContain('FROM "pipeline_dev"."telemetry"');
-    expect(request?.parameters).toEqual(['2026-03-01', '10', '2026-03-01', '2026-03-01', '10']);
+    expect(request?.parameters).toEqual(['2026-03-01', '10']);
+    expect(request?.sql).toContain(
+      "CROSS JOIN (SELECT 'temperature' AS metric, CAST(-10 AS DOUBLE) AS low, CAST(45 AS DOUBLE) AS high UNION ALL " +
+        "SELECT 'humidity' AS metric, CAST(5 AS DOUBLE) AS low, CAST(95 AS DOUBLE) AS high UNION ALL ",
+    );
+    const bounds = (min: number, max: number) => ({
+      ...TEST_SETTINGS,
+      thresholds: { ...TEST_SETTINGS.thresholds, battery: { min, max } },
+    });
+    await runReport({ ...deps, settings: bounds(0.000001, 1e21) }, report('anomalies'), run);
+    expect(engine.requests[1]?.sql).toContain(
+      "SELECT 'battery' AS metric, CAST(0.000001 AS DOUBLE) AS low, CAST(1E+21 AS DOUBLE) AS high)",
+    );
+    await expect(
+      runReport({ ...deps, settings: bounds(Number.NaN, 1) }, report('anomalies'), run),
+    ).rejects.toThrow(/anomaly threshold NaN is not a finite number/);
+  });
+
+  it('adds the partition to every row as the dt and hour columns, which the query does not return', async () => {
+    const { deps, store } = setup();
+    const silent = report('silent_devices');
+    deps.engine = new FakeQueryEngine(reports, () => [
+      { device_id: 'dev-9', site: 's', model: null, owner: null, location: null, install_date: null },
+    ]);
+    await runReport(deps, silent, run);
+    expect(store.objects.get(reportOutputKeys('silent_devices', run.partition).data)?.body).toBe(
+      '{"dt":"2026-03-01","hour":"10","device_id":"dev-9","site":"s","model":null,"owner":null,"location":null,"install_date":null}\n',
+    );
   });
 
   it('writes NDJSON output, a COPY manifest, loads the warehouse by partition, then writes the run manifest', async () => {
@@ -159,7 +184,7 @@ describe('running a report for a partition', () => {
       }),
     };
     await expect(runReport(deps, report('data_quality'), run)).rejects.toThrow(
-      /returns \[hour\], the header declares \[dt, hour/,
+      /returns \[hour\], the header declares \[records, readings, .*\] besides dt and hour/,
     );
     expect(store.puts).toEqual([]);
   });

@@ -9,7 +9,13 @@ import { LAKE_RELATION } from '../../src/domain/report-definition';
 import { createRunnerHandler, type RerunSummary } from '../../src/handlers/runner-handler';
 import { loadReports } from '../../src/reports';
 import { TEST_SETTINGS } from '../support/expected';
-import { FakeQueryEngine, loadEvent, MemoryObjectStore, RecordingWarehouse } from '../support/fakes';
+import {
+  FakeQueryEngine,
+  loadEvent,
+  MemoryObjectStore,
+  partitionQueried,
+  RecordingWarehouse,
+} from '../support/fakes';
 
 // Metrics are asserted through behaviour here; keep EMF lines out of the test output.
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -44,7 +50,7 @@ const setup = () => {
 };
 
 const partitionsQueried = (engine: FakeQueryEngine) =>
-  engine.requests.map(({ name, parameters }) => `${name} ${parameters.slice(-2).join('/')}`).sort();
+  engine.requests.map((request) => `${request.name} ${partitionQueried(reports, request)}`).sort();
 
 describe('the runner handler on SQS batches', () => {
   it('coalesces objects of one hour, runs each partition once, and fails only the bad messages', async () => {
@@ -134,7 +140,10 @@ describe('the runner handler on the daily schedule', () => {
     const { handler, engine } = setup();
     const summary = (await handler(loadEvent('scheduled-rerun.json'), context)) as RerunSummary;
     expect(summary).toEqual({ dt: '2026-03-01', partitions: 24, reports: 24 * reports.length });
-    expect(new Set(engine.requests.map(({ parameters }) => parameters.at(-1)))).toHaveProperty('size', 24);
+    expect(new Set(engine.requests.map((request) => partitionQueried(reports, request)))).toHaveProperty(
+      'size',
+      24,
+    );
   });
 
   it('fails the invocation (retried, then dead-lettered) naming the partitions that failed', async () => {

@@ -15,7 +15,7 @@ import type {
   QueryResult,
   ResultRow,
 } from '../../src/domain/ports';
-import type { ReportDefinition } from '../../src/domain/report-definition';
+import { queryColumns, type ReportDefinition } from '../../src/domain/report-definition';
 
 /** A sample event from `events/` (the same files `sls invoke local` uses), cloned so tests can mutate it. */
 export const loadEvent = <T = Record<string, unknown>>(name: string): T =>
@@ -73,7 +73,7 @@ export class FakeQueryEngine implements QueryEngine {
     return {
       engine: 'fake',
       queryId: `q-${this.requests.length}`,
-      columns: report.table.columns.map(({ name, type }) => ({ name, type })),
+      columns: queryColumns(report).map(({ name, type }) => ({ name, type })),
       rows: this.rowsFor(report, request.parameters),
       bytesScanned: 1024,
       engineMillis: 5,
@@ -81,12 +81,16 @@ export class FakeQueryEngine implements QueryEngine {
   }
 }
 
-/** One row of a report, every column filled with a value of its type. */
+/** The partition a recorded request queried: its `dt` and `hour` parameters, as `dt/hour`. */
+export const partitionQueried = (reports: readonly ReportDefinition[], request: QueryRequest): string => {
+  const names = reports.find(({ name }) => name === request.name)?.parameters ?? [];
+  return `${request.parameters[names.indexOf('dt')]}/${request.parameters[names.indexOf('hour')]}`;
+};
+
+/** One row of a report's query (the runner adds dt and hour), every column a value of its type. */
 export const sampleRow = (report: ReportDefinition, dt: string, hour: string): ResultRow =>
   Object.fromEntries(
-    report.table.columns.map(({ name, type }) => {
-      if (name === 'dt') return [name, dt];
-      if (name === 'hour') return [name, hour];
+    queryColumns(report).map(({ name, type }) => {
       switch (type) {
         case 'string':
           return [name, `${name}-1`];
