@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDbQueryEngine } from '@pipeline/local/src/engines';
 import { eventIdFor, METRICS, type MetricName } from '@pipeline/shared';
-import { bindLakeRelation, LAKE_RELATION } from '../src/domain/report-definition';
-import { parameterValues } from '../src/domain/report-parameters';
-import { conformResult } from '../src/domain/run-reports';
+import { LAKE_RELATION } from '../src/domain/report-definition';
+import { conformResult, reportQuery } from '../src/domain/run-reports';
 import { loadReports } from '../src/reports';
 import { TEST_SETTINGS } from './support/expected';
 import { writeLake, type LakeRecord } from './support/lake';
@@ -57,13 +56,10 @@ describe('SQL reports over the most extreme readings the lake can hold', () => {
   const run = async (name: string) => {
     engine ??= await DuckDbQueryEngine.create({ lakeDir });
     const report = reports.find((candidate) => candidate.name === name)!;
-    const values = parameterValues(HOUR, TEST_SETTINGS);
-    const result = await engine.run({
-      name,
-      sql: bindLakeRelation(report.sql, LAKE_RELATION),
-      parameters: report.parameters.map((parameter) => values[parameter]!),
-    });
-    return conformResult(report, result);
+    const result = await engine.run(
+      reportQuery({ settings: TEST_SETTINGS, lakeRelation: LAKE_RELATION }, report, HOUR),
+    );
+    return conformResult(report, result, HOUR);
   };
 
   beforeEach(async () => {
