@@ -24,6 +24,7 @@ import {
   tlsOnlyBucketPolicy,
 } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
+import { DEFAULT_PROCESSOR_BUFFER_SIZE_MB } from './src/domain/processor-buffer';
 
 const service = 'ingest-transform';
 const ifParquet = (parquet: unknown, json: unknown) => ifThen('IsParquet', parquet, json);
@@ -54,8 +55,10 @@ const config: AWS = {
       streamRetentionHours: '24',
       lakeFormat: 'parquet',
       // https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html: processor hints
-      // 0.2-3 MB and 0-900 s; 1 MB keeps the Lambda response far below its 6 MB limit.
-      processorBufferSizeMB: '1',
+      // 0.2-3 MB and 0-900 s. The transform's response may be many times its input (the canonical
+      // line of a terse reading), so the size is bounded by the largest expansion of a valid reading
+      // (src/domain/processor-buffer.ts; README): 0.2 MB never diverts one for the 6 MB limit.
+      processorBufferSizeMB: DEFAULT_PROCESSOR_BUFFER_SIZE_MB,
       processorBufferIntervalSeconds: '60',
       processorRetries: '3',
       // Record format conversion and dynamic partitioning both need an S3 buffer of at least 64 MB.

@@ -211,6 +211,116 @@ describe('normaliseHubMessage', () => {
     expect(okRecord(normaliseHubMessage(olderLayout, ingestTimeMs + 5_000)).record).toEqual(forwarded);
   });
 
+  describe('gives a canonical record the same validation as a raw reading', () => {
+    const forwarded = () =>
+      okRecord(
+        normaliseReading(reading(), {
+          source: 'msk',
+          ingestTimeMs,
+          kafka: { topic: 'telemetry', partition: 1, offset: 7 },
+        }),
+      ).record;
+    const arrivalMs = ingestTimeMs + 5_000;
+    const policy = DEFAULT_EVENT_TIME_POLICY;
+    const iso = (epochMs: number) => new Date(epochMs).toISOString();
+
+    // Each case: the canonical record, and the raw reading that says the same; both must get the reason.
+    it.each([
+      [
+        'a metric far beyond its range',
+        { temperature: 1e308 },
+        { metrics: { temperature: 1e308 } },
+        'invalid_metrics',
+      ],
+      ['a humidity above 100 %', { humidity: 140 }, { metrics: { humidity: 140 } }, 'invalid_metrics'],
+      ['a negative pressure', { pressure: -5 }, { metrics: { pressure: -5 } }, 'invalid_metrics'],
+      [
+        'no metric at all',
+        { temperature: null, humidity: null, pressure: null, battery: null },
+        { metrics: {} },
+        'invalid_metrics',
+      ],
+      [
+        'a metric that is not a number',
+        { battery: '87' },
+        { metrics: { battery: 'full' } },
+        'invalid_metrics',
+      ],
+      [
+        'an event time in the year 0000',
+        { event_time: '0000-01-01T00:00:00.000Z' },
+        { timestamp: '0000-01-01T00:00:00.000Z' },
+        'invalid_event_time',
+      ],
+      [
+        'an event time before 1970',
+        { event_time: '1969-12-31T23:59:59.000Z' },
+        { timestamp: '1969-12-31T23:59:59.000Z' },
+        'invalid_event_time',
+      ],
+      [
+        'an event time beyond the future skew',
+        { event_time: iso(arrivalMs + policy.maxFutureSkewMs + 1) },
+        { timestamp: iso(arrivalMs + policy.maxFutureSkewMs + 1) },
+        'event_time_in_future',
+      ],
+      [
+        'an event time in the year 9999',
+        { event_time: '9999-12-31T23:59:59.999Z' },
+        { timestamp: '9999-12-31T23:59:59.999Z' },
+        'event_time_in_future',
+      ],
+      [
+        'an event time older than the maximum age',
+        { event_time: iso(arrivalMs - policy.maxEventAgeMs - 1) },
+        { timestamp: iso(arrivalMs - policy.maxEventAgeMs - 1) },
+        'event_time_too_old',
+      ],
+      ['a device id with spaces', { device_id: 'dev 1' }, { deviceId: 'dev 1' }, 'invalid_device_id'],
+    ])('rejects %s', (_, canonical, raw, reason) => {
+      const canonicalResult = normaliseHubMessage({ ...forwarded(), ...canonical }, arrivalMs, policy);
+      const rawResult = normaliseHubMessage(reading(raw), arrivalMs, policy);
+
+      expect(canonicalResult).toMatchObject({ outcome: 'rejected', reason });
+      expect(rawResult).toMatchObject({ outcome: 'rejected', reason });
+    });
+
+    it('judges the event-time window from the arrival in the hub, not from the ingest time the record claims', () => {
+      const old = iso(arrivalMs - policy.maxEventAgeMs - 60_000);
+      expect(
+        normaliseHubMessage({ ...forwarded(), event_time: old, ingest_time: old }, arrivalMs, policy),
+      ).toMatchObject({ outcome: 'rejected', reason: 'event_time_too_old' });
+    });
+
+    it('rejects an event time later than the ingest time the record carries (the rule msk-consumer applied)', () => {
+      const record = { ...forwarded(), event_time: iso(ingestTimeMs + policy.maxFutureSkewMs + 1) };
+      expect(normaliseHubMessage(record, ingestTimeMs + 3_600_000, policy)).toMatchObject({
+        outcome: 'rejected',
+        reason: 'event_time_in_future',
+      });
+    });
+
+    it('rejects an ingest time after the record reached the hub', () => {
+      const record = { ...forwarded(), ingest_time: iso(arrivalMs + policy.maxFutureSkewMs + 1) };
+      expect(normaliseHubMessage(record, arrivalMs, policy)).toMatchObject({
+        outcome: 'rejected',
+        reason: 'schema_violation',
+      });
+    });
+
+    it('rejects Kafka coordinates that are only partly set', () => {
+      expect(normaliseHubMessage({ ...forwarded(), kafka_offset: null }, arrivalMs, policy)).toMatchObject({
+        outcome: 'rejected',
+        reason: 'schema_violation',
+      });
+    });
+
+    it('clears enrichment the record claims: only the registry lookup sets it', () => {
+      const claimed = { ...forwarded(), registered: true, model: 'forged', owner: 'someone' };
+      expect(okRecord(normaliseHubMessage(claimed, arrivalMs, policy)).record).toEqual(forwarded());
+    });
+  });
+
   it('rejects a canonical-looking record that breaks the schema', () => {
     expect(normaliseHubMessage({ schema_version: 1, device_id: 'dev-1' }, ingestTimeMs)).toMatchObject({
       outcome: 'rejected',

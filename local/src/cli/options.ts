@@ -1,3 +1,4 @@
+import { processorBufferSizeProblem } from '@pipeline/ingest-transform/src/domain/processor-buffer';
 import { parseArgs } from 'node:util';
 import { FAULT_KINDS, FaultListError, parseFaultList } from '../cloud/faults';
 import { localRoot } from '../cloud/layout';
@@ -34,7 +35,9 @@ Devices
 
 Pipeline (defaults are each service's own serverless.ts parameters, stage local)
   --window <s>              tumbling window of the real-time aggregates, 1-900 (default 60)
-  --processor-buffer <MB,s> Firehose buffer hints for the transform Lambda (default 1,60)
+  --processor-buffer <MB,s> Firehose buffer hints for the transform Lambda (default 0.2,60; a
+                            larger size is refused, as at package time: it could divert valid
+                            readings to keep the transform's response under 6 MB)
   --s3-buffer <MB,s>        Firehose S3 buffer hints (default 128,300, as deployed: every lake object
                             triggers a report run)
   --shards <n>              hub shards (default 2)
@@ -169,6 +172,9 @@ export const parseCommandLine = (
   }
   const events = positiveInteger('events', values.events);
   const processor = hints('processor-buffer', values['processor-buffer']);
+  const bufferProblem =
+    processor.sizeMB === undefined ? undefined : processorBufferSizeProblem(processor.sizeMB);
+  if (bufferProblem !== undefined) throw new UsageError(`--processor-buffer: ${bufferProblem}`);
   const s3 = hints('s3-buffer', values['s3-buffer']);
   const logLevel = values['log-level']?.toUpperCase();
   if (logLevel !== undefined && !['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'].includes(logLevel))

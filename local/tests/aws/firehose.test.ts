@@ -329,6 +329,42 @@ describe('Firehose: the response contract', () => {
     },
   );
 
+  // Lambda's "6 MB" response limit, read as 6,000,000 bytes (the smaller reading; Lambda itself
+  // names 6,291,556): the whole serialised response counts, envelope included. Over it, the
+  // invocation fails as a function error, is retried and the batch goes to the error prefix.
+  it('fails an invocation whose serialised response passes 6,000,000 bytes, though under 6 MiB', async () => {
+    const respond = (totalBytes: number) => async (event: FirehoseKinesisSourceEvent) => {
+      const { records } = await transform(event);
+      const base = Buffer.byteLength(JSON.stringify({ records }));
+      const padding = Math.floor(((totalBytes - base) / 4) * 3);
+      const [first, ...rest] = records;
+      const data = Buffer.concat([Buffer.from(first!.data, 'base64'), Buffer.alloc(padding, 0x20)]);
+      return { records: [{ ...first!, data: data.toString('base64') }, ...rest] };
+    };
+    const sizeOf = async (handler: ReturnType<typeof respond>, event: FirehoseKinesisSourceEvent) =>
+      Buffer.byteLength(JSON.stringify(await handler(event)));
+
+    for (const [totalBytes, failed] of [
+      [5_999_000, 0],
+      [6_001_000, 2],
+    ] as const) {
+      const handler = respond(totalBytes);
+      const { clock, events, put, create } = await use({ handler });
+      const firehose = create();
+      await put([reading('dev-1'), reading('dev-2')]);
+      at(clock, 60_000);
+      await firehose.poll();
+
+      const bytes = await sizeOf(handler, events[0]!);
+      expect(bytes).toBeGreaterThan(totalBytes - 8);
+      expect(bytes).toBeLessThan(6 * 1024 * 1024);
+      expect(firehose.stats.failedBatchRecords).toEqual(failed ? { 'Lambda.FunctionError': failed } : {});
+      expect(firehose.stats.failedInvocations).toBe(failed ? 4 : 0);
+      await env?.cleanup();
+      env = undefined;
+    }
+  });
+
   it('honours NumberOfRetries', async () => {
     const { clock, events, put, create } = await use({
       processor: { numberOfRetries: 0 },

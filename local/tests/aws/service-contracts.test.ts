@@ -5,6 +5,10 @@ import { createLogger } from '@pipeline/shared';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createTransformHandler } from '@pipeline/ingest-transform/src/handlers/transform';
 import { settingsFromEnvironment } from '@pipeline/ingest-transform/src/settings';
+import {
+  DEFAULT_PROCESSOR_BUFFER_SIZE_MB,
+  SMALLEST_VALID_READING,
+} from '@pipeline/ingest-transform/src/domain/processor-buffer';
 import { gunzipSync } from 'node:zlib';
 import { DeliveryStream } from '../../src/aws/firehose/DeliveryStream';
 import { JsonEncoder } from '../../src/aws/firehose/encoders';
@@ -38,6 +42,74 @@ describe('simulators against the services they serve', () => {
       stored.map((record) => JSON.parse(Buffer.from(record.data).toString()).n).sort((a, b) => a - b),
     ).toEqual(records.map((_, index) => index));
   });
+
+  // The transform's response can be many times the buffer (a terse reading becomes a canonical
+  // line); the deployed processor buffer size is bounded so that valid readings never have to be
+  // diverted as response_size_limit (services/ingest-transform/src/domain/processor-buffer.ts).
+  it.each([
+    ['diverts none', 'the deployed default', Number(DEFAULT_PROCESSOR_BUFFER_SIZE_MB)],
+    ['diverts some', "Firehose's own default of 1 MB, which package time refuses", 1],
+  ])(
+    '%s of a hub full of the smallest valid readings with %s processor buffer',
+    async (outcome, _name, bufferSizeMB) => {
+      const { root, cleanup } = await tempRoot();
+      try {
+        // The smallest valid reading carries the time 2e9 (epoch seconds): arrive then.
+        const clock = clockAt(2e12);
+        const hub = new KinesisStream({
+          name: 'hub',
+          shardCount: 1,
+          clock,
+          writeLimits: { bytesPerSecond: 1e9, recordsPerSecond: 1e9 },
+        });
+        const store = new ObjectStore({ root, clock });
+        await store.createBucket('ingest');
+        const firehose = new DeliveryStream({
+          name: 'ingest-transform-local-lake',
+          source: hub,
+          clock,
+          startingPosition: 'TRIM_HORIZON',
+          processor: {
+            functionName: 'ingest-transform-local-transform',
+            handler: createTransformHandler({
+              settings: settingsFromEnvironment(),
+              logger: createLogger(),
+              metrics: new Metrics(),
+            }),
+            bufferSizeMB,
+          },
+          destination: {
+            store,
+            bucket: 'ingest',
+            encoder: new JsonEncoder({ gzip: true }),
+            bufferSizeMB: 64,
+            bufferIntervalSeconds: 60,
+          },
+        });
+        const count = Math.ceil((1.05 * 1024 * 1024) / SMALLEST_VALID_READING.length);
+        for (let start = 0; start < count; start += 500)
+          await hub.putRecords({
+            Records: Array.from({ length: Math.min(500, count - start) }, () => ({
+              PartitionKey: 'a',
+              Data: Buffer.from(SMALLEST_VALID_READING),
+            })),
+          });
+
+        clock.advance(60_000);
+        await firehose.poll();
+        await firehose.flush();
+
+        expect(firehose.stats.recordsRead).toBe(count);
+        expect(firehose.stats.failedInvocations).toBe(0);
+        expect(firehose.stats.ok + firehose.stats.processingFailed).toBe(count);
+        if (outcome === 'diverts none') expect(firehose.stats.processingFailed).toBe(0);
+        else expect(firehose.stats.processingFailed).toBeGreaterThan(count / 10);
+      } finally {
+        await cleanup();
+      }
+    },
+    30_000,
+  );
 
   it("delivers ingest-transform's real handler output to the lake", async () => {
     const { root, cleanup } = await tempRoot();

@@ -25,6 +25,28 @@ export const goodReading = (overrides: Record<string, unknown> = {}): Record<str
   ...overrides,
 });
 
+/**
+ * A canonical record as msk-consumer forwards it to the hub; anyone allowed to write to the hub can
+ * send this shape too, so entries spread the same breakage over it as over raw readings.
+ */
+const goodCanonical = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  event_id: '0'.repeat(32),
+  device_id: 'dev-0001',
+  site: 'plant-berlin',
+  firmware: null,
+  latitude: null,
+  longitude: null,
+  event_time: '2026-11-25T08:00:00.000Z',
+  ingest_time: '2026-11-25T08:00:01.000Z',
+  source: 'msk',
+  schema_version: 1,
+  ...METRICS,
+  kafka_topic: 'telemetry',
+  kafka_partition: 0,
+  kafka_offset: 42,
+  ...overrides,
+});
+
 export interface CorpusEntry<Input, Outcome extends string> {
   /** Unique across the corpus. */
   name: string;
@@ -271,6 +293,41 @@ export const TRANSFORM_CORPUS: CorpusEntry<string, TransformOutcome>[] = [
     name: 'transform: heartbeat',
     input: json({ type: 'heartbeat', deviceId: 'dev-0001' }),
     expected: 'Dropped',
+  },
+  { name: 'transform: canonical record', input: json(goodCanonical()), expected: 'Ok' },
+  {
+    name: 'transform: canonical record with a temperature of 1e308',
+    input: json(goodCanonical({ temperature: 1e308 })),
+    expected: 'invalid_metrics',
+    why: 'a canonical record gets the physical ranges a raw reading gets',
+  },
+  {
+    name: 'transform: canonical record with a negative battery',
+    input: json(goodCanonical({ battery: -1 })),
+    expected: 'invalid_metrics',
+  },
+  {
+    name: 'transform: canonical record without any metric',
+    input: json(goodCanonical({ temperature: null, humidity: null, pressure: null, battery: null })),
+    expected: 'invalid_metrics',
+  },
+  {
+    name: 'transform: canonical record in the year 0000',
+    input: json(
+      goodCanonical({ event_time: '0000-01-01T00:00:00.000Z', ingest_time: '0000-01-01T00:00:00.000Z' }),
+    ),
+    expected: 'invalid_event_time',
+    why: 'it would open a dt=0000-01-01 partition; the time is judged from the hub arrival, not the claimed ingest time',
+  },
+  {
+    name: 'transform: canonical record in the year 9999',
+    input: json(goodCanonical({ event_time: '9999-12-31T23:59:59.999Z' })),
+    expected: 'event_time_in_future',
+  },
+  {
+    name: 'transform: canonical record eight days old',
+    input: json(goodCanonical({ event_time: new Date(ARRIVAL_MS - 8 * 24 * 3600 * 1000).toISOString() })),
+    expected: 'event_time_too_old',
   },
 ];
 

@@ -17,6 +17,7 @@ import {
   type ParamCheck,
   type ParamRules,
 } from '@pipeline/shared/serverless';
+import { processorBufferSizeProblem } from './domain/processor-buffer';
 
 // MQTT topic levels: no wildcards (+, #) and no empty level, since devices publish on <prefix>/<deviceId>.
 const topicPrefix: ParamCheck = (value) =>
@@ -37,6 +38,9 @@ export const paramRules: ParamRules = {
   lakeFormat: oneOf('parquet', 'json'),
   // https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html: processor interval 0-900 s.
   processorBufferIntervalSeconds: integerIn(0, 900),
+  // 0.2-3 MB (Firehose), and small enough that the transform's response of a buffer of the smallest
+  // valid readings fits Lambda's 6 MB (domain/processor-buffer.ts has the formula).
+  processorBufferSizeMB: processorBufferSizeProblem,
   // https://docs.aws.amazon.com/firehose/latest/APIReference/API_ProcessorParameter.html: NumberOfRetries 0-300.
   processorRetries: integerIn(0, 300),
   // https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html: 1-128 MiB, 0-900 s.

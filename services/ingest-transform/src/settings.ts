@@ -1,11 +1,9 @@
-import { FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES, readEnvironment } from '@pipeline/shared';
+import { readEnvironment } from '@pipeline/shared';
 import { z } from 'zod';
+import { TRANSFORM_RESPONSE_BUDGET_BYTES } from './domain/processor-buffer';
 import type { TransformSettings } from './domain/transform-batch';
 
 const positiveInt = z.coerce.number().int().positive();
-
-// Margin for the response's envelope and for JSON escaping we do not count record by record.
-const RESPONSE_MARGIN_BYTES = 64 * 1024;
 
 /** Reads the transform's configuration once, at cold start; a missing or bad value fails loudly. */
 export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): TransformSettings => {
@@ -23,6 +21,6 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): T
       maxFutureSkewMs: config.MAX_FUTURE_SKEW_SECONDS * 1000,
       maxEventAgeMs: config.MAX_EVENT_AGE_HOURS * 3600 * 1000,
     },
-    responseLimitBytes: FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES - RESPONSE_MARGIN_BYTES,
+    responseLimitBytes: TRANSFORM_RESPONSE_BUDGET_BYTES,
   };
 };

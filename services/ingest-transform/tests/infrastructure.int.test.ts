@@ -33,7 +33,8 @@ const ALTERNATIVE_PARAMS = {
   streamMode: 'PROVISIONED',
   shardCount: '4',
   iotRuleEnabled: 'false',
-  processorBufferSizeMB: '2',
+  // The only size the processor buffer bound admits (processor-buffer.ts) is also the default.
+  processorBufferSizeMB: '0.2',
   processorBufferIntervalSeconds: '120',
   alarmMinIncomingRecords: '1000',
 };
@@ -103,7 +104,7 @@ describe('ingest-transform infrastructure (sls package)', () => {
       expect(processorParameters(template)).toEqual({
         LambdaArn: getAtt('TransformLambdaFunction'),
         NumberOfRetries: '3',
-        BufferSizeInMBs: '1',
+        BufferSizeInMBs: '0.2',
         BufferIntervalInSeconds: '60',
       });
       expect(processorParameters(alternative.template)).toMatchObject({

@@ -8,18 +8,20 @@ const SERVICE_DIR = path.resolve(__dirname, '..');
 describe('sls package refuses parameters AWS would refuse', () => {
   it.each([
     [
-      'Firehose S3 buffer hints, hub retention and log retention out of range',
+      'Firehose buffer hints (one that could divert valid readings), hub retention and log retention out of range',
       {
         s3BufferSizeMB: '129',
         s3BufferIntervalSeconds: '0',
         streamRetentionHours: '12',
         logRetentionInDays: '31',
+        processorBufferSizeMB: '1',
       },
       [
         '--param s3BufferSizeMB=129: must be an integer from 64 to 128',
         '--param s3BufferIntervalSeconds=0: must be an integer from 60 to 900',
         '--param streamRetentionHours=12: must be an integer from 24 to 8760',
         '--param logRetentionInDays=31: must be one of 1, 3, 5',
+        '--param processorBufferSizeMB=1: must be at most 0.2',
       ],
     ],
   ])(

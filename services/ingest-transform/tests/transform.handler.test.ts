@@ -157,6 +157,31 @@ describe('transform handler', () => {
     ]);
   });
 
+  it('holds canonical records from the hub to the ranges and event-time window raw readings get', async () => {
+    const event = loadEvent('firehose-kinesis-source');
+    const forwarded = event.records[5]!;
+    const canonical = decodeData(forwarded.data) as Record<string, unknown>;
+    expect(canonical).toMatchObject({ schema_version: 1, source: 'msk' });
+    const arrivalMs = forwarded.kinesisRecordMetadata!.approximateArrivalTimestamp;
+    const variants: [Record<string, unknown>, string][] = [
+      [{ temperature: 1e308 }, 'invalid_metrics'],
+      [{ event_time: '0000-01-01T00:00:00.000Z' }, 'invalid_event_time'],
+      [{ event_time: new Date(arrivalMs + 3_600_000).toISOString() }, 'event_time_in_future'],
+    ];
+    event.records = variants.map(([change], index) => ({
+      ...forwarded,
+      recordId: `${forwarded.recordId.slice(0, -1)}${index}`,
+      data: Buffer.from(JSON.stringify({ ...canonical, ...change })).toString('base64'),
+    }));
+
+    const response = await handler(event, lambdaContext());
+
+    expect(response.records.map(({ result }) => result)).toEqual(variants.map(() => 'ProcessingFailed'));
+    expect(response.records.map(({ data }) => data)).toEqual(event.records.map(({ data }) => data));
+    const counts = emittedCounts(log);
+    for (const [, reason] of variants) expect(counts[`RecordsFailed.${reason}`]).toBe(1);
+  });
+
   it('rejects an event that is not a Firehose transformation event', async () => {
     jest.spyOn(console, 'warn').mockImplementationOnce(() => undefined);
     await expect(handler({ records: [] } as never, lambdaContext())).rejects.toThrow();

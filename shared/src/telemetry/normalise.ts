@@ -3,8 +3,8 @@ import { CanonicalRecordSchema, SCHEMA_VERSION, type CanonicalRecord } from './c
 import { eventIdFor } from './event-id';
 import { isoTimestamp } from './iso-time';
 import { METRIC_NAMES, METRICS, type MetricName } from './metrics';
-import { partitionKeysFor, partitionKeysOfIso, type PartitionKeys } from './partition';
-import { HeartbeatSchema, RawReadingSchema, toEpochMs, toMetricValue, type RawReading } from './raw-reading';
+import { partitionKeysOfIso, type PartitionKeys } from './partition';
+import { HeartbeatSchema, RawReadingSchema, toEpochMs, toMetricValue } from './raw-reading';
 import type { DropReason, Rejection, RejectionReason } from './rejection';
 
 /** How far from "now" an event time may be. Readings outside the window are rejected, not stored. */
@@ -46,21 +46,29 @@ const rejected = (reason: RejectionReason, detail: string): Normalised => ({
   detail,
 });
 
+// Raw readings and canonical records name their fields differently; a broken field gets the same
+// reason whichever shape it came in.
 const REASON_BY_FIELD: Record<string, RejectionReason> = {
   deviceId: 'invalid_device_id',
+  device_id: 'invalid_device_id',
   timestamp: 'invalid_event_time',
+  event_time: 'invalid_event_time',
   metrics: 'invalid_metrics',
+  ...Object.fromEntries(METRIC_NAMES.map((name) => [name, 'invalid_metrics'])),
 };
 
 type MetricValues = Record<MetricName, number | null>;
 
+/** Metric values as they arrive: numbers or numeric strings (raw), numbers or null (canonical). */
+type MetricInputs = Partial<Record<MetricName, number | string | null>>;
+
 /** The reading's metrics as numbers within their physical ranges, or why they are not. */
-const readMetrics = (raw: RawReading['metrics']): MetricValues | Rejection => {
+const readMetrics = (raw: MetricInputs): MetricValues | Rejection => {
   const values: MetricValues = { temperature: null, humidity: null, pressure: null, battery: null };
   let present = 0;
   for (const name of METRIC_NAMES) {
     const input = raw[name];
-    if (input === undefined) continue;
+    if (input === undefined || input === null) continue;
     const value = toMetricValue(input);
     const { min, max, unit } = METRICS[name];
     // Written so that NaN (a non-numeric string) fails too.
@@ -86,26 +94,30 @@ const rejectedBy = (error: z.ZodError): Normalised => {
   return rejected(REASON_BY_FIELD[field] ?? 'schema_violation', detail);
 };
 
+/** What a reading says, whichever shape it arrived in, once its shape has been checked. */
+interface ReadingFields {
+  deviceId: string;
+  timestamp: number | string;
+  site: string | null;
+  firmware: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  metrics: MetricInputs;
+}
+
 /**
- * Validates a decoded device message and turns it into the canonical lake record. This is the one
- * implementation used by every entry path (Firehose transform, MSK consumer, local cloud).
+ * The one validation every reading gets on its way into the lake, raw or canonical: an event time
+ * that is a real instant inside the event-time window, metrics that are finite numbers within their
+ * physical ranges, and an event id computed here from what is stored (never taken from the input).
+ * The window is judged from `arrivalMs` (when the hub or Firehose received the record: a clock no
+ * producer controls); the event may also not be later than the pipeline's first ingest time.
  */
-export const normaliseReading = (
-  message: Record<string, unknown>,
+const validateReading = (
+  reading: ReadingFields,
   provenance: Provenance,
-  policy: EventTimePolicy = DEFAULT_EVENT_TIME_POLICY,
+  arrivalMs: number,
+  policy: EventTimePolicy,
 ): Normalised => {
-  if (message.type === 'heartbeat') {
-    const heartbeat = Heartbeat.safeParse(message);
-    return heartbeat.success
-      ? { outcome: 'dropped', reason: 'heartbeat', detail: `heartbeat from ${heartbeat.data.deviceId}` }
-      : rejectedBy(heartbeat.error);
-  }
-
-  const parsed = RawReading.safeParse(message);
-  if (!parsed.success) return rejectedBy(parsed.error);
-  const reading = parsed.data;
-
   const eventTimeMs = toEpochMs(reading.timestamp);
   if (eventTimeMs === undefined) {
     return rejected(
@@ -113,26 +125,33 @@ export const normaliseReading = (
       'timestamp: must be ISO-8601 with a zone, epoch milliseconds or epoch seconds',
     );
   }
-  if (eventTimeMs > provenance.ingestTimeMs + policy.maxFutureSkewMs) {
+  if (eventTimeMs > Math.min(provenance.ingestTimeMs, arrivalMs) + policy.maxFutureSkewMs) {
     return rejected(
       'event_time_in_future',
       `event time ${new Date(eventTimeMs).toISOString()} is in the future`,
     );
   }
-  if (eventTimeMs < provenance.ingestTimeMs - policy.maxEventAgeMs) {
+  if (eventTimeMs < arrivalMs - policy.maxEventAgeMs) {
     return rejected('event_time_too_old', `event time ${new Date(eventTimeMs).toISOString()} is too old`);
   }
 
   const metrics = readMetrics(reading.metrics);
   if ('reason' in metrics) return { outcome: 'rejected', ...metrics };
+  // Only a canonical record carries an ingest time of its own: the pipeline saw it before the hub.
+  if (!(provenance.ingestTimeMs <= arrivalMs + policy.maxFutureSkewMs)) {
+    return rejected(
+      'schema_violation',
+      'ingest_time: must be an instant no later than the arrival in the hub',
+    );
+  }
 
   const record: CanonicalRecord = {
     event_id: eventIdFor(reading.deviceId, eventTimeMs, metrics),
     device_id: reading.deviceId,
-    site: reading.site ?? null,
-    firmware: reading.firmware ?? null,
-    latitude: reading.location?.lat ?? null,
-    longitude: reading.location?.lon ?? null,
+    site: reading.site,
+    firmware: reading.firmware,
+    latitude: reading.latitude,
+    longitude: reading.longitude,
     event_time: isoTimestamp(eventTimeMs),
     ingest_time: isoTimestamp(provenance.ingestTimeMs),
     source: provenance.source,
@@ -155,19 +174,87 @@ export const normaliseReading = (
 };
 
 /**
- * Accepts a record that an upstream stage (msk-consumer) already normalised. It is validated again,
- * and its id recomputed, because anyone allowed to write to the hub could have sent it.
+ * Validates a decoded device message and turns it into the canonical lake record. This is the one
+ * implementation used by every entry path (Firehose transform, MSK consumer, local cloud).
  */
-const acceptCanonical = (message: Record<string, unknown>): Normalised => {
+export const normaliseReading = (
+  message: Record<string, unknown>,
+  provenance: Provenance,
+  policy: EventTimePolicy = DEFAULT_EVENT_TIME_POLICY,
+): Normalised => {
+  if (message.type === 'heartbeat') {
+    const heartbeat = Heartbeat.safeParse(message);
+    return heartbeat.success
+      ? { outcome: 'dropped', reason: 'heartbeat', detail: `heartbeat from ${heartbeat.data.deviceId}` }
+      : rejectedBy(heartbeat.error);
+  }
+
+  const parsed = RawReading.safeParse(message);
+  if (!parsed.success) return rejectedBy(parsed.error);
+  const reading = parsed.data;
+  return validateReading(
+    {
+      deviceId: reading.deviceId,
+      timestamp: reading.timestamp,
+      site: reading.site ?? null,
+      firmware: reading.firmware ?? null,
+      latitude: reading.location?.lat ?? null,
+      longitude: reading.location?.lon ?? null,
+      metrics: reading.metrics,
+    },
+    provenance,
+    provenance.ingestTimeMs,
+    policy,
+  );
+};
+
+/**
+ * Accepts a record that an upstream stage (msk-consumer) already normalised. Anyone allowed to write
+ * to the hub could have sent it (the IoT rule forwards `SELECT *`), so it gets the same validation
+ * as a raw reading (`validateReading`, judged from its arrival in the hub), keeps only its
+ * provenance (source, ingest time, Kafka coordinates) and is rebuilt from its values: a new id, no
+ * enrichment until the registry lookup.
+ */
+const acceptCanonical = (
+  message: Record<string, unknown>,
+  arrivalMs: number,
+  policy: EventTimePolicy,
+): Normalised => {
   const parsed = CanonicalRecordInput.safeParse(message);
   if (!parsed.success) return rejectedBy(parsed.error);
   const record = parsed.data;
-  const eventTimeMs = Date.parse(record.event_time);
-  return {
-    outcome: 'ok',
-    record: { ...record, event_id: eventIdFor(record.device_id, eventTimeMs, record) },
-    partition: partitionKeysFor(eventTimeMs),
-  };
+
+  // NaN for an instant before 1970, which `validateReading` then rejects after the event time.
+  const ingestTimeMs = toEpochMs(record.ingest_time) ?? Number.NaN;
+  const { kafka_topic: topic, kafka_partition: partition, kafka_offset: offset } = record;
+  const kafkaFields = [topic, partition, offset].filter((value) => value !== null).length;
+  if (kafkaFields !== 0 && kafkaFields !== 3) {
+    return rejected(
+      'schema_violation',
+      'kafka_topic, kafka_partition, kafka_offset: all or none must be set',
+    );
+  }
+
+  return validateReading(
+    {
+      deviceId: record.device_id,
+      timestamp: record.event_time,
+      site: record.site,
+      firmware: record.firmware,
+      latitude: record.latitude,
+      longitude: record.longitude,
+      metrics: record,
+    },
+    {
+      source: record.source,
+      ingestTimeMs,
+      ...(topic !== null && partition !== null && offset !== null
+        ? { kafka: { topic, partition, offset } }
+        : {}),
+    },
+    arrivalMs,
+    policy,
+  );
 };
 
 /**
@@ -180,5 +267,5 @@ export const normaliseHubMessage = (
   policy: EventTimePolicy = DEFAULT_EVENT_TIME_POLICY,
 ): Normalised =>
   'schema_version' in message
-    ? acceptCanonical(message)
+    ? acceptCanonical(message, ingestTimeMs, policy)
     : normaliseReading(message, { source: 'kinesis', ingestTimeMs }, policy);

@@ -4,7 +4,9 @@ import type { Clock } from '../clock';
 import { IdGenerator, type AwsEnvironment } from '../environment';
 
 // https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html: a synchronous invocation
-// carries at most 6 MB of request and 6 MB of response; every event source below invokes this way.
+// carries at most 6 MB of request and 6 MB of response, measured on the serialised JSON; every
+// event source below invokes this way. Held to 6,000,000 bytes, the smaller reading of "6 MB"
+// (FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES), so a local run fails at least where AWS would.
 export const LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES = FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES;
 
 /**

@@ -49,9 +49,16 @@ export interface TransformedBatch {
 // Serialised size of an entry's fixed parts: {"recordId":"","result":"ProcessingFailed","data":"",
 // "metadata":{"partitionKeys":{"dt":"YYYY-MM-DD","hour":"HH"}}}, plus a comma. An upper bound.
 const ENTRY_OVERHEAD_BYTES = 128;
-const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
+export const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
+
+/**
+ * The bytes the transform counts for one entry of its response (an upper bound of the entry's
+ * serialised size): the fixed parts, the record id and the base64 data.
+ */
+export const responseEntryBytes = (recordIdLength: number, base64DataLength: number): number =>
+  ENTRY_OVERHEAD_BYTES + recordIdLength + base64DataLength;
 const entryBytes = (record: FirehoseInputRecord, dataLength: number): number =>
-  ENTRY_OVERHEAD_BYTES + record.recordId.length + dataLength;
+  responseEntryBytes(record.recordId.length, dataLength);
 
 // Each accepted record's line is encoded into this one buffer and read out as base64, instead of a
 // new Buffer per record (about 0.15 µs a record less). Longer lines, in theory possible with a long
