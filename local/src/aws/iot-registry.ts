@@ -28,6 +28,7 @@ const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
 
 interface Certificate {
   arn: string;
+  pem: string;
   status: 'ACTIVE' | 'INACTIVE';
   policies: Set<string>;
 }
@@ -93,6 +94,18 @@ export class IotRegistry {
     return found;
   }
 
+  /**
+   * The thing a connection authenticates as, as IoT Core decides it: the client id names a thing
+   * to which the presented, active certificate is attached; undefined otherwise.
+   */
+  connectingThing(certificatePem: string, clientId: string): string | undefined {
+    const certificate = [...this.certificates.values()].find(
+      ({ pem }) => pem.trim() === certificatePem.trim(),
+    );
+    if (!certificate || certificate.status !== 'ACTIVE') return undefined;
+    return this.things.get(clientId)?.has(certificate.arn) ? clientId : undefined;
+  }
+
   createPolicy(policyName: string) {
     this.policies.add(policyName);
   }
@@ -119,12 +132,13 @@ export class IotRegistry {
     this.issued += 1;
     const certificateId = createHash('sha256').update(`certificate-${this.issued}`).digest('hex');
     const arn = `arn:aws:iot:${this.region}:${this.account}:cert/${certificateId}`;
+    const { certificatePem, publicKey, privateKey } = this.keys();
     this.certificates.set(certificateId, {
       arn,
+      pem: certificatePem,
       status: setAsActive ? 'ACTIVE' : 'INACTIVE',
       policies: new Set(),
     });
-    const { certificatePem, publicKey, privateKey } = this.keys();
     return {
       certificateArn: arn,
       certificateId,

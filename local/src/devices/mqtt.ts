@@ -42,12 +42,23 @@ export const connectDevice = async ({
     reconnectPeriod: 0,
     connectTimeout: connectTimeoutMs,
   });
+  // IoT Core answers a publish its policy does not allow by closing the connection, and mqtt.js
+  // would then wait for the PUBACK forever (no reconnect): a closed connection fails the publish.
+  const closed = new Promise<never>((_, reject) =>
+    client.once('close', () =>
+      reject(
+        new Error(`${host} closed the connection before acknowledging (not authorised to publish there?)`),
+      ),
+    ),
+  );
+  closed.catch(() => undefined);
   return {
     async publish(topic, payload) {
-      await client.publishAsync(topic, payload, { qos: 1 });
+      await Promise.race([client.publishAsync(topic, payload, { qos: 1 }), closed]);
     },
+    // A graceful end waits for unacknowledged messages, which never come once the broker closed.
     async close() {
-      await client.endAsync();
+      await client.endAsync(!client.connected);
     },
   };
 };
