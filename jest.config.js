@@ -9,9 +9,10 @@ const swc = [
 
 const common = {
   testEnvironment: 'node',
-  // middy is ESM-only: let swc turn it into CommonJS like our own sources.
+  // middy and aedes (the MQTT broker of the device tests) are ESM-only: let swc turn them into
+  // CommonJS like our own sources.
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|@electric-sql)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|@electric-sql|aedes)/)'],
   roots: ['<rootDir>/shared', '<rootDir>/services', '<rootDir>/local', '<rootDir>/bench'],
   modulePathIgnorePatterns: [
     '<rootDir>/.*/\\.serverless/',

@@ -13,6 +13,7 @@ import {
   arn,
   assumedBy,
   commonParams,
+  devicePolicy,
   esbuildDefaults,
   ifThen,
   logGroup,
@@ -504,6 +505,8 @@ const config: AWS = {
           ],
         },
       },
+      // What a device certificate may do (npm run device -- register attaches it): README "Connecting a device".
+      DevicePolicy: devicePolicy({ topicPrefix: '${param:iotTopicPrefix}', condition: 'IotRuleEnabled' }),
       IotTopicRule: {
         Type: 'AWS::IoT::TopicRule',
         Condition: 'IotRuleEnabled',
@@ -543,6 +546,11 @@ const config: AWS = {
       GlueDatabaseName: { Description: 'Glue database of the lake', Value: ref('GlueDatabase') },
       GlueTableName: { Description: 'Glue table over raw/', Value: ref('GlueTable') },
       RegistryTableName: { Description: 'Glue table over the device registry', Value: ref('RegistryTable') },
+      DevicePolicyName: {
+        Description: 'IoT policy attached to each device certificate',
+        Condition: 'IotRuleEnabled',
+        Value: ref('DevicePolicy'),
+      },
     },
   },
 };

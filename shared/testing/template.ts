@@ -262,3 +262,25 @@ export const resolveConditions = (template: CfnTemplate): CfnTemplate => {
     );
   return { ...template, Resources: kept(template.Resources), Outputs: kept(template.Outputs) };
 };
+
+/**
+ * A value with every string `Fn::Sub` replaced by the text CloudFormation would produce:
+ * `${Name}` takes `variables[Name]` (pseudo parameters such as `AWS::Region`, logical ids), and
+ * `${!Literal}` is written as the literal `${Literal}`, CloudFormation's escape
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-sub.html).
+ * A variable missing from `variables` throws, so a typo cannot pass as text.
+ */
+export const resolveSubs = (value: unknown, variables: Record<string, string>): unknown => {
+  if (Array.isArray(value)) return value.map((item) => resolveSubs(item, variables));
+  if (!isRecord(value)) return value;
+  const text = value['Fn::Sub'];
+  if (typeof text === 'string' && Object.keys(value).length === 1) {
+    return text.replace(/\$\{(!?)([^}]*)\}/g, (_, escape: string, name: string) => {
+      if (escape) return `\${${name}}`;
+      const resolved = variables[name];
+      if (resolved === undefined) throw new Error(`Fn::Sub names \${${name}}, which has no value here`);
+      return resolved;
+    });
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveSubs(item, variables)]));
+};

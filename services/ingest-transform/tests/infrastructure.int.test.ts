@@ -16,6 +16,7 @@ import {
   propertiesOf,
   readZip,
   resolveConditions,
+  resolveSubs,
   resource,
   resourcesOfType,
   validateReferences,
@@ -440,6 +441,53 @@ describe('ingest-transform infrastructure (sls package)', () => {
           Key: { 'Fn::Sub': expect.stringMatching(new RegExp(`^${LAKE_PREFIX.errors}`)) },
           RoleArn: getAtt('IotRuleRole'),
         },
+      });
+    });
+  });
+
+  // The policy devices connect with (npm run device -- register attaches it to each certificate).
+  // https://docs.aws.amazon.com/iot/latest/developerguide/thing-policy-variables.html
+  // https://docs.aws.amazon.com/iot/latest/developerguide/connect-policy.html
+  // https://docs.aws.amazon.com/iot/latest/developerguide/connect-and-pub.html
+  describe('device policy', () => {
+    const pseudo = { 'AWS::Partition': 'aws', 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '123456789012' };
+    const attached = { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } };
+
+    it('exists, with its name as a stack output, only while iotRuleEnabled is true', () => {
+      expect(resource(template, 'DevicePolicy')).toMatchObject({
+        Type: 'AWS::IoT::Policy',
+        Condition: 'IotRuleEnabled',
+      });
+      expect(template.Outputs?.DevicePolicyName).toEqual({
+        Description: expect.any(String),
+        Condition: 'IotRuleEnabled',
+        Value: { Ref: 'DevicePolicy' },
+      });
+      expect(deployedAlternative.Resources).not.toHaveProperty('DevicePolicy');
+      expect(deployedAlternative.Outputs).not.toHaveProperty('DevicePolicyName');
+    });
+
+    it('lets a thing with an attached certificate connect only as itself and publish only on <prefix>/<its name>', () => {
+      // CloudFormation turns ${!x} into the literal ${x}: IoT Core, not osls or CloudFormation,
+      // must be the one to fill in the thing name.
+      expect(resolveSubs(propertiesOf(template, 'DevicePolicy').PolicyDocument, pseudo)).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ConnectAsOwnThing',
+            Effect: 'Allow',
+            Action: 'iot:Connect',
+            Resource: 'arn:aws:iot:eu-west-1:123456789012:client/${iot:Connection.Thing.ThingName}',
+            Condition: attached,
+          },
+          {
+            Sid: 'PublishOnOwnTopic',
+            Effect: 'Allow',
+            Action: 'iot:Publish',
+            Resource: 'arn:aws:iot:eu-west-1:123456789012:topic/telemetry/${iot:Connection.Thing.ThingName}',
+            Condition: attached,
+          },
+        ],
       });
     });
   });

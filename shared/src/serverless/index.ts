@@ -4,3 +4,4 @@ export * from './alarms';
 export * from './intrinsics';
 export * from './params';
 export * from './warehouse-params';
+export * from './device-policy';

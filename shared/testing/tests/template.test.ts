@@ -2,6 +2,7 @@ import {
   allowStatements,
   evaluateConditions,
   resolveConditions,
+  resolveSubs,
   resourcesOfType,
   valueAt,
   wildcardActions,
@@ -125,5 +126,22 @@ describe('resolveConditions', () => {
     const withRegion = template();
     withRegion.Conditions = { InEurope: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] } };
     expect(() => evaluateConditions(withRegion)).toThrow(/deploy-time value/);
+  });
+});
+
+describe('resolveSubs', () => {
+  const variables = { 'AWS::Region': 'eu-west-1', Queue: 'runs' };
+
+  it('substitutes variables and writes ${!x} as the literal ${x}, as CloudFormation does', () => {
+    expect(
+      resolveSubs(
+        { Resource: [{ 'Fn::Sub': 'arn:${AWS::Region}:${Queue}/${!iot:ClientId}' }], Other: 1 },
+        variables,
+      ),
+    ).toEqual({ Resource: ['arn:eu-west-1:runs/${iot:ClientId}'], Other: 1 });
+  });
+
+  it('throws on a variable it has no value for', () => {
+    expect(() => resolveSubs({ 'Fn::Sub': '${AWS::AccountId}' }, variables)).toThrow(/AWS::AccountId/);
   });
 });
