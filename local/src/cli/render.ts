@@ -1,11 +1,14 @@
 import path from 'node:path';
-import type { RunSummary, SourceAccount } from '../cloud/accounting';
+import type { RunSummary } from '../cloud/accounting';
+import {
+  booksTable,
+  formatCount as count,
+  labelledLines as list,
+  problemsText,
+  reasonRows,
+} from '../books/render';
 import type { Progress, RunResult } from '../cloud/run';
 import { faultLines } from './render-faults';
-
-const count = (value: number) => value.toLocaleString('en-US');
-const total = (counts: Record<string, number>) =>
-  Object.values(counts).reduce((sum, value) => sum + value, 0);
 
 /** `2h05m`, `42m`, `35s`. */
 export const formatSpan = (ms: number): string => {
@@ -41,32 +44,6 @@ export const progressLine = (progress: Progress): string => {
   ].join('  ');
 };
 
-const reasons = (counts: Record<string, number>) =>
-  Object.keys(counts).length === 0
-    ? '-'
-    : Object.entries(counts)
-        .sort(([, a], [, b]) => b - a)
-        .map(([reason, value]) => `${reason} ${count(value)}`)
-        .join(', ');
-
-const list = (rows: string[][]): string[] => {
-  const width = Math.max(...rows.map(([label = '']) => label.length));
-  return rows.map(([label = '', text = '']) => `${label.padEnd(width)}  ${text}`);
-};
-
-const table = (rows: string[][]): string[] => {
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) =>
-    row
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
-      )
-      .join('   ')
-      .trimEnd(),
-  );
-};
-
 const relative = (file: string) => {
   const shown = path.relative(process.cwd(), file);
   return shown.startsWith('..') ? file : shown || '.';
@@ -75,10 +52,6 @@ const relative = (file: string) => {
 /** The end-of-run summary: the books per source, then what the run left where. */
 export const summaryText = (result: RunResult): string => {
   const { summary, layout } = result;
-  const { devices, kafka } = summary.sources;
-  const sum = (pick: (source: SourceAccount) => number) => count(pick(devices) + pick(kafka));
-  const balanced = (source: SourceAccount) =>
-    source.produced === source.delivered + total(source.dropped) + total(source.failed) ? 'yes' : 'NO';
   const seconds = result.wallMs / 1000;
   const lines = [
     '',
@@ -87,22 +60,11 @@ export const summaryText = (result: RunResult): string => {
       ` - ${count(Math.round(summary.produced / Math.max(seconds, 0.001)))} messages/s, peak RSS ${Math.round(result.peakRssBytes / 1024 / 1024)} MiB` +
       (result.interrupted ? ' (interrupted)' : ''),
     '',
-    ...table([
-      ['', 'devices', 'kafka', 'total'],
-      ['produced', count(devices.produced), count(kafka.produced), sum((s) => s.produced)],
-      ['forwarded from Kafka', '-', count(summary.forwardedFromKafka), count(summary.forwardedFromKafka)],
-      ['delivered to the lake', count(devices.delivered), count(kafka.delivered), sum((s) => s.delivered)],
-      ['dropped', count(total(devices.dropped)), count(total(kafka.dropped)), sum((s) => total(s.dropped))],
-      ['failed', count(total(devices.failed)), count(total(kafka.failed)), sum((s) => total(s.failed))],
-      ['balanced', balanced(devices), balanced(kafka), ''],
-    ]).map((line) => `  ${line}`),
+    ...booksTable(summary.sources, summary.forwardedFromKafka).map((line) => `  ${line}`),
     '',
     ...list(
       [
-        ['dropped, devices', reasons(devices.dropped)],
-        ['dropped, kafka', reasons(kafka.dropped)],
-        ['failed, devices', reasons(devices.failed)],
-        ['failed, kafka', reasons(kafka.failed)],
+        ...reasonRows(summary.sources),
         [
           'duplicates removed',
           `${count(summary.duplicatesRemoved)} extra copies in the lake (reports count each event_id once); ` +
@@ -151,12 +113,6 @@ export const summaryText = (result: RunResult): string => {
   return lines.join('\n');
 };
 
-/** Every balance that failed, for stderr. */
-export const problemsText = (problems: readonly string[]): string =>
-  [
-    '',
-    `The books do not balance (${problems.length} problem${problems.length === 1 ? '' : 's'}):`,
-    ...problems.map((problem) => `  - ${problem}`),
-  ].join('\n');
+export { problemsText };
 
 export type { RunSummary };

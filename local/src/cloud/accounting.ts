@@ -9,22 +9,18 @@ import { FIREHOSE_ERRORS } from '../aws/firehose/response';
 import type { FaultReport } from './faults';
 import type { FleetCounts, IngressPath } from '../simulators/DeviceFleet';
 import type { LocalCloud } from './LocalCloud';
+import {
+  addCount,
+  balanceProblems,
+  expectationProblems,
+  totalOf,
+  type SourceAccount,
+  type SourceName,
+} from '../books/books';
 
-/** Where a record came from, as the summary reports it. */
-export type SourceName = 'devices' | 'kafka';
+export type { SourceAccount, SourceName } from '../books/books';
 
 const SOURCE_OF_PATH: Record<IngressPath, SourceName> = { hub: 'devices', kafka: 'kafka' };
-
-/** What happened to the messages of one source: every one must end in exactly one column. */
-export interface SourceAccount {
-  produced: number;
-  /** Rows in the lake (this run's objects). */
-  delivered: number;
-  /** Deliberately not stored: heartbeats, Kafka tombstones and empty values. */
-  dropped: Record<string, number>;
-  /** Rejected, by reason: in the lake's error prefix or msk-consumer's quarantine. */
-  failed: Record<string, number>;
-}
 
 export interface RunSummary {
   /** Simulated time the run covered. */
@@ -72,23 +68,6 @@ export interface Accounting {
   /** Empty when everything balances; otherwise what does not, in words. */
   problems: string[];
 }
-
-const add = (counts: Record<string, number>, key: string, value: number) => {
-  if (value !== 0) counts[key] = (counts[key] ?? 0) + value;
-};
-const total = (counts: Record<string, number>) =>
-  Object.values(counts).reduce((sum, value) => sum + value, 0);
-const sameCounts = (left: Record<string, number>, right: Record<string, number>) => {
-  const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
-  return [...keys].every((key) => (left[key] ?? 0) === (right[key] ?? 0));
-};
-const describe = (counts: Record<string, number>) =>
-  Object.keys(counts).length === 0
-    ? 'none'
-    : Object.entries(counts)
-        .sort()
-        .map(([key, value]) => `${key} ${value}`)
-        .join(', ');
 
 /** Rows of this run's lake objects by `source` column, and their distinct readings. */
 const sqlList = (values: readonly string[]) =>
@@ -171,7 +150,7 @@ const auditErrors = async (
       counts[source] += 1;
       // A whole batch Firehose gave up on (the invocation failed every attempt), not a verdict on the record.
       if (errorCode !== undefined && errorCode !== FIREHOSE_ERRORS.processingFailed.errorCode)
-        add(counts.batchFailures[source], errorCode, 1);
+        addCount(counts.batchFailures[source], errorCode, 1);
     }
   }
   return counts;
@@ -190,49 +169,6 @@ const warehouseRows = async (cloud: LocalCloud): Promise<Record<string, number>>
     rows[table] = result.rows[0]?.rows ?? 0;
   }
   return rows;
-};
-
-/**
- * The books of a source some of whose records an injected `transform-exhausted` fault sent to the
- * error prefix (as `Lambda.FunctionError`): each of those records is missing from exactly one of
- * the columns the fleet expected, so no column may exceed its expectation and the shortfall must
- * be exactly the records injected.
- */
-const explainExhausted = (
-  name: SourceName,
-  observed: SourceAccount,
-  expected: FleetCounts['expected']['hub'],
-  exhausted: number,
-): string[] => {
-  const code = FIREHOSE_ERRORS.functionError.errorCode;
-  const { [code]: inErrorPrefix = 0, ...failed } = observed.failed;
-  const problems: string[] = [];
-  if (inErrorPrefix !== exhausted)
-    problems.push(
-      `${name}: ${exhausted} records in exhausted transform batches, the error prefix holds ${inErrorPrefix}`,
-    );
-  const over = [
-    ...(observed.delivered > expected.delivered
-      ? [`delivered ${observed.delivered} > ${expected.delivered}`]
-      : []),
-    ...Object.entries(observed.dropped)
-      .filter(([reason, count]) => count > (expected.dropped[reason] ?? 0))
-      .map(([reason, count]) => `dropped ${reason} ${count} > ${expected.dropped[reason] ?? 0}`),
-    ...Object.entries(failed)
-      .filter(([reason, count]) => count > (expected.failed[reason] ?? 0))
-      .map(([reason, count]) => `failed ${reason} ${count} > ${expected.failed[reason] ?? 0}`),
-  ];
-  if (over.length > 0) problems.push(`${name}: more than the fleet expected: ${over.join(', ')}`);
-  const shortfall =
-    expected.delivered +
-    total(expected.dropped) +
-    total(expected.failed) -
-    (observed.delivered + total(observed.dropped) + total(failed));
-  if (shortfall !== exhausted)
-    problems.push(
-      `${name}: ${shortfall} records short of what the fleet expected, ${exhausted} explained by exhausted transform batches`,
-    );
-  return problems;
 };
 
 const exists = (file: string) =>
@@ -264,8 +200,8 @@ export const account = async (
   // batches it gave up on and the records format conversion refused.
   const transformFailed = recorder.byDimension('ingest-transform', 'RecordsFailed', 'reason');
   for (const [code, count] of Object.entries(firehose.stats.failedBatchRecords))
-    add(transformFailed, code, count);
-  add(transformFailed, 'format_conversion_failed', firehose.stats.formatConversionFailed);
+    addCount(transformFailed, code, count);
+  addCount(transformFailed, 'format_conversion_failed', firehose.stats.formatConversionFailed);
   const transformDropped = recorder.byDimension('ingest-transform', 'RecordsDropped', 'reason');
 
   const quarantined = recorder.byDimension('msk-consumer', 'RecordsQuarantined', 'reason');
@@ -273,20 +209,20 @@ export const account = async (
   for (const [reason, count] of Object.entries(
     recorder.byDimension('msk-consumer', 'RecordsSkipped', 'reason'),
   ))
-    add(mskDropped, reason, count);
+    addCount(mskDropped, reason, count);
   const forwarded = recorder.sum('msk-consumer', 'RecordsForwarded');
 
   const devicesFailed = { ...transformFailed };
   const kafkaFailed = { ...quarantined };
   // Records msk-consumer forwarded that the transform then refused (it re-validates everything),
   // and forwarded records in batches whose every invocation failed (by Firehose's error code).
-  const kafkaInFailedBatches = total(errors.batchFailures.kafka);
-  add(kafkaFailed, 'rejected_by_transform', errors.kafka - kafkaInFailedBatches);
+  const kafkaInFailedBatches = totalOf(errors.batchFailures.kafka);
+  addCount(kafkaFailed, 'rejected_by_transform', errors.kafka - kafkaInFailedBatches);
   if (errors.kafka > kafkaInFailedBatches)
-    add(devicesFailed, 'rejected_by_transform', -(errors.kafka - kafkaInFailedBatches));
+    addCount(devicesFailed, 'rejected_by_transform', -(errors.kafka - kafkaInFailedBatches));
   for (const [code, count] of Object.entries(errors.batchFailures.kafka)) {
-    add(kafkaFailed, code, count);
-    add(devicesFailed, code, -count);
+    addCount(kafkaFailed, code, count);
+    addCount(devicesFailed, code, -count);
   }
 
   const sources: Record<SourceName, SourceAccount> = {
@@ -304,19 +240,12 @@ export const account = async (
     },
   };
 
-  for (const [name, source] of Object.entries(sources) as [SourceName, SourceAccount][]) {
-    const ended = source.delivered + total(source.dropped) + total(source.failed);
-    if (source.produced !== ended) {
-      problems.push(
-        `${name}: produced ${source.produced} but delivered ${source.delivered} + dropped ${total(source.dropped)} + failed ${total(source.failed)} = ${ended}`,
-      );
-    }
-  }
+  problems.push(...balanceProblems(sources));
   // The reasons (metrics) must explain every error record (objects), and the forwarded records
   // must all have arrived.
-  if (errors.devices + errors.kafka !== total(transformFailed)) {
+  if (errors.devices + errors.kafka !== totalOf(transformFailed)) {
     problems.push(
-      `the lake's error prefix holds ${errors.devices + errors.kafka} records, the transform reports ${total(transformFailed)} failures`,
+      `the lake's error prefix holds ${errors.devices + errors.kafka} records, the transform reports ${totalOf(transformFailed)} failures`,
     );
   }
   if (forwarded !== lakeRows('kafka') + errors.kafka) {
@@ -324,9 +253,9 @@ export const account = async (
       `msk-consumer forwarded ${forwarded} records, the lake holds ${lakeRows('kafka') + errors.kafka} of them`,
     );
   }
-  if (total(transformDropped) !== firehose.stats.dropped) {
+  if (totalOf(transformDropped) !== firehose.stats.dropped) {
     problems.push(
-      `Firehose dropped ${firehose.stats.dropped} records, the transform reports ${total(transformDropped)}`,
+      `Firehose dropped ${firehose.stats.dropped} records, the transform reports ${totalOf(transformDropped)}`,
     );
   }
 
@@ -339,22 +268,12 @@ export const account = async (
     const name = SOURCE_OF_PATH[pathName];
     const observed = sources[name];
     const exhausted = faults?.exhaustedRecords[name] ?? 0;
-    if (exhausted > 0) {
-      problems.push(...explainExhausted(name, observed, expected, exhausted));
-      continue;
-    }
-    if (observed.delivered !== expected.delivered)
-      problems.push(
-        `${name}: expected ${expected.delivered} delivered, the lake holds ${observed.delivered}`,
-      );
-    if (!sameCounts(observed.dropped, expected.dropped))
-      problems.push(
-        `${name}: expected dropped ${describe(expected.dropped)}, got ${describe(observed.dropped)}`,
-      );
-    if (!sameCounts(observed.failed, expected.failed))
-      problems.push(
-        `${name}: expected failed ${describe(expected.failed)}, got ${describe(observed.failed)}`,
-      );
+    problems.push(
+      ...expectationProblems(name, observed, expected, {
+        errorCode: FIREHOSE_ERRORS.functionError.errorCode,
+        records: exhausted,
+      }),
+    );
   }
 
   // Nothing may be left in flight.

@@ -39,7 +39,7 @@ export interface LocalOps {
 }
 
 /** Runs every simulator until nothing is due within the drain limit, Firehose's buffers flushed. */
-const drain = async (cloud: LocalCloud): Promise<void> => {
+export const drain = async (cloud: LocalCloud): Promise<void> => {
   const limit = cloud.clock.now() + 6 * HOUR_MS;
   const settle = async () => {
     let idle = (await cloud.pollAll()) === 0;
