@@ -1,4 +1,10 @@
-import { eventIdFor, eventIdFunction, METRIC_NAMES, normaliseHubMessage, POSITIONAL_ID_METRICS } from '../../src';
+import {
+  eventIdFor,
+  eventIdFunction,
+  METRIC_NAMES,
+  normaliseHubMessage,
+  POSITIONAL_ID_METRICS,
+} from '../../src';
 import { sampleMessages } from './sample-readings';
 
 /**
@@ -74,7 +80,10 @@ describe('event ids across schema versions', () => {
     expect(one).toBe(other);
     expect(one).not.toBe(eventIdFor('dev-0001', time, metrics));
     expect(one).not.toBe(
-      eventIdFunction([...METRIC_NAMES, 'co2_ppm', 'voc_ppb'])('dev-0001', time, { ...metrics, voc_ppb: null }),
+      eventIdFunction([...METRIC_NAMES, 'co2_ppm', 'voc_ppb'])('dev-0001', time, {
+        ...metrics,
+        voc_ppb: null,
+      }),
     );
   });
 

@@ -46,7 +46,9 @@ export const sampleMessages = (): [string, Record<string, unknown>][] =>
         const event = JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as Record<string, unknown>;
         return payloads(event).flatMap((payload, index) => {
           const message = decode(payload);
-          return message ? [[`${service}/${file}#${index}`, message] as [string, Record<string, unknown>]] : [];
+          return message
+            ? [[`${service}/${file}#${index}`, message] as [string, Record<string, unknown>]]
+            : [];
         });
       });
     });
