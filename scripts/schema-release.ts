@@ -2,6 +2,7 @@
 // Run it when a schema change ships; the schema gate test compares later changes with it.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { format } from 'prettier';
 import { checkSchemaGate, currentSchemaContract } from '../shared/src';
 import { RELEASED_SCHEMA_PATH, readReleasedSchema, writtenMigrations } from '../shared/schema/released';
 
@@ -12,5 +13,8 @@ if (problems.length > 0) {
   for (const problem of problems) console.error(problem);
   process.exit(1);
 }
-writeFileSync(RELEASED_SCHEMA_PATH, `${JSON.stringify(current, null, 2)}\n`);
-console.log(`wrote ${path.relative(process.cwd(), RELEASED_SCHEMA_PATH)} (version ${current.version})`);
+// Formatted as `npm run lint` expects it.
+void format(JSON.stringify(current), { parser: 'json' }).then((json) => {
+  writeFileSync(RELEASED_SCHEMA_PATH, json);
+  console.log(`wrote ${path.relative(process.cwd(), RELEASED_SCHEMA_PATH)} (version ${current.version})`);
+});

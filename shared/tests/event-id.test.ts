@@ -8,7 +8,9 @@ const reference = (
   metrics: Partial<Record<MetricName, number | null>>,
 ): string =>
   createHash('sha256')
-    .update(`${deviceId}|${eventTimeMs}|${POSITIONAL_ID_METRICS.map((name) => metrics[name] ?? '').join(',')}`)
+    .update(
+      `${deviceId}|${eventTimeMs}|${POSITIONAL_ID_METRICS.map((name) => metrics[name] ?? '').join(',')}`,
+    )
     .digest('hex')
     .slice(0, 32);
 
