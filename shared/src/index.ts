@@ -7,6 +7,7 @@ export * from './telemetry/event-id';
 export * from './telemetry/rejection';
 export * from './telemetry/decode';
 export * from './telemetry/normalise';
+export * from './telemetry/schema-contract';
 export * from './registry';
 export * from './contracts/arn';
 export * from './contracts/firehose';

@@ -85,6 +85,36 @@ describe('the DuckDB query engine', () => {
     ]);
   });
 
+  it('reads a column added to the schema as NULL in lake files written before it (schema evolution)', async () => {
+    const lake = await mkdtemp(path.join(tmpdir(), 'duckdb-evolution-'));
+    const evolving = await DuckDbQueryEngine.create({ lakeDir: lake });
+    try {
+      const hour = path.join(lake, 'raw', 'dt=2026-03-02', 'hour=10');
+      await mkdir(hour, { recursive: true });
+      // Written by a release whose schema had no battery column yet, then one after it was added.
+      await evolving.db.run(
+        `COPY (SELECT 'old' AS event_id, 'dev-1' AS device_id, TIMESTAMP '2026-03-02 10:00:00' AS event_time, TIMESTAMP '2026-03-02 10:00:05' AS ingest_time, 21.5 AS temperature)
+         TO '${path.join(hour, 'ingest-transform-local-lake-1-2026-03-02-10-00-00-old')}' (FORMAT parquet)`,
+      );
+      await evolving.db.run(
+        `COPY (SELECT 'new' AS event_id, 'dev-1' AS device_id, TIMESTAMP '2026-03-02 10:30:00' AS event_time, TIMESTAMP '2026-03-02 10:30:05' AS ingest_time, 22.0 AS temperature, 87.0 AS battery)
+         TO '${path.join(hour, 'ingest-transform-local-lake-1-2026-03-02-10-30-00-new')}' (FORMAT parquet)`,
+      );
+      const result = await evolving.run({
+        name: 'evolution',
+        sql: 'SELECT event_id, temperature, battery FROM telemetry WHERE dt = ? AND hour = ? ORDER BY event_id',
+        parameters: ['2026-03-02', '10'],
+      });
+      expect(result.rows).toEqual([
+        { event_id: 'new', temperature: 22, battery: 87 },
+        { event_id: 'old', temperature: 21.5, battery: null },
+      ]);
+    } finally {
+      evolving.close();
+      await rm(lake, { recursive: true, force: true });
+    }
+  });
+
   it('has every function report SQL may use, the Trino ones through macros with Trino semantics', async () => {
     const names = [...PORTABLE_FUNCTIONS, ...TRINO_FUNCTIONS_WITH_DUCKDB_MACROS];
     const result = await engine.run({

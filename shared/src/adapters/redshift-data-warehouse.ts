@@ -10,13 +10,17 @@ import {
   type SqlParameter,
 } from '@aws-sdk/client-redshift-data';
 import {
+  addColumnStatement,
   checkKeyLookupRequest,
   checkReplaceRequest,
   checkUpsertRequest,
   createTableStatement,
   createViewStatement,
+  existingColumnsStatement,
   KEYS_PER_LOOKUP,
+  missingColumns,
   keyLookupSql,
+  oncePerKey,
   oncePerStatement,
   quoteIdentifier,
   readSelectedRows,
@@ -95,6 +99,11 @@ const TRANSIENT_STATEMENT_ERRORS = [
 export const isTransientRedshiftStatementError = (reason: string): boolean =>
   TRANSIENT_STATEMENT_ERRORS.some((pattern) => pattern.test(reason));
 
+// The error of ALTER TABLE ADD COLUMN for a column the table has (the Postgres wording Redshift
+// keeps): `column "co2_ppm" of relation "telemetry" already exists`.
+const ALREADY_EXISTS = (column: string): RegExp =>
+  new RegExp(`column "${column}" of relation "[^"]+" already exists`, 'i');
+
 const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9!_.*'()/=-]+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
@@ -114,6 +123,27 @@ const parameterValue = (value: string | number | boolean): string => String(valu
  */
 export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse, ReadableWarehouse {
   private readonly ensure = oncePerStatement((sql) => this.execute([sql], []));
+  // Creates the table, then adds the columns a table created by an earlier release lacks (schema
+  // evolution, docs/SCHEMA.md). Keyed by the CREATE statement: once per definition and container.
+  private readonly ensureTableOnce = oncePerKey(
+    (table: WarehouseTable) => createTableStatement(table, 'redshift'),
+    async (table: WarehouseTable) => {
+      await this.ensure(createTableStatement(table, 'redshift'));
+      const description = await this.execute(
+        [existingColumnsStatement('redshift', ':table_name')],
+        [{ name: 'table_name', value: table.name }],
+      );
+      if (!description.Id) throw new WarehouseError('The Data API returned no statement id');
+      const existing = (await this.records(description.Id)).map(([name]) => String(name));
+      for (const column of missingColumns(table, existing)) {
+        await this.execute([addColumnStatement(table, column, 'redshift')], []).catch((error: unknown) => {
+          // A concurrent loader added it first: Redshift has no ADD COLUMN IF NOT EXISTS.
+          if (!(error instanceof WarehouseError && ALREADY_EXISTS(column.name).test(error.message)))
+            throw error;
+        });
+      }
+    },
+  );
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly poll: { initialDelayMs: number; factor: number; maxDelayMs: number };
@@ -130,7 +160,7 @@ export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse, Rea
   }
 
   async ensureTable(table: WarehouseTable): Promise<void> {
-    return this.ensure(createTableStatement(table, 'redshift'));
+    return this.ensureTableOnce(table);
   }
 
   async replaceRows(request: ReplaceRowsRequest): Promise<LoadResult> {

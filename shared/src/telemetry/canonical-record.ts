@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { METRIC_NAMES, METRICS, type MetricName } from './metrics';
 import { IdentifierSchema } from './raw-reading';
 
 /** Glue/Hive column types used by the lake (Parquet through Firehose record format conversion). */
@@ -19,6 +20,14 @@ const column = <S extends z.ZodType>(glueType: GlueType, schema: S, comment: str
 /** Timestamps travel as ISO-8601 UTC with milliseconds, the format the Glue deserializer is told to read. */
 const UtcTimestamp = z.iso.datetime({ precision: 3 });
 const nullableDouble = z.number().nullable();
+
+/** One nullable double column per metric, in `METRICS` order: a reading carries the metrics it measured. */
+const metricColumns = Object.fromEntries(
+  METRIC_NAMES.map((name) => [
+    name,
+    column('double', nullableDouble, `${METRICS[name].label} in ${METRICS[name].unit}`),
+  ]),
+) as { [K in MetricName]: Column<typeof nullableDouble> };
 /** Registry labels: free text on one line (the registry schema checks them when the file is loaded). */
 const registryLabel = z.string().nullable().default(null);
 
@@ -38,10 +47,7 @@ export const CANONICAL_COLUMNS = {
   ingest_time: column('timestamp', UtcTimestamp, 'When the pipeline first saw the record (UTC)'),
   source: column('string', z.enum(['kinesis', 'msk']), 'Path into the hub: kinesis (IoT/SDK) or msk'),
   schema_version: column('int', z.number().int().positive(), 'Version of this record layout'),
-  temperature: column('double', nullableDouble, 'Temperature in °C'),
-  humidity: column('double', nullableDouble, 'Relative humidity in %'),
-  pressure: column('double', nullableDouble, 'Air pressure in hPa'),
-  battery: column('double', nullableDouble, 'Battery level in %'),
+  ...metricColumns,
   kafka_topic: column('string', z.string().nullable(), 'Kafka topic, for records that came through MSK'),
   kafka_partition: column('int', z.number().int().nonnegative().nullable(), 'Kafka partition (MSK only)'),
   kafka_offset: column('bigint', z.number().int().nonnegative().nullable(), 'Kafka offset (MSK only)'),

@@ -59,12 +59,16 @@ const REASON_BY_FIELD: Record<string, RejectionReason> = {
 
 type MetricValues = Record<MetricName, number | null>;
 
+const NO_METRICS = Object.freeze(
+  Object.fromEntries(METRIC_NAMES.map((name) => [name, null])) as MetricValues,
+);
+
 /** Metric values as they arrive: numbers or numeric strings (raw), numbers or null (canonical). */
 type MetricInputs = Partial<Record<MetricName, number | string | null>>;
 
 /** The reading's metrics as numbers within their physical ranges, or why they are not. */
 const readMetrics = (raw: MetricInputs): MetricValues | Rejection => {
-  const values: MetricValues = { temperature: null, humidity: null, pressure: null, battery: null };
+  const values: MetricValues = { ...NO_METRICS };
   let present = 0;
   for (const name of METRIC_NAMES) {
     const input = raw[name];
@@ -156,10 +160,7 @@ const validateReading = (
     ingest_time: isoTimestamp(provenance.ingestTimeMs),
     source: provenance.source,
     schema_version: SCHEMA_VERSION,
-    temperature: metrics.temperature,
-    humidity: metrics.humidity,
-    pressure: metrics.pressure,
-    battery: metrics.battery,
+    ...metrics,
     kafka_topic: provenance.kafka?.topic ?? null,
     kafka_partition: provenance.kafka?.partition ?? null,
     kafka_offset: provenance.kafka?.offset ?? null,

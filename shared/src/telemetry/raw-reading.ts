@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { METRIC_NAMES, type MetricName } from './metrics';
 
 /** Identifiers end up in S3 keys, SQL and dashboards: a conservative alphabet keeps them safe everywhere. */
 export const IdentifierSchema = z
@@ -59,12 +60,11 @@ export const RawReadingSchema = z.object({
   site: IdentifierSchema.optional(),
   firmware: IdentifierSchema.optional(),
   location: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
-  metrics: z.strictObject({
-    temperature: NumberOrString.optional(),
-    humidity: NumberOrString.optional(),
-    pressure: NumberOrString.optional(),
-    battery: NumberOrString.optional(),
-  }),
+  metrics: z.strictObject(
+    Object.fromEntries(METRIC_NAMES.map((name) => [name, NumberOrString.optional()])) as {
+      [K in MetricName]: z.ZodOptional<typeof NumberOrString>;
+    },
+  ),
 });
 
 /** A raw reading as a producer sends it. */

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createTableStatement, quoteIdentifier } from './ddl';
+import {
+  addColumnStatement,
+  createTableStatement,
+  existingColumnsStatement,
+  missingColumns,
+  quoteIdentifier,
+} from './ddl';
 import { checkReplaceRequest, checkUpsertRequest } from './load';
 import {
   checkKeyLookupRequest,
@@ -10,7 +16,7 @@ import {
   type QueryableWarehouse,
   type WarehouseView,
 } from './lookup';
-import { oncePerStatement } from './once-per-statement';
+import { oncePerKey, oncePerStatement } from './once-per-statement';
 import {
   WarehouseError,
   WarehouseUnavailableError,
@@ -145,10 +151,33 @@ export class PostgresWarehouse implements Warehouse, QueryableWarehouse, Readabl
     }
   });
 
+  // Creates the table, or adds the columns a table created by an earlier release lacks (schema
+  // evolution, docs/SCHEMA.md), under the same DDL lock: concurrent loaders add each column once.
+  // Keyed by the CREATE statement, so a container checks each table definition once.
+  private readonly ensureTableOnce = oncePerKey(
+    (table: WarehouseTable) => createTableStatement(table, 'postgres'),
+    async (table: WarehouseTable) => {
+      try {
+        await this.client.transaction(async (tx) => {
+          await tx.query(ADVISORY_XACT_LOCK, [DDL_LOCK]);
+          await tx.query(createTableStatement(table, 'postgres'));
+          const { rows } = await tx.query(existingColumnsStatement('postgres', '$1'), [table.name]);
+          for (const column of missingColumns(
+            table,
+            rows.map((row) => String(row.column_name)),
+          ))
+            await tx.query(addColumnStatement(table, column, 'postgres'));
+        });
+      } catch (error) {
+        throw classifyPostgresError(error);
+      }
+    },
+  );
+
   constructor(private readonly client: SqlClient) {}
 
   async ensureTable(table: WarehouseTable): Promise<void> {
-    return this.ensure(createTableStatement(table, 'postgres'));
+    return this.ensureTableOnce(table);
   }
 
   async replaceRows(request: ReplaceRowsRequest): Promise<LoadResult> {

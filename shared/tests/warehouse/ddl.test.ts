@@ -1,8 +1,10 @@
 import {
+  addColumnStatement,
   CANONICAL_COLUMNS,
   canonicalWarehouseTable,
   createTableStatement,
   glueColumns,
+  missingColumns,
   validateTable,
   WarehouseDefinitionError,
   type WarehouseTable,
@@ -65,6 +67,28 @@ describe('warehouse DDL', () => {
     );
     expect(() => validateTable({ ...table, columns: [...table.columns, table.columns[0]!] })).toThrow(
       /declared twice/,
+    );
+  });
+});
+
+describe('warehouse schema evolution DDL', () => {
+  it('finds the columns an existing table lacks, in definition order; none for a table not created yet', () => {
+    expect(missingColumns(table, ['dt', 'hour'])).toEqual([table.columns[2], table.columns[3]]);
+    expect(missingColumns(table, ['dt', 'hour', 'records', 'max_lateness_seconds'])).toEqual([]);
+    expect(missingColumns(table, [])).toEqual([]);
+  });
+
+  it('refuses to add a key column to an existing table', () => {
+    expect(() => missingColumns(table, ['dt', 'records'])).toThrow(WarehouseDefinitionError);
+  });
+
+  it('adds a column as nullable, idempotently on Postgres, plainly on Redshift (no IF NOT EXISTS there)', () => {
+    const records = table.columns[2]!;
+    expect(addColumnStatement(table, records, 'postgres')).toBe(
+      'ALTER TABLE "report_data_quality" ADD COLUMN IF NOT EXISTS "records" BIGINT',
+    );
+    expect(addColumnStatement(table, records, 'redshift')).toBe(
+      'ALTER TABLE "report_data_quality" ADD COLUMN "records" BIGINT',
     );
   });
 });

@@ -70,7 +70,9 @@ describe('PostgresWarehouse lookups', () => {
     const sql: SqlClient = {
       query: async (text, parameters) => {
         calls.push([text, parameters]);
-        return { rows: text.startsWith('SELECT') ? rows : [], affectedRows: 0 };
+        // The column lookup of ensureTable finds no table: CREATE TABLE made it whole.
+        const lookup = text.startsWith('SELECT') && !text.includes('information_schema');
+        return { rows: lookup ? rows : [], affectedRows: 0 };
       },
       transaction: (work) => work(sql),
       close: async () => undefined,
@@ -115,9 +117,17 @@ describe('RedshiftDataWarehouse lookups', () => {
     });
   beforeEach(() => {
     redshift.reset();
-    redshift.on(ExecuteStatementCommand).resolves({ Id: 'stmt-1' });
+    redshift.on(ExecuteStatementCommand).callsFake((input: { Sql?: string }) => ({
+      Id: input.Sql?.includes('svv_columns') ? 'columns-1' : 'stmt-1',
+    }));
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'stmt-1' });
-    redshift.on(DescribeStatementCommand).resolves({ Id: 'stmt-1', Status: 'FINISHED' });
+    redshift
+      .on(DescribeStatementCommand)
+      .callsFake((input: { Id?: string }) => ({ Id: input.Id, Status: 'FINISHED' }));
+    // The column lookup of ensureTable: the table has every column.
+    redshift
+      .on(GetStatementResultCommand, { Id: 'columns-1' })
+      .resolves({ Records: TABLE.columns.map(({ name }) => [{ stringValue: name }]) });
   });
 
   it('binds typed parameters and reads every page of the result', async () => {
@@ -131,7 +141,7 @@ describe('RedshiftDataWarehouse lookups', () => {
     const lookup = redshift
       .commandCalls(ExecuteStatementCommand)
       .map((call) => call.args[0].input)
-      .find(({ Sql }) => Sql?.startsWith('SELECT'))!;
+      .find(({ Sql }) => Sql?.startsWith('SELECT') && !Sql.includes('svv_columns'))!;
     expect(lookup.Sql).toContain(
       '"device_id" = CAST(:k0 AS VARCHAR(1024)) AND "window_start" = CAST(:k1 AS TIMESTAMP)',
     );
@@ -141,7 +151,10 @@ describe('RedshiftDataWarehouse lookups', () => {
       { name: 'k1', value: '2026-11-25 08:00:00.000' },
     ]);
     expect(
-      redshift.commandCalls(GetStatementResultCommand).map((call) => call.args[0].input.NextToken),
+      redshift
+        .commandCalls(GetStatementResultCommand)
+        .filter((call) => call.args[0].input.Id === 'stmt-1')
+        .map((call) => call.args[0].input.NextToken),
     ).toEqual([undefined, 'page-2']);
   });
 

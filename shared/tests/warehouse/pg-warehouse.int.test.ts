@@ -52,5 +52,77 @@ describe.each(postgresEngines())(
         await warehouse.close();
       }
     });
+
+    it('adds the columns a table created by an earlier release lacks, once, with concurrent loaders', async () => {
+      const released: WarehouseTable = { ...table, name: 'report_evolving' };
+      const evolved: WarehouseTable = {
+        ...released,
+        columns: [...released.columns, { name: 'co2_ppm_avg', type: 'double', nullable: true }],
+      };
+      // A container: its own warehouse with its own memory of ensured tables. PGlite serves one
+      // connection over its socket, so there each container uses it in process.
+      const container = () => engine.inProcess?.() ?? createPgWarehouse(engine.url(), { max: 1 });
+      // Closing an in-process warehouse would close the engine's database.
+      const stop = async (warehouse: ReturnType<typeof container>) => {
+        if (!engine.inProcess) await warehouse.close();
+      };
+      const before = container();
+      try {
+        await before.replaceRows({ table: released, scope: { dt: '2026-03-01', hour: '10' }, rows });
+      } finally {
+        await stop(before);
+      }
+
+      // Two containers deployed with the new definition ensure the table at once (one after the
+      // other on PGlite), then one loads.
+      if (engine.maxConnections > 1) {
+        const loaders = [container(), container()];
+        try {
+          await Promise.all(loaders.map((loader) => loader.ensureTable(evolved)));
+        } finally {
+          await Promise.all(loaders.map(stop));
+        }
+      } else {
+        for (const loader of [container(), container()]) {
+          try {
+            await loader.ensureTable(evolved);
+          } finally {
+            await stop(loader);
+          }
+        }
+      }
+      const loader = container();
+      try {
+        await loader.replaceRows({
+          table: evolved,
+          scope: { dt: '2026-03-01', hour: '11' },
+          rows: [
+            {
+              dt: '2026-03-01',
+              hour: '11',
+              site: 'plant-c',
+              readings: 3,
+              battery_min: 50,
+              co2_ppm_avg: 415.5,
+            },
+          ],
+        });
+      } finally {
+        await stop(loader);
+      }
+
+      expect(
+        await engine.query(
+          "SELECT column_name FROM information_schema.columns WHERE table_name = 'report_evolving' ORDER BY ordinal_position",
+        ),
+      ).toEqual(evolved.columns.map(({ name }) => ({ column_name: name })));
+      expect(
+        await engine.query('SELECT hour, site, co2_ppm_avg FROM report_evolving ORDER BY hour, site'),
+      ).toEqual([
+        { hour: '10', site: 'plant-a', co2_ppm_avg: null },
+        { hour: '10', site: 'plant-b', co2_ppm_avg: null },
+        { hour: '11', site: 'plant-c', co2_ppm_avg: 415.5 },
+      ]);
+    }, 60_000);
   },
 );

@@ -58,14 +58,19 @@ describe('the Postgres warehouse', () => {
     });
     expect(result).toEqual({ table: 'report_site_hourly_summary', deleted: 2, inserted: 2 });
     const ddlLock = advisoryLockKey('pipeline warehouse: ddl');
-    expect(log.slice(0, 2)).toEqual([
+    expect(log.slice(0, 3)).toEqual([
       { sql: 'SELECT pg_advisory_xact_lock($1::bigint)', parameters: [ddlLock], inTransaction: true },
       expect.objectContaining({
         sql: expect.stringMatching(/^CREATE TABLE IF NOT EXISTS/),
         inTransaction: true,
       }),
+      {
+        sql: 'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
+        parameters: ['report_site_hourly_summary'],
+        inTransaction: true,
+      },
     ]);
-    expect(log.slice(2)).toEqual([
+    expect(log.slice(3)).toEqual([
       {
         sql: 'SELECT pg_advisory_xact_lock($1::bigint)',
         parameters: [expect.not.stringMatching(`^${ddlLock}$`)],

@@ -3,6 +3,7 @@ import {
   CancelStatementCommand,
   DescribeStatementCommand,
   ExecuteStatementCommand,
+  GetStatementResultCommand,
   RedshiftDataClient,
   ValidationException,
 } from '@aws-sdk/client-redshift-data';
@@ -50,7 +51,14 @@ beforeEach(() => {
   redshift.on(ExecuteStatementCommand).resolves({ Id: 'ddl-1' });
   redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'load-1' });
   redshift.on(DescribeStatementCommand, { Id: 'ddl-1' }).resolves({ Id: 'ddl-1', Status: 'FINISHED' });
+  // The column lookup after CREATE TABLE: the table has every column.
+  redshift
+    .on(GetStatementResultCommand)
+    .resolves({ Records: table.columns.map(({ name }) => [{ stringValue: name }]) });
 });
+
+/** The SQL of every ExecuteStatement call, in order. */
+const executed = () => redshift.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input.Sql);
 
 describe('the Redshift Data API warehouse', () => {
   it('loads staged rows with COPY from the manifest and replaces the partition in one transaction', async () => {
@@ -126,10 +134,72 @@ describe('the Redshift Data API warehouse', () => {
     });
     await cluster.upsertRows({ table, rows: [row] });
     await cluster.upsertRows({ table, rows: [row] });
-    expect(redshift.commandCalls(ExecuteStatementCommand)).toHaveLength(1);
+    expect(executed()).toEqual([
+      expect.stringMatching(/^CREATE TABLE IF NOT EXISTS "report_data_quality"/),
+      'SELECT column_name FROM svv_columns WHERE table_schema = current_schema() AND table_name = :table_name',
+    ]);
     expect(redshift.commandCalls(BatchExecuteStatementCommand)[0]?.args[0].input).toEqual(
       expect.objectContaining({ ClusterIdentifier: 'analytics', DbUser: 'loader', Database: 'dev' }),
     );
+  });
+
+  describe('on a table created by an earlier release (schema evolution)', () => {
+    beforeEach(() => {
+      redshift
+        .on(GetStatementResultCommand)
+        .resolves({ Records: [[{ stringValue: 'dt' }], [{ stringValue: 'hour' }]] });
+      redshift
+        .on(DescribeStatementCommand, { Id: 'load-1' })
+        .resolves({ Id: 'load-1', Status: 'FINISHED', SubStatements: [0, 1, 0, 1, 0].map(sub) });
+    });
+
+    it('adds each missing column with its own ALTER TABLE, nullable, before the load', async () => {
+      await warehouse().upsertRows({ table, rows: [row] });
+      expect(executed()).toEqual([
+        expect.stringMatching(/^CREATE TABLE IF NOT EXISTS/),
+        expect.stringMatching(/^SELECT column_name FROM svv_columns/),
+        'ALTER TABLE "report_data_quality" ADD COLUMN "records" BIGINT',
+        'ALTER TABLE "report_data_quality" ADD COLUMN "max_lateness_seconds" DOUBLE PRECISION',
+      ]);
+      expect(redshift.commandCalls(ExecuteStatementCommand)[1]?.args[0].input.Parameters).toEqual([
+        { name: 'table_name', value: 'report_data_quality' },
+      ]);
+      expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(1);
+    });
+
+    it('takes a column a concurrent loader added first as added, and fails on any other ALTER error', async () => {
+      redshift.on(ExecuteStatementCommand).callsFake((input: { Sql?: string }) => ({
+        Id: input.Sql?.startsWith('ALTER') && input.Sql.includes('"records"') ? 'alter-1' : 'ddl-1',
+      }));
+      redshift.on(DescribeStatementCommand, { Id: 'alter-1' }).resolves({
+        Id: 'alter-1',
+        Status: 'FAILED',
+        Error: 'ERROR: column "records" of relation "report_data_quality" already exists',
+      });
+      await expect(warehouse().upsertRows({ table, rows: [row] })).resolves.toEqual({
+        table: 'report_data_quality',
+        deleted: 0,
+        inserted: 1,
+      });
+
+      redshift.on(DescribeStatementCommand, { Id: 'alter-1' }).resolves({
+        Id: 'alter-1',
+        Status: 'FAILED',
+        Error: 'ERROR: permission denied for relation report_data_quality',
+      });
+      await expect(warehouse().upsertRows({ table, rows: [row] })).rejects.toMatchObject({
+        transient: false,
+        message: expect.stringContaining('permission denied'),
+      });
+    });
+
+    it('refuses a key column the existing table lacks: a changed key needs a migration', async () => {
+      redshift.on(GetStatementResultCommand).resolves({ Records: [[{ stringValue: 'dt' }]] });
+      await expect(warehouse().upsertRows({ table, rows: [row] })).rejects.toThrow(
+        /key columns hour are missing from the existing table/,
+      );
+      expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+    });
   });
 
   it('refuses a non-finite number before any statement, naming the column', async () => {
