@@ -11,12 +11,68 @@ import {
   ifThen,
   providerDefaults,
   ref,
+  secureBucket,
   sub,
+  tlsOnlyBucketPolicy,
 } from '@pipeline/shared/serverless';
 import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared';
 import type { AWS } from 'osls';
+import {
+  REALTIME_PREFIX,
+  realtimeGlueColumns,
+  realtimeGluePartitionKeys,
+  realtimeTablePrefix,
+} from './src/domain/realtime-lake';
+import { ALERT_TABLE, WINDOW_PART_TABLE, WINDOW_VIEW_NAME } from './src/domain/realtime-tables';
+import { athenaViewTable } from './src/domain/realtime-view';
 
 const service = 'analytics-sink';
+
+/**
+ * A real-time table as Glue sees it: gzip JSON Lines under `realtime/<table>/dt=/hour=/`, with
+ * partition projection so Athena needs no crawler or MSCK REPAIR.
+ * https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
+ */
+const realtimeGlueTable = (table: typeof WINDOW_PART_TABLE, description: string) => ({
+  Type: 'AWS::Glue::Table',
+  Properties: {
+    CatalogId: ref('AWS::AccountId'),
+    DatabaseName: '${param:glueDatabaseName}',
+    TableInput: {
+      Name: table.name,
+      Description: description,
+      TableType: 'EXTERNAL_TABLE',
+      Parameters: {
+        classification: 'json',
+        'projection.enabled': 'true',
+        'projection.dt.type': 'date',
+        'projection.dt.format': 'yyyy-MM-dd',
+        // Windows may start a little ahead of the clock (maxFutureSkewSeconds): one day of headroom.
+        'projection.dt.range': '2024-01-01,NOW+1DAYS',
+        'projection.dt.interval': '1',
+        'projection.dt.interval.unit': 'DAYS',
+        'projection.hour.type': 'integer',
+        'projection.hour.range': '0,23',
+        'projection.hour.digits': '2',
+        // ${!x} is CloudFormation's escape for a literal ${x}, which Athena fills in.
+        'storage.location.template': sub(
+          `s3://\${RealtimeBucket}/${realtimeTablePrefix(table)}dt=\${!dt}/hour=\${!hour}/`,
+        ),
+      },
+      PartitionKeys: realtimeGluePartitionKeys(),
+      StorageDescriptor: {
+        Columns: realtimeGlueColumns(table),
+        Location: sub(`s3://\${RealtimeBucket}/${realtimeTablePrefix(table)}`),
+        InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+        OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+        // Timestamps are written as `YYYY-MM-DD HH:MM:SS.sss`, the SerDe's default timestamp form.
+        // https://docs.aws.amazon.com/athena/latest/ug/hive-json-serde.html
+        SerdeInfo: { SerializationLibrary: 'org.apache.hive.hcatalog.data.JsonSerDe' },
+        Compressed: true,
+      },
+    },
+  },
+});
 
 const config: AWS = {
   service,
@@ -29,9 +85,26 @@ const config: AWS = {
       ...alarmParams,
       // Alarm when the sink's oldest record in a batch is this old: windows are written late.
       alarmIteratorAgeMilliseconds: '600000',
-      // The hub (compose passes ingest-transform's HubStreamArn); the placeholder only lets
-      // `sls package` run offline.
-      hubStreamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/placeholder-telemetry',
+      // The hub (compose passes ingest-transform's HubStreamArn). Without compose: ingest-transform's
+      // stream of the same stage, in this stack's account and region. A Fn::Join (not Fn::Sub) so
+      // osls names the event source mapping after the stream, as it does for the compose ARN.
+      hubStreamArn: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            ref('AWS::Partition'),
+            ':kinesis:',
+            ref('AWS::Region'),
+            ':',
+            ref('AWS::AccountId'),
+            ':stream/ingest-transform-${sls:stage}-telemetry',
+          ],
+        ],
+      } as unknown as string,
+      // The Glue database of the real-time tables (warehouse=none): the lake's, which compose
+      // passes (ingest-transform's GlueDatabaseName); this default is the same name.
+      glueDatabaseName: 'pipeline_${sls:stage}',
       // https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html: 1-900 s.
       tumblingWindowSeconds: '60',
       // Every invocation of a window carries, decodes and returns the whole window state (all devices
@@ -52,10 +125,11 @@ const config: AWS = {
       alertRules: 'temperature>80,battery<15',
       // The stack's own topic; `log` writes alerts to the log instead (stage local).
       alertTarget: ref('AlertTopic') as unknown as string,
-      warehouse: 'redshift-serverless',
-      redshiftWorkgroupName: 'pipeline',
-      redshiftWorkgroupArn:
-        'arn:aws:redshift-serverless:us-east-1:000000000000:workgroup/00000000-0000-0000-0000-000000000000',
+      // none: the real-time tables are objects in this stack's bucket, queried with Athena (no
+      // warehouse to pay for while idle); redshift-serverless or postgres: the warehouse's tables.
+      warehouse: 'none',
+      redshiftWorkgroupName: 'none',
+      redshiftWorkgroupArn: 'none',
       redshiftDatabase: 'dev',
       warehouseDeadlineSeconds: '90',
       // With warehouse=postgres: a URL without a password (the default is the local warehouse),
@@ -86,6 +160,9 @@ const config: AWS = {
   package: { individually: true },
   custom: {
     esbuild: esbuildDefaults,
+    // The stack's bucket; stage local (warehouse=postgres there) names a folder, as invoke local
+    // cannot resolve a CloudFormation reference.
+    realtimeBucket: { default: ref('RealtimeBucket'), local: 'local-realtime' },
     // Fails package/deploy naming the parameter when a value would only fail in AWS (src/params.ts).
     checkedParams: '${file(../../shared/src/serverless/check-params.cjs)}',
   },
@@ -107,6 +184,7 @@ const config: AWS = {
         ALERT_RULES: '${param:alertRules}',
         ALERT_TARGET: '${param:alertTarget}',
         WAREHOUSE: '${param:warehouse}',
+        REALTIME_BUCKET: '${self:custom.realtimeBucket.${sls:stage}, self:custom.realtimeBucket.default}',
         REDSHIFT_WORKGROUP: '${param:redshiftWorkgroupName}',
         REDSHIFT_DATABASE: '${param:redshiftDatabase}',
         WAREHOUSE_DEADLINE_SECONDS: '${param:warehouseDeadlineSeconds}',
@@ -143,6 +221,7 @@ const config: AWS = {
     Conditions: {
       ...alarmConditions,
       UsesRedshiftServerless: { 'Fn::Equals': ['${param:warehouse}', 'redshift-serverless'] },
+      StoresInBucket: { 'Fn::Equals': ['${param:warehouse}', 'none'] },
       HasWarehouseUrlSecret: {
         'Fn::And': [
           { 'Fn::Equals': ['${param:warehouse}', 'postgres'] },
@@ -205,6 +284,17 @@ const config: AWS = {
         evaluationPeriods: 2,
       }),
 
+      // The real-time tables without a warehouse: created in every configuration (an empty bucket
+      // and Glue tables cost nothing), written only with warehouse=none.
+      RealtimeBucket: secureBucket({ lifecycleRules: [] }),
+      RealtimeBucketPolicy: tlsOnlyBucketPolicy('RealtimeBucket'),
+      RealtimeWindowPartTable: realtimeGlueTable(
+        WINDOW_PART_TABLE,
+        'Real-time per-device window aggregates, one row per device, window and segment (analytics-sink)',
+      ),
+      RealtimeWindowView: athenaViewTable('${param:glueDatabaseName}'),
+      RealtimeAlertTable: realtimeGlueTable(ALERT_TABLE, 'Real-time threshold alerts sent (analytics-sink)'),
+
       SinkRole: {
         Type: 'AWS::IAM::Role',
         Properties: {
@@ -262,6 +352,28 @@ const config: AWS = {
                     Action: ['s3:GetObject'],
                     Resource: '${param:ingestBucketArn}/${param:registryKey}',
                   },
+                  ifThen('StoresInBucket', {
+                    Sid: 'WriteRealtimeTables',
+                    Effect: 'Allow',
+                    Action: ['s3:PutObject'],
+                    Resource: sub(`\${RealtimeBucket.Arn}/${REALTIME_PREFIX}*`),
+                  }),
+                  ifThen('StoresInBucket', {
+                    // HEAD of an alert's record: "already sent?" (s3:GetObject covers HEAD).
+                    Sid: 'ReadAlertRecords',
+                    Effect: 'Allow',
+                    Action: ['s3:GetObject'],
+                    Resource: sub(`\${RealtimeBucket.Arn}/${realtimeTablePrefix(ALERT_TABLE)}*`),
+                  }),
+                  ifThen('StoresInBucket', {
+                    // Without it S3 answers HEAD of a missing object with 403, not 404.
+                    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+                    Sid: 'ListAlertRecords',
+                    Effect: 'Allow',
+                    Action: ['s3:ListBucket'],
+                    Resource: arn('RealtimeBucket'),
+                    Condition: { StringLike: { 's3:prefix': [`${realtimeTablePrefix(ALERT_TABLE)}*`] } },
+                  }),
                   ifThen('UsesRedshiftServerless', {
                     Sid: 'RunWarehouseStatements',
                     Effect: 'Allow',
@@ -312,9 +424,27 @@ const config: AWS = {
         Value: ref('SinkFailureQueue'),
       },
       RealtimeTable: {
-        Description: 'Warehouse view of real-time per-device windows',
-        Value: 'realtime_device_window',
+        Description: 'Real-time per-device windows (segments merged): warehouse view or Athena view',
+        Value: WINDOW_VIEW_NAME,
       },
+      RealtimeBucketName: {
+        Description: 'Bucket of the real-time tables without a warehouse (realtime/<table>/dt=/hour=/)',
+        Value: ref('RealtimeBucket'),
+      },
+      RealtimeBucketArn: { Description: 'ARN of the real-time bucket', Value: arn('RealtimeBucket') },
+      RealtimeGlueDatabaseName: {
+        Description: 'Glue database of the real-time tables (Athena)',
+        Value: '${param:glueDatabaseName}',
+      },
+      RealtimeWindowTableName: {
+        Description: 'Glue table of real-time window rows, one per device, window and segment',
+        Value: WINDOW_PART_TABLE.name,
+      },
+      RealtimeWindowViewName: {
+        Description: 'Glue (Athena) view of real-time windows, one row per device and window',
+        Value: WINDOW_VIEW_NAME,
+      },
+      RealtimeAlertTableName: { Description: 'Glue table of sent alerts', Value: ALERT_TABLE.name },
     },
   },
 };

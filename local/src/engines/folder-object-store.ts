@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ObjectStore } from '@pipeline/report-runner/src/domain/ports';
@@ -15,12 +15,22 @@ export class FolderObjectStore implements ObjectStore {
     this.root = path.resolve(root);
   }
 
-  async put(key: string, body: string, _contentType?: string): Promise<void> {
+  async put(key: string, body: string | Uint8Array, _contentType?: string): Promise<void> {
     const target = this.pathOf(key);
     await mkdir(path.dirname(target), { recursive: true });
     const temporary = `${target}.${randomUUID()}.tmp`;
     await writeFile(temporary, body);
     await rename(temporary, target);
+  }
+
+  /** Whether the object exists (S3 HEAD; analytics-sink's `RealtimeObjects`). */
+  async exists(key: string): Promise<boolean> {
+    try {
+      await access(this.pathOf(key));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   uri(key: string): string {

@@ -49,6 +49,13 @@ const maximumRecordAge: ParamCheck = (value, context) =>
     ? undefined
     : integerIn(60, 604_800)(value, context) && 'must be -1 (no limit) or an integer from 60 to 604800';
 
+// Athena names of databases, tables and views: lower-case letters, digits and underscores.
+// https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html
+const glueName: ParamCheck = (value) =>
+  /^[a-z0-9_]{1,255}$/.test(value)
+    ? undefined
+    : 'must be a Glue database name Athena can query (1-255 of a-z, 0-9, _)';
+
 export const paramRules: ParamRules = {
   ...commonParamRules,
   ...alarmParamRules,
@@ -75,7 +82,8 @@ export const paramRules: ParamRules = {
     value === 'log'
       ? undefined
       : arnOf(ARN.snsTopic)(value, context) && `must be "log" or ${ARN.snsTopic.description}`,
-  warehouse: oneOf('redshift-serverless', 'postgres'),
+  warehouse: oneOf(NONE, 'redshift-serverless', 'postgres'),
+  glueDatabaseName: glueName,
   ...redshiftServerlessParamRules,
   warehouseDeadlineSeconds: positive,
   ...postgresParamRules,

@@ -25,7 +25,9 @@ const positiveInt = z.coerce.number().int().positive();
 
 export type WarehouseSettings =
   | { kind: 'redshift-serverless'; target: RedshiftTarget; deadlineMs: number }
-  | ({ kind: 'postgres' } & PgConnectionSettings);
+  | ({ kind: 'postgres' } & PgConnectionSettings)
+  /** No warehouse: the real-time tables are objects in this bucket (`adapters/lake-realtime-store.ts`). */
+  | { kind: 'none'; bucket: string };
 
 /** Where alerts go: the SNS topic, or the log (stage `local`, where there is no SNS). */
 export type AlertTarget = { kind: 'sns'; topicArn: string } | { kind: 'log' };
@@ -54,7 +56,8 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): S
       ]),
       MAX_STATE_BYTES: positiveInt.max(LAMBDA_STATE_LIMIT_BYTES - 1),
       DEDUP_CAPACITY: positiveInt,
-      WAREHOUSE: z.enum(['redshift-serverless', 'postgres']),
+      WAREHOUSE: z.enum([NONE, 'redshift-serverless', 'postgres']),
+      REALTIME_BUCKET: z.string().optional(),
       REDSHIFT_WORKGROUP: z.string().optional(),
       REDSHIFT_DATABASE: z.string().optional(),
       WAREHOUSE_DEADLINE_SECONDS: positiveInt,
@@ -81,22 +84,24 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): S
     throw error;
   }
 
-  const need = (name: 'REDSHIFT_WORKGROUP' | 'REDSHIFT_DATABASE'): string => {
+  const need = (name: 'REDSHIFT_WORKGROUP' | 'REDSHIFT_DATABASE' | 'REALTIME_BUCKET'): string => {
     const value = config[name];
-    if (!value)
+    if (!value || value === NONE)
       throw new ConfigurationError(
         `Invalid environment: ${name} is required with WAREHOUSE=${config.WAREHOUSE}`,
       );
     return value;
   };
   const warehouse: WarehouseSettings =
-    config.WAREHOUSE === 'postgres'
-      ? { kind: 'postgres', ...pgConnectionSettings(config) }
-      : {
-          kind: 'redshift-serverless',
-          target: { workgroupName: need('REDSHIFT_WORKGROUP'), database: need('REDSHIFT_DATABASE') },
-          deadlineMs: config.WAREHOUSE_DEADLINE_SECONDS * 1000,
-        };
+    config.WAREHOUSE === NONE
+      ? { kind: 'none', bucket: need('REALTIME_BUCKET') }
+      : config.WAREHOUSE === 'postgres'
+        ? { kind: 'postgres', ...pgConnectionSettings(config) }
+        : {
+            kind: 'redshift-serverless',
+            target: { workgroupName: need('REDSHIFT_WORKGROUP'), database: need('REDSHIFT_DATABASE') },
+            deadlineMs: config.WAREHOUSE_DEADLINE_SECONDS * 1000,
+          };
 
   return {
     sink: {

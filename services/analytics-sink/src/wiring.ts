@@ -1,29 +1,44 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { RegistryProvider } from '@pipeline/shared';
 import { createRegistryCache } from '@pipeline/shared/registry';
 import { createPgConnection, createPgWarehouse, RedshiftDataWarehouse } from '@pipeline/shared/warehouse';
+import { LakeRealtimeStore } from './adapters/lake-realtime-store';
 import { LogAlertPublisher } from './adapters/log-alert-publisher';
+import { S3RealtimeObjects } from './adapters/s3-realtime-objects';
 import { SnsAlertPublisher } from './adapters/sns-alert-publisher';
-import type { AlertPublisher, SinkWarehouse } from './domain/flush-segment';
+import type { AlertPublisher, RealtimeStoreDependency } from './domain/flush-segment';
 import { WITHOUT_REGISTRY } from './handlers/sink-handler';
-import type { SinkConfiguration } from './settings';
+import type { SinkConfiguration, WarehouseSettings } from './settings';
+
+const realtimeStoreFor = (settings: WarehouseSettings): RealtimeStoreDependency => {
+  switch (settings.kind) {
+    case 'none':
+      return { store: new LakeRealtimeStore(new S3RealtimeObjects(new S3Client({}), settings.bucket)) };
+    case 'postgres':
+      // allowExitOnIdle: an idle pool must not keep `sls invoke local` (or a test) running.
+      return {
+        warehouse: createPgWarehouse(createPgConnection(settings), { max: 2, allowExitOnIdle: true }),
+      };
+    case 'redshift-serverless':
+      return {
+        warehouse: new RedshiftDataWarehouse({
+          client: new RedshiftDataClient({}),
+          target: settings.target,
+          deadlineMs: settings.deadlineMs,
+        }),
+      };
+  }
+};
 
 /** The one place where the sink's SDK clients and adapters are built (once per container). */
 export const createSinkAdapters = (
   config: SinkConfiguration,
   logger: Logger,
-): { warehouse: SinkWarehouse; publisher: AlertPublisher; registry?: RegistryProvider } => ({
-  warehouse:
-    config.warehouse.kind === 'postgres'
-      ? // allowExitOnIdle: an idle pool must not keep `sls invoke local` (or a test) running.
-        createPgWarehouse(createPgConnection(config.warehouse), { max: 2, allowExitOnIdle: true })
-      : new RedshiftDataWarehouse({
-          client: new RedshiftDataClient({}),
-          target: config.warehouse.target,
-          deadlineMs: config.warehouse.deadlineMs,
-        }),
+): RealtimeStoreDependency & { publisher: AlertPublisher; registry?: RegistryProvider } => ({
+  ...realtimeStoreFor(config.warehouse),
   publisher:
     config.alerts.kind === 'sns'
       ? new SnsAlertPublisher(new SNSClient({}), config.alerts.topicArn)

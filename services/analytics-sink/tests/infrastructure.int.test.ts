@@ -14,6 +14,7 @@ import {
   wildcardActions,
 } from '@pipeline/shared/testing';
 import type { CfnTemplate, PackagedService } from '@pipeline/shared/testing';
+import { ALERT_TABLE, WINDOW_PART_TABLE, WINDOW_VIEW_NAME } from '../src/domain/realtime-tables';
 
 const SERVICE_DIR = path.resolve(__dirname, '..');
 const STAGE = 'test';
@@ -37,8 +38,42 @@ const ALTERNATIVE_PARAMS = {
   registryRefreshSeconds: '60',
 };
 
+const WORKGROUP_ARN =
+  'arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/0f0e0d0c-1b2a-4c3d-8e9f-a0b1c2d3e4f5';
+const REDSHIFT_PARAMS = {
+  warehouse: 'redshift-serverless',
+  redshiftWorkgroupName: 'pipeline',
+  redshiftWorkgroupArn: WORKGROUP_ARN,
+};
+// The default hub: ingest-transform's stream of the same stage, in the stack's account and region.
+const DEFAULT_HUB = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':kinesis:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':stream/ingest-transform-test-telemetry',
+    ],
+  ],
+};
+
+/** The parts of a Glue `TableInput` the tests read. */
+interface GlueTableInput {
+  Name: string;
+  TableType: string;
+  Parameters: Record<string, unknown>;
+  PartitionKeys: { Name: string }[];
+  StorageDescriptor: { Columns: { Name: string; Type: string }[] };
+  ViewOriginalText: { 'Fn::Join': [string, [string, { 'Fn::Base64': string }, string]] };
+}
+
 let packaged: PackagedService;
 let alternative: PackagedService;
+let redshift: PackagedService;
 let template: CfnTemplate;
 let deployed: CfnTemplate;
 let deployedAlternative: CfnTemplate;
@@ -46,6 +81,7 @@ let deployedAlternative: CfnTemplate;
 beforeAll(async () => {
   [packaged] = await Promise.all([packageService(SERVICE_DIR, { stage: STAGE }), loadResourceSpec()]);
   alternative = await packageService(SERVICE_DIR, { stage: STAGE, params: ALTERNATIVE_PARAMS });
+  redshift = await packageService(SERVICE_DIR, { stage: STAGE, params: REDSHIFT_PARAMS });
   template = packaged.template;
   deployed = resolveConditions(template);
   deployedAlternative = resolveConditions(alternative.template);
@@ -53,7 +89,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(
-    [packaged, alternative].map((result) => result && rm(result.dir, { recursive: true, force: true })),
+    [packaged, alternative, redshift].map(
+      (result) => result && rm(result.dir, { recursive: true, force: true }),
+    ),
   );
 });
 
@@ -163,32 +201,47 @@ describe('analytics-sink infrastructure', () => {
       expect(wildcardActions(alternative.template)).toEqual([]);
     });
 
-    it('scopes every grant to the consumer, the hub, the topic, the queue, its log group and the warehouse target', () => {
+    it('scopes every grant to the consumer, the hub, the topic, the queue, its log group and the real-time prefix', () => {
       const scopes = Object.fromEntries(
         allowStatements(deployed).map(({ sid, resources }) => [sid, resources]),
       );
       expect(scopes).toEqual({
         WriteOwnLogs: [{ 'Fn::GetAtt': ['SinkLogGroup', 'Arn'] }],
-        ReadHub: ['arn:aws:kinesis:us-east-1:000000000000:stream/placeholder-telemetry'],
+        ReadHub: [DEFAULT_HUB],
         SubscribeAsConsumer: [{ Ref: 'HubConsumer' }],
         ParkFailedBatches: [{ 'Fn::GetAtt': ['SinkFailureQueue', 'Arn'] }],
         PublishAlerts: [{ Ref: 'AlertTopic' }],
         ReadDeviceRegistry: ['arn:aws:s3:::ingest-bucket-placeholder/reference/devices/registry.jsonl'],
-        RunWarehouseStatements: [
-          'arn:aws:redshift-serverless:us-east-1:000000000000:workgroup/00000000-0000-0000-0000-000000000000',
-        ],
-        WarehouseCredentials: [
-          'arn:aws:redshift-serverless:us-east-1:000000000000:workgroup/00000000-0000-0000-0000-000000000000',
-        ],
-        FollowOwnStatements: ['*'],
+        WriteRealtimeTables: [{ 'Fn::Sub': '${RealtimeBucket.Arn}/realtime/*' }],
+        ReadAlertRecords: [{ 'Fn::Sub': '${RealtimeBucket.Arn}/realtime/realtime_alert/*' }],
+        ListAlertRecords: [{ 'Fn::GetAtt': ['RealtimeBucket', 'Arn'] }],
       });
+      expect(
+        allowStatements(deployed).find(({ sid }) => sid === 'ListAlertRecords')!.statement.Condition,
+      ).toEqual({ StringLike: { 's3:prefix': ['realtime/realtime_alert/*'] } });
       expect(statementsWith(deployed, 'kinesis:SubscribeToShard')).toHaveLength(1);
       expect(statementsWith(deployed, 'sns:Publish')).toHaveLength(1);
     });
 
+    it('with warehouse=redshift-serverless, runs statements on that workgroup only and writes no bucket', () => {
+      const scopes = Object.fromEntries(
+        allowStatements(resolveConditions(redshift.template)).map(({ sid, resources }) => [sid, resources]),
+      );
+      expect(scopes).toMatchObject({
+        RunWarehouseStatements: [WORKGROUP_ARN],
+        WarehouseCredentials: [WORKGROUP_ARN],
+        FollowOwnStatements: ['*'],
+      });
+      expect(Object.keys(scopes).filter((sid) => /Realtime|AlertRecords/.test(sid))).toEqual([]);
+      expect(sinkVariables(redshift.template)).toMatchObject({
+        WAREHOUSE: 'redshift-serverless',
+        REDSHIFT_WORKGROUP: 'pipeline',
+      });
+    });
+
     it('limits the Data API calls without a resource type to statements the role started', () => {
-      for (const { resources, statement } of allowStatements(deployed).filter(({ resources }) =>
-        resources.includes('*'),
+      for (const { resources, statement } of allowStatements(resolveConditions(redshift.template)).filter(
+        ({ resources }) => resources.includes('*'),
       )) {
         expect(statement.Condition).toEqual({
           StringEquals: { 'redshift-data:statement-owner-iam-userid': { 'Fn::Sub': '${!aws:userid}' } },
@@ -288,8 +341,8 @@ describe('analytics-sink infrastructure', () => {
           Variables: {
             MAX_STATE_BYTES: '800000',
             DEDUP_CAPACITY: '40000',
-            WAREHOUSE: 'redshift-serverless',
-            REDSHIFT_WORKGROUP: 'pipeline',
+            WAREHOUSE: 'none',
+            REDSHIFT_WORKGROUP: 'none',
             REDSHIFT_DATABASE: 'dev',
           },
         },
@@ -303,6 +356,84 @@ describe('analytics-sink infrastructure', () => {
       const bundle = entries[0]!.read().toString('utf8');
       expect(bundle).toContain('createSinkHandler');
       expect(bundle).not.toMatch(/@duckdb|@electric-sql|pglite/);
+    });
+  });
+
+  describe('real-time tables without a warehouse (the default)', () => {
+    it('tells the function to write its own bucket', () => {
+      expect(sinkVariables(template)).toMatchObject({
+        WAREHOUSE: 'none',
+        REALTIME_BUCKET: { Ref: 'RealtimeBucket' },
+      });
+    });
+
+    it('keeps them in a private, encrypted, TLS-only bucket', () => {
+      const bucket = propertiesOf(template, 'RealtimeBucket');
+      expect(bucket.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(JSON.stringify(bucket.BucketEncryption)).toContain('AES256');
+      expect(propertiesOf(template, 'RealtimeBucketPolicy').Bucket).toEqual({ Ref: 'RealtimeBucket' });
+    });
+
+    it('declares Glue tables named and typed as the warehouse tables, with partition projection on dt and hour', () => {
+      for (const [logicalId, table] of [
+        ['RealtimeWindowPartTable', WINDOW_PART_TABLE],
+        ['RealtimeAlertTable', ALERT_TABLE],
+      ] as const) {
+        const { DatabaseName, TableInput } = propertiesOf(template, logicalId) as {
+          DatabaseName: string;
+          TableInput: GlueTableInput;
+        };
+        expect(DatabaseName).toBe('pipeline_test');
+        expect(TableInput.Name).toBe(table.name);
+        expect(TableInput.StorageDescriptor.Columns).toEqual(
+          table.columns.map(({ name, type }) => ({ Name: name, Type: type })),
+        );
+        expect(TableInput.PartitionKeys.map(({ Name }: { Name: string }) => Name)).toEqual(['dt', 'hour']);
+        expect(TableInput.Parameters).toMatchObject({
+          'projection.enabled': 'true',
+          'storage.location.template': {
+            'Fn::Sub': `s3://\${RealtimeBucket}/realtime/${table.name}/dt=\${!dt}/hour=\${!hour}/`,
+          },
+        });
+      }
+    });
+
+    it('declares the merged-window view as Athena stores a view, over the part table of its database', () => {
+      const { TableInput } = propertiesOf(template, 'RealtimeWindowView') as {
+        TableInput: GlueTableInput;
+      };
+      expect(TableInput).toMatchObject({ Name: WINDOW_VIEW_NAME, TableType: 'VIRTUAL_VIEW' });
+      const [, [prefix, encoded, suffix]] = TableInput.ViewOriginalText['Fn::Join'];
+      expect([prefix, suffix]).toEqual(['/* Presto View: ', ' */']);
+      const view = JSON.parse(encoded['Fn::Base64']);
+      expect(view).toMatchObject({ catalog: 'awsdatacatalog', schema: 'pipeline_test' });
+      expect(view.originalSql).toContain(`FROM ${WINDOW_PART_TABLE.name}`);
+      expect(view.columns.map(({ name }: { name: string }) => name)).toEqual(
+        TableInput.StorageDescriptor.Columns.map(({ Name }: { Name: string }) => Name),
+      );
+    });
+
+    it('names the bucket, the Glue database and the tables in its outputs (the smoke test reads them)', () => {
+      expect(template.Outputs).toMatchObject({
+        RealtimeBucketName: { Value: { Ref: 'RealtimeBucket' } },
+        RealtimeGlueDatabaseName: { Value: 'pipeline_test' },
+        RealtimeWindowTableName: { Value: 'realtime_device_window_part' },
+        RealtimeWindowViewName: { Value: 'realtime_device_window' },
+        RealtimeAlertTableName: { Value: 'realtime_alert' },
+      });
+    });
+
+    it('holds no placeholder account and no unset value inside an ARN, in any configuration', () => {
+      for (const compiled of [template, alternative.template, redshift.template]) {
+        const text = JSON.stringify(compiled);
+        expect(text).not.toContain('000000000000');
+        expect(text.match(/arn:[^"]*(?::|\/)none(?:[:/"]|$)/g) ?? []).toEqual([]);
+      }
     });
   });
 

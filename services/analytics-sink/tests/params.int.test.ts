@@ -15,6 +15,8 @@ describe('sls package refuses parameters AWS would refuse', () => {
     [
       'a malformed workgroup ARN, hub stream ARN and out-of-range numbers',
       {
+        warehouse: 'redshift-serverless',
+        redshiftWorkgroupName: 'pipeline',
         redshiftWorkgroupArn: 'arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/pipeline',
         hubStreamArn: 'telemetry',
         tumblingWindowSeconds: '1000',

@@ -18,12 +18,27 @@ describe('analytics-sink deployment parameters', () => {
   });
 
   it.each([
-    ['a Redshift workgroup name without its ARN', { redshiftWorkgroupArn: 'none' }, ['redshiftWorkgroupArn']],
     [
-      'a malformed workgroup ARN',
-      { redshiftWorkgroupArn: 'arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/pipeline' },
+      'a Redshift workgroup name without its ARN',
+      { warehouse: 'redshift-serverless', redshiftWorkgroupName: 'pipeline' },
       ['redshiftWorkgroupArn'],
     ],
+    [
+      'Redshift Serverless without a workgroup',
+      { warehouse: 'redshift-serverless' },
+      ['redshiftWorkgroupName', 'redshiftWorkgroupArn'],
+    ],
+    [
+      'a malformed workgroup ARN',
+      {
+        warehouse: 'redshift-serverless',
+        redshiftWorkgroupName: 'pipeline',
+        redshiftWorkgroupArn: 'arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/pipeline',
+      },
+      ['redshiftWorkgroupArn'],
+    ],
+    ['an unknown store', { warehouse: 'athena' }, ['warehouse']],
+    ['a Glue database Athena cannot name', { glueDatabaseName: 'pipeline-prod' }, ['glueDatabaseName']],
     [
       'postgres without a URL secret outside stage local',
       { warehouse: 'postgres' },

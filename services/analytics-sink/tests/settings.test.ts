@@ -26,6 +26,17 @@ describe('settingsFromEnvironment', () => {
     expect(settingsFromEnvironment(env({ ALERT_RULES: 'none' })).sink.rules).toEqual([]);
   });
 
+  it('reads warehouse=none as the real-time bucket, and refuses it without one', () => {
+    expect(
+      settingsFromEnvironment(
+        env({ WAREHOUSE: 'none', REALTIME_BUCKET: 'analytics-sink-dev-realtimebucket-1a2b' }),
+      ).warehouse,
+    ).toEqual({ kind: 'none', bucket: 'analytics-sink-dev-realtimebucket-1a2b' });
+    expect(() => settingsFromEnvironment(env({ WAREHOUSE: 'none' }))).toThrow(
+      'REALTIME_BUCKET is required with WAREHOUSE=none',
+    );
+  });
+
   it('reads the deployed configuration', () => {
     expect(settingsFromEnvironment(env())).toMatchObject({
       sink: {

@@ -1,4 +1,4 @@
-import type { QueryableWarehouse } from '@pipeline/shared';
+import type { QueryableWarehouse, WarehouseRow } from '@pipeline/shared';
 import { alertRow, type ThresholdAlert } from './alerts';
 import type { SegmentFlush } from './process-window';
 import {
@@ -20,11 +20,48 @@ export type SinkWarehouse = Pick<
   'ensureTable' | 'ensureView' | 'upsertRows' | 'existingKeys'
 >;
 
-export interface FlushDependencies {
-  warehouse: SinkWarehouse;
+/**
+ * Where the real-time tables live: a warehouse (see {@link warehouseRealtimeStore}) or, without
+ * one, objects in S3 that Athena reads (`adapters/lake-realtime-store.ts`).
+ */
+export interface RealtimeStore {
+  /** Writes one segment's `realtime_device_window_part` rows; a rewrite replaces that segment's rows. */
+  writeWindowRows(rows: readonly WarehouseRow[]): Promise<void>;
+  /** The ids of `alerts` recorded as sent by an earlier attempt. */
+  sentAlertIds(alerts: readonly ThresholdAlert[]): Promise<Set<string>>;
+  /** Records sent alerts (`realtime_alert` rows). */
+  recordAlerts(rows: readonly WarehouseRow[]): Promise<void>;
+}
+
+/** The real-time tables in a warehouse: upserts by key, created once per warehouse instance. */
+export const warehouseRealtimeStore = (warehouse: SinkWarehouse): RealtimeStore => ({
+  async writeWindowRows(rows) {
+    await ensureRealtimeSchema(warehouse);
+    await warehouse.upsertRows({ table: WINDOW_PART_TABLE, rows });
+  },
+  async sentAlertIds(alerts) {
+    await ensureRealtimeSchema(warehouse);
+    const keys = alerts.map((alert) => ({ alert_id: alert.alertId }));
+    return new Set(
+      (await warehouse.existingKeys({ table: ALERT_TABLE, keys })).map((key) => String(key.alert_id)),
+    );
+  },
+  async recordAlerts(rows) {
+    await ensureRealtimeSchema(warehouse);
+    await warehouse.upsertRows({ table: ALERT_TABLE, rows });
+  },
+});
+
+/** The sink's store: given directly, or a warehouse to keep the tables in. */
+export type RealtimeStoreDependency = { store: RealtimeStore } | { warehouse: SinkWarehouse };
+
+export const realtimeStoreOf = (dependency: RealtimeStoreDependency): RealtimeStore =>
+  'store' in dependency ? dependency.store : warehouseRealtimeStore(dependency.warehouse);
+
+export type FlushDependencies = RealtimeStoreDependency & {
   publisher: AlertPublisher;
   now: () => number;
-}
+};
 
 export interface FlushResult {
   rowsWritten: number;
@@ -87,7 +124,7 @@ const publishAll = async (
  *
  * 1. The segment's rows are upserted by (device, window start, segment): a retry or replay
  *    rewrites the same rows.
- * 2. Alerts whose id is already in `realtime_alert` were sent before and are skipped.
+ * 2. Alerts whose id is already recorded (`realtime_alert`) were sent before and are skipped.
  * 3. The others are published, and each one that SNS accepted is recorded in `realtime_alert`.
  * 4. If any publish failed, this throws after recording the successes, so the retry sends only the
  *    rest. Only a crash between a publish and its record can send an alert twice; the alert id in
@@ -98,29 +135,20 @@ const publishAll = async (
  */
 export const flushSegment = async (
   flush: SegmentFlush,
-  { warehouse, publisher, now }: FlushDependencies,
+  { publisher, now, ...dependency }: FlushDependencies,
 ): Promise<FlushResult> => {
-  await ensureRealtimeSchema(warehouse);
+  const store = realtimeStoreOf(dependency);
   const writtenAt = warehouseTimestamp(now());
-  await warehouse.upsertRows({
-    table: WINDOW_PART_TABLE,
-    rows: flush.rows.map((row) => ({ ...row, written_at: writtenAt })),
-  });
+  await store.writeWindowRows(flush.rows.map((row) => ({ ...row, written_at: writtenAt })));
   if (flush.alerts.length === 0)
     return { rowsWritten: flush.rows.length, alertsPublished: 0, alertsAlreadySent: 0 };
 
-  const keys = flush.alerts.map((alert) => ({ alert_id: alert.alertId }));
-  const sent = new Set(
-    (await warehouse.existingKeys({ table: ALERT_TABLE, keys })).map((key) => key.alert_id),
-  );
+  const sent = await store.sentAlertIds(flush.alerts);
   const pending = flush.alerts.filter((alert) => !sent.has(alert.alertId));
   const { published, failed } = await publishAll(pending, publisher);
   if (published.length > 0) {
     const publishedAt = now();
-    await warehouse.upsertRows({
-      table: ALERT_TABLE,
-      rows: published.map((alert) => alertRow(alert, publishedAt)),
-    });
+    await store.recordAlerts(published.map((alert) => alertRow(alert, publishedAt)));
   }
   if (failed.length > 0) throw new AlertPublishError(failed, published.length);
   return { rowsWritten: flush.rows.length, alertsPublished: published.length, alertsAlreadySent: sent.size };

@@ -4,8 +4,9 @@ import { countByReason, type RegistryProvider } from '@pipeline/shared';
 import {
   flushSegment,
   type AlertPublisher,
+  realtimeStoreOf,
   type FlushResult,
-  type SinkWarehouse,
+  type RealtimeStoreDependency,
 } from '../domain/flush-segment';
 import {
   processWindowInvocation,
@@ -21,9 +22,9 @@ export const WITHOUT_REGISTRY = 'the configured alert thresholds apply to every 
 /** Device ids named in one log entry about a discarded state (the count is always complete). */
 const MAX_DEVICES_LOGGED = 100;
 
-export interface SinkDependencies {
+/** The real-time store comes as `store`, or as a `warehouse` holding the tables. */
+export type SinkDependencies = RealtimeStoreDependency & {
   settings: SinkSettings;
-  warehouse: SinkWarehouse;
   publisher: AlertPublisher;
   /**
    * The device registry (per-device thresholds): a `RegistryCache` over S3 in AWS, the bucket
@@ -33,7 +34,7 @@ export interface SinkDependencies {
   logger: Logger;
   metrics: Metrics;
   now?: () => number;
-}
+};
 
 const publishSummary = (metrics: Metrics, summary: InvocationSummary): void => {
   metrics.addMetric('RecordsCounted', MetricUnit.Count, summary.counted);
@@ -59,9 +60,11 @@ const publishFlush = (metrics: Metrics, flush: SegmentFlush, result: FlushResult
  * the final invocation of a window has no records to report, and records reported as failed
  * would be folded into the returned state and then folded again on retry.
  */
-export const createSinkHandler =
-  ({ settings, warehouse, publisher, registry, logger, metrics, now = Date.now }: SinkDependencies) =>
-  async (event: WindowEvent): Promise<WindowResponse> => {
+export const createSinkHandler = (dependencies: SinkDependencies) => {
+  const { settings, publisher, registry, logger, metrics, now = Date.now } = dependencies;
+  // Built once: the warehouse store creates its tables once per warehouse instance.
+  const store = realtimeStoreOf(dependencies);
+  return async (event: WindowEvent): Promise<WindowResponse> => {
     logger.appendKeys({ shardId: event.shardId, windowStart: event.window.start });
     // Checked on every invocation, not only final ones: a segment can also be written early when
     // the state outgrows its budget. The cache answers from memory between refreshes, never throws,
@@ -104,7 +107,7 @@ export const createSinkHandler =
         });
       }
       try {
-        const result = await flushSegment(flush, { warehouse, publisher, now });
+        const result = await flushSegment(flush, { store, publisher, now });
         publishFlush(metrics, flush, result);
         logger.info('segment written', { ...segment, ...result });
       } catch (error) {
@@ -123,3 +126,4 @@ export const createSinkHandler =
     });
     return { state: outcome.state, batchItemFailures: [] };
   };
+};
