@@ -8,15 +8,18 @@ import {
   deadLetterQueueAlarm,
   encryptedQueue,
   esbuildDefaults,
+  functionAlarms,
   ifThen,
+  pipelineMetric,
   providerDefaults,
   ref,
   sub,
 } from '@pipeline/shared/serverless';
-import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared';
+import { DEFAULT_REGISTRY_KEY, METRIC } from '@pipeline/shared';
 import type { AWS } from 'osls';
 
 const service = 'analytics-sink';
+const runbook = (id: string) => `${service}-${id.toLowerCase()}`;
 
 const config: AWS = {
   service,
@@ -192,9 +195,11 @@ const config: AWS = {
       SinkFailureQueueAlarm: deadLetterQueueAlarm(
         'SinkFailureQueue',
         'analytics-sink gave up on hub batches: their windows are missing from the warehouse',
+        runbook('SinkFailureQueueAlarm'),
       ),
       // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (IteratorAge)
       SinkIteratorAgeAlarm: alarm({
+        runbook: runbook('SinkIteratorAgeAlarm'),
         description: 'analytics-sink falls behind the hub: real-time windows are late',
         namespace: 'AWS/Lambda',
         metricName: 'IteratorAge',
@@ -204,6 +209,17 @@ const config: AWS = {
         threshold: '${param:alarmIteratorAgeMilliseconds}',
         evaluationPeriods: 2,
       }),
+      // The sink's own count of window segments it could not write (warehouse or alert topic down):
+      // the invocation fails and Lambda retries, so late windows come before lost ones.
+      SegmentWriteFailuresAlarm: alarm({
+        runbook: runbook('SegmentWriteFailuresAlarm'),
+        description: 'analytics-sink cannot write window segments to the warehouse or publish their alerts',
+        ...pipelineMetric(service, METRIC.SegmentWriteFailures),
+        statistic: 'Sum',
+        comparison: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+      }),
+      ...functionAlarms('Sink', 'analytics-sink'),
 
       SinkRole: {
         Type: 'AWS::IAM::Role',

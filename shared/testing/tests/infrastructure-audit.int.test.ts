@@ -1,6 +1,7 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  auditAlarmRunbooks,
   auditAlarms,
   auditBuckets,
   auditEncryptionAtRest,
@@ -102,8 +103,13 @@ describe.each(NAMES)('%s', (name) => {
     expect(auditLogRetention(deployed[name]!)).toEqual([]);
   });
 
-  it('alarms on DLQ depth, iterator age and Firehose delivery and processing failures', () => {
+  it('alarms on DLQ depth, iterator age, Firehose delivery and processing, function errors and throttles', () => {
     expect(auditAlarms(deployed[name]!)).toEqual([]);
+  });
+
+  it('links every alarm to a runbook section of docs/OPERATIONS.md that says what, where and how', async () => {
+    const operations = await readFile(path.join(REPO_ROOT, 'docs', 'OPERATIONS.md'), 'utf8');
+    expect(auditAlarmRunbooks(raw[name]!, operations)).toEqual([]);
   });
 
   it('notifies the alarm topic param from every alarm', () => {
