@@ -23,6 +23,7 @@ import {
   mathAlarm,
   METRICS_NAMESPACE,
   ownTopicActions,
+  pipelineDashboard,
   pipelineMetric,
   providerDefaults,
   ref,
@@ -512,6 +513,8 @@ const config: AWS = {
       }),
       ...functionAlarms('Transform', 'The Firehose transform', ownTopicActions),
       ...alarmTopicResources(),
+      // The stage's CloudWatch dashboard, pipeline-<stage> (docs/OPERATIONS.md).
+      Dashboard: pipelineDashboard(),
 
       IotRuleRole: {
         Type: 'AWS::IAM::Role',

@@ -1,3 +1,6 @@
+import { metricKind } from '../src/runtime/metric-names';
+import { METRICS_NAMESPACE } from '../src/serverless/provider';
+import { dashboardBodyMetrics } from '../src/serverless/cloudwatch-dashboard';
 import { RESOURCE_WILDCARD_ALLOWANCES, type ResourceWildcardAllowance } from './resource-wildcards';
 import { allowStatements, resourcesOfType, wildcardActions } from './template';
 import type { CfnResource, CfnTemplate } from './template';
@@ -572,3 +575,67 @@ export const auditTemplate = (template: CfnTemplate): string[] => [
   ...auditAlarms(template),
   ...auditSecrets(template),
 ];
+
+interface WatchedMetric {
+  namespace: unknown;
+  name: unknown;
+  dimensions: Record<string, unknown>;
+}
+
+const dimensionMap = (dimensions: unknown): Record<string, unknown> =>
+  Object.fromEntries(
+    list(dimensions).flatMap((d) => (isRecord(d) && typeof d.Name === 'string' ? [[d.Name, d.Value]] : [])),
+  );
+
+/** The metrics alarms (single or metric math) and dashboards of a template watch. */
+export const watchedMetrics = (template: CfnTemplate): { owner: string; metric: WatchedMetric }[] =>
+  Object.entries(template.Resources).flatMap(([owner, resource]) => {
+    const p = props(resource);
+    if (resource.Type === 'AWS::CloudWatch::Alarm') {
+      const single =
+        p.MetricName === undefined
+          ? []
+          : [{ namespace: p.Namespace, name: p.MetricName, dimensions: dimensionMap(p.Dimensions) }];
+      const math = list(p.Metrics).flatMap((query) => {
+        const metric = isRecord(query) && isRecord(query.MetricStat) ? query.MetricStat.Metric : undefined;
+        return isRecord(metric)
+          ? [
+              {
+                namespace: metric.Namespace,
+                name: metric.MetricName,
+                dimensions: dimensionMap(metric.Dimensions),
+              },
+            ]
+          : [];
+      });
+      return [...single, ...math].map((metric) => ({ owner, metric }));
+    }
+    if (resource.Type === 'AWS::CloudWatch::Dashboard') {
+      const body = p.DashboardBody;
+      const text = typeof body === 'string' ? body : isRecord(body) ? body['Fn::Sub'] : undefined;
+      if (typeof text !== 'string')
+        return [{ owner, metric: { namespace: 'unreadable body', name: '', dimensions: {} } }];
+      return dashboardBodyMetrics(text).map((metric) => ({ owner, metric }));
+    }
+    return [];
+  });
+
+/**
+ * Alarm and dashboard metrics of the pipeline's namespace that no service publishes under those
+ * dimensions (runtime/metric-names.ts): a `service` that publishes the name, and a `reason` only on
+ * a by-reason count.
+ */
+export const auditPipelineMetrics = (template: CfnTemplate): string[] =>
+  watchedMetrics(template).flatMap(({ owner, metric: { namespace, name, dimensions } }) => {
+    if (namespace === 'unreadable body')
+      return [`metric: ${owner}: dashboard body is not a string or Fn::Sub`];
+    if (namespace !== METRICS_NAMESPACE) return [];
+    const { service, reason, ...rest } = dimensions;
+    const kind = metricKind(String(service), String(name));
+    if (kind === undefined) return [`metric: ${owner}: ${String(service)} publishes no ${String(name)}`];
+    if (Object.keys(rest).length > 0)
+      return [`metric: ${owner}: ${String(name)} has no dimension ${Object.keys(rest).join(', ')}`];
+    if (reason !== undefined && kind !== 'byReason')
+      return [`metric: ${owner}: ${String(name)} has no reason dimension`];
+    return [];
+  });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   auditAlarmRunbooks,
   auditAlarms,
+  auditPipelineMetrics,
   auditBuckets,
   auditEncryptionAtRest,
   auditFailureDestinations,
@@ -112,6 +113,10 @@ describe.each(NAMES)('%s', (name) => {
     expect(auditAlarmRunbooks(raw[name]!, operations)).toEqual([]);
   });
 
+  it('watches (alarms, dashboard) only custom metrics the service publishes, under its dimensions', () => {
+    expect(auditPipelineMetrics(raw[name]!)).toEqual([]);
+  });
+
   it('notifies the alarm topic param from every alarm', () => {
     const alarms = resourcesOfType(deployed[name]!, 'AWS::CloudWatch::Alarm');
     expect(alarms.length).toBeGreaterThan(0);
@@ -131,6 +136,24 @@ describe.each(NAMES)('%s', (name) => {
 });
 
 describe('across the pipeline', () => {
+  it("draws the stage's dashboard from every service's metrics", () => {
+    const [dashboard] = resourcesOfType(deployed['ingest-transform']!, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard?.resource.Properties?.DashboardBody);
+    for (const service of NAMES) expect(body).toContain(service);
+    // The other services' functions and failure queues, by the names their stacks give them.
+    const names = [
+      ...['msk-consumer', 'analytics-sink', 'report-runner'].flatMap((service) =>
+        resourcesOfType(deployed[service]!, 'AWS::Lambda::Function').map(
+          ({ resource }) => resource.Properties?.FunctionName,
+        ),
+      ),
+      deployed['report-runner']!.Resources.DeadLetterQueue?.Properties?.QueueName,
+      deployed['analytics-sink']!.Resources.SinkFailureQueue?.Properties?.QueueName,
+    ];
+    expect(names).toHaveLength(5);
+    for (const name of names) expect(body).toContain(String(name));
+  });
+
   it('finds the three failure queues the DLQ-depth alarms cover', () => {
     const queues = NAMES.flatMap((name) => deadLetterQueues(deployed[name]!).map((id) => `${name}/${id}`));
     expect(queues.sort()).toEqual([
