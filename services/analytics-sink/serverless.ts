@@ -8,14 +8,16 @@ import {
   deadLetterQueueAlarm,
   encryptedQueue,
   esbuildDefaults,
+  functionAlarms,
   ifThen,
+  pipelineMetric,
   providerDefaults,
   ref,
   secureBucket,
   sub,
   tlsOnlyBucketPolicy,
 } from '@pipeline/shared/serverless';
-import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared';
+import { DEFAULT_REGISTRY_KEY, METRIC } from '@pipeline/shared';
 import type { AWS } from 'osls';
 import {
   REALTIME_PREFIX,
@@ -27,6 +29,7 @@ import { ALERT_TABLE, WINDOW_PART_TABLE, WINDOW_VIEW_NAME } from './src/domain/r
 import { athenaViewTable } from './src/domain/realtime-view';
 
 const service = 'analytics-sink';
+const runbook = (id: string) => `${service}-${id.toLowerCase()}`;
 
 /**
  * A real-time table as Glue sees it: gzip JSON Lines under `realtime/<table>/dt=/hour=/`, with
@@ -271,9 +274,11 @@ const config: AWS = {
       SinkFailureQueueAlarm: deadLetterQueueAlarm(
         'SinkFailureQueue',
         'analytics-sink gave up on hub batches: their windows are missing from the warehouse',
+        runbook('SinkFailureQueueAlarm'),
       ),
       // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (IteratorAge)
       SinkIteratorAgeAlarm: alarm({
+        runbook: runbook('SinkIteratorAgeAlarm'),
         description: 'analytics-sink falls behind the hub: real-time windows are late',
         namespace: 'AWS/Lambda',
         metricName: 'IteratorAge',
@@ -283,6 +288,17 @@ const config: AWS = {
         threshold: '${param:alarmIteratorAgeMilliseconds}',
         evaluationPeriods: 2,
       }),
+      // The sink's own count of window segments it could not write (warehouse or alert topic down):
+      // the invocation fails and Lambda retries, so late windows come before lost ones.
+      SegmentWriteFailuresAlarm: alarm({
+        runbook: runbook('SegmentWriteFailuresAlarm'),
+        description: 'analytics-sink cannot write window segments to the warehouse or publish their alerts',
+        ...pipelineMetric(service, METRIC.SegmentWriteFailures),
+        statistic: 'Sum',
+        comparison: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+      }),
+      ...functionAlarms('Sink', 'analytics-sink'),
 
       // The real-time tables without a warehouse: created in every configuration (an empty bucket
       // and Glue tables cost nothing), written only with warehouse=none.

@@ -8,26 +8,37 @@ import {
 } from '@pipeline/shared';
 import {
   alarm,
-  alarmConditions,
-  alarmParams,
+  alarmTopicArn,
+  alarmTopicConditions,
+  alarmTopicParams,
+  alarmTopicResources,
   arn,
   assumedBy,
   commonParams,
   devicePolicy,
   esbuildDefaults,
+  functionAlarms,
   ifThen,
   logGroup,
+  mathAlarm,
   METRICS_NAMESPACE,
+  ownTopicActions,
+  pipelineDashboard,
+  pipelineMetric,
   providerDefaults,
   ref,
   secureBucket,
   sub,
   tlsOnlyBucketPolicy,
 } from '@pipeline/shared/serverless';
+import { METRIC } from '@pipeline/shared';
 import type { AWS } from 'osls';
 import { DEFAULT_PROCESSOR_BUFFER_SIZE_MB } from './src/domain/processor-buffer';
 
 const service = 'ingest-transform';
+// This stack owns the stage's alarm topic: every alarm notifies it, and its runbook is
+// docs/OPERATIONS.md#ingest-transform-<alarm id in lower case>.
+const notify = (id: string) => ({ runbook: `${service}-${id.toLowerCase()}`, actions: ownTopicActions });
 const ifParquet = (parquet: unknown, json: unknown) => ifThen('IsParquet', parquet, json);
 
 // Athena/Firehose read event and ingest time as ISO-8601 UTC with milliseconds (Joda pattern; ZZ parses "Z").
@@ -41,7 +52,12 @@ const config: AWS = {
   params: {
     default: {
       ...commonParams,
-      ...alarmParams,
+      // The stage's alarm topic is created here unless alarmTopicArn names one; alarmEmail
+      // subscribes an address to it. Compose passes the topic to the other services.
+      ...alarmTopicParams,
+      // Alarm when more than this share (percent) of the records the transform returned in each of
+      // two 5-minute periods were rejected (ProcessingFailed): a producer sending the wrong format.
+      alarmRejectionPercent: '5',
       // Alarm when Firehose (the hub's GetRecords reader) lags this far behind, or when the newest
       // record in Firehose is this old without reaching S3 (buffer interval x 1.5 plus retries).
       alarmIteratorAgeMilliseconds: '600000',
@@ -132,7 +148,7 @@ const config: AWS = {
   },
   resources: {
     Conditions: {
-      ...alarmConditions,
+      ...alarmTopicConditions,
       IsProvisioned: { 'Fn::Equals': ['${param:streamMode}', 'PROVISIONED'] },
       IsParquet: { 'Fn::Equals': ['${param:lakeFormat}', 'parquet'] },
       IotRuleEnabled: { 'Fn::Equals': ['${param:iotRuleEnabled}', 'true'] },
@@ -405,6 +421,7 @@ const config: AWS = {
 
       // https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html
       HubIteratorAgeAlarm: alarm({
+        ...notify('HubIteratorAgeAlarm'),
         description: 'Hub readers (Firehose) fall behind: records approach the hub retention',
         namespace: 'AWS/Kinesis',
         metricName: 'GetRecords.IteratorAgeMilliseconds',
@@ -416,6 +433,7 @@ const config: AWS = {
       }),
       // https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
       DeliveryFreshnessAlarm: alarm({
+        ...notify('DeliveryFreshnessAlarm'),
         description: 'Firehose holds records it has not delivered to the lake for too long',
         namespace: 'AWS/Firehose',
         metricName: 'DeliveryToS3.DataFreshness',
@@ -425,6 +443,7 @@ const config: AWS = {
         threshold: '${param:alarmDataFreshnessSeconds}',
       }),
       DeliveryFailureAlarm: alarm({
+        ...notify('DeliveryFailureAlarm'),
         description: 'Firehose S3 puts fail (ratio of successful puts below 1): delivery is retrying',
         namespace: 'AWS/Firehose',
         metricName: 'DeliveryToS3.Success',
@@ -435,6 +454,7 @@ const config: AWS = {
         evaluationPeriods: 2,
       }),
       ProcessingFailureAlarm: alarm({
+        ...notify('ProcessingFailureAlarm'),
         description:
           'Transform invocations fail (errors, timeouts): after retries whole batches go to errors/processing-failed/',
         namespace: 'AWS/Firehose',
@@ -447,6 +467,7 @@ const config: AWS = {
       HubSilenceAlarm: {
         Condition: 'WatchesHubSilence',
         ...alarm({
+          ...notify('HubSilenceAlarm'),
           description:
             'The hub takes in almost nothing: devices, gateways or msk-consumer have stopped sending',
           namespace: 'AWS/Kinesis',
@@ -463,15 +484,37 @@ const config: AWS = {
       // configured (cold start with an unreadable or invalid registry): records are delivered, but
       // un-enriched and flagged registered=false. A stale copy after a failed refresh only logs.
       RegistryUnavailableAlarm: alarm({
+        ...notify('RegistryUnavailableAlarm'),
         description:
           'The transform has no device registry: records are delivered un-enriched, flagged registered=false',
         namespace: METRICS_NAMESPACE,
-        metricName: 'RegistryUnavailable',
+        metricName: METRIC.RegistryUnavailable,
         dimensions: { service },
         statistic: 'Maximum',
         comparison: 'GreaterThanThreshold',
         threshold: 0,
       }),
+      // The share of ProcessingFailed among the transform's outputs, from its own counts: Firehose's
+      // ExecuteProcessing.Success stays 1 when the transform rejects every record, since the
+      // invocation itself succeeds. RecordsFailed and RecordsDropped by [service] are the totals
+      // over every reason (countByReason); FILL makes a period without rejections count as 0.
+      RejectionRateAlarm: mathAlarm({
+        ...notify('RejectionRateAlarm'),
+        description: 'The transform rejects more than alarmRejectionPercent of the records it receives',
+        inputs: {
+          ok: { ...pipelineMetric(service, METRIC.RecordsOk), statistic: 'Sum' },
+          failed: { ...pipelineMetric(service, METRIC.RecordsFailed), statistic: 'Sum' },
+          dropped: { ...pipelineMetric(service, METRIC.RecordsDropped), statistic: 'Sum' },
+        },
+        expression: '100 * FILL(failed, 0) / (FILL(ok, 0) + FILL(failed, 0) + FILL(dropped, 0))',
+        comparison: 'GreaterThanThreshold',
+        threshold: '${param:alarmRejectionPercent}',
+        evaluationPeriods: 2,
+      }),
+      ...functionAlarms('Transform', 'The Firehose transform', ownTopicActions),
+      ...alarmTopicResources(),
+      // The stage's CloudWatch dashboard, pipeline-<stage> (docs/OPERATIONS.md).
+      Dashboard: pipelineDashboard(),
 
       IotRuleRole: {
         Type: 'AWS::IAM::Role',
@@ -538,6 +581,10 @@ const config: AWS = {
       },
     },
     Outputs: {
+      AlarmTopicArn: {
+        Description: "The stage's alarm topic (compose passes it to every service)",
+        Value: alarmTopicArn,
+      },
       HubStreamName: { Description: 'Kinesis hub stream name', Value: ref('HubStream') },
       HubStreamArn: { Description: 'Kinesis hub stream ARN', Value: arn('HubStream') },
       DeliveryStreamName: { Description: 'Firehose delivery stream', Value: ref('DeliveryStream') },

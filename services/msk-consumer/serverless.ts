@@ -1,4 +1,5 @@
 import {
+  alarm,
   alarmConditions,
   alarmParams,
   arn,
@@ -7,6 +8,7 @@ import {
   deadLetterQueueAlarm,
   encryptedQueue,
   esbuildDefaults,
+  functionAlarms,
   ifThen,
   NONE,
   providerDefaults,
@@ -66,6 +68,8 @@ const config: AWS = {
     default: {
       ...commonParams,
       ...alarmParams,
+      // Alarm when the mapping's consumer group is this many records behind the topic for 15 minutes.
+      alarmOffsetLag: '100000',
       // The hub, passed by compose from ingest-transform's outputs. Without an ARN (none) the stack
       // assumes the hub lives in its own account and region under this name.
       hubStreamName: 'ingest-transform-${sls:stage}-telemetry',
@@ -165,7 +169,28 @@ const config: AWS = {
       OnFailureQueueAlarm: deadLetterQueueAlarm(
         'OnFailureQueue',
         'msk-consumer gave up on Kafka batches: re-read them from the offsets in the messages',
+        'msk-consumer-onfailurequeuealarm',
       ),
+      // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html: OffsetLag, for
+      // Kafka event sources, is the difference in offset between the last record written to the
+      // topic and the last record the function's consumer group processed, reported by the
+      // function's FunctionName (https://aws.amazon.com/blogs/compute/offset-lag-metric-for-amazon-msk-as-an-event-source-for-lambda/).
+      // A count of records, not a time: set alarmOffsetLag from the topic's normal volume.
+      OffsetLagAlarm: {
+        Condition: 'HasMskCluster',
+        ...alarm({
+          runbook: 'msk-consumer-offsetlagalarm',
+          description: 'msk-consumer falls behind the Kafka topic: records wait in Kafka, not yet in the hub',
+          namespace: 'AWS/Lambda',
+          metricName: 'OffsetLag',
+          dimensions: { FunctionName: ref('ConsumerLambdaFunction') },
+          statistic: 'Maximum',
+          comparison: 'GreaterThanThreshold',
+          threshold: '${param:alarmOffsetLag}',
+          evaluationPeriods: 3,
+        }),
+      },
+      ...functionAlarms('Consumer', 'msk-consumer'),
 
       // Poison records with their original values (see src/adapters/s3-quarantine.ts for why S3).
       QuarantineBucket: secureBucket({

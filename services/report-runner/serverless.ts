@@ -8,6 +8,7 @@ import {
   deadLetterQueueAlarm,
   encryptedQueue,
   esbuildDefaults,
+  functionAlarms,
   ifThen,
   providerDefaults,
   ref,
@@ -256,7 +257,9 @@ const config: AWS = {
       DeadLetterQueueAlarm: deadLetterQueueAlarm(
         'DeadLetterQueue',
         'report-runner: lake objects, re-run requests or daily re-runs that kept failing',
+        'report-runner-deadletterqueuealarm',
       ),
+      ...functionAlarms('Runner', 'report-runner'),
       RunQueue: encryptedQueue({
         QueueName: '${self:service}-${sls:stage}-runs',
         MessageRetentionPeriod: 345600,

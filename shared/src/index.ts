@@ -15,5 +15,6 @@ export * from './runtime/env';
 export * from './runtime/local-cloud';
 export * from './runtime/logger';
 export * from './runtime/metrics';
+export * from './runtime/metric-names';
 export * from './runtime/parse-event';
 export * from './warehouse';

@@ -1,3 +1,6 @@
+import { metricKind } from '../src/runtime/metric-names';
+import { METRICS_NAMESPACE } from '../src/serverless/provider';
+import { dashboardBodyMetrics } from '../src/serverless/cloudwatch-dashboard';
 import { RESOURCE_WILDCARD_ALLOWANCES, type ResourceWildcardAllowance } from './resource-wildcards';
 import { allowStatements, resourcesOfType, wildcardActions } from './template';
 import type { CfnResource, CfnTemplate } from './template';
@@ -128,6 +131,22 @@ const streamIsEncrypted = (template: CfnTemplate, logicalId: string | undefined)
     : false;
 };
 
+/** Whether a topic policy of the template lets CloudWatch (alarms) publish to the topic `id`. */
+const cloudWatchPublishesTo = (template: CfnTemplate, id: string): boolean =>
+  resourcesOfType(template, 'AWS::SNS::TopicPolicy').some(({ resource }) => {
+    const p = props(resource);
+    if (!list(p.Topics).some((topic) => refersTo(topic, id))) return false;
+    const document = isRecord(p.PolicyDocument) ? p.PolicyDocument : {};
+    return list(document.Statement).some(
+      (statement) =>
+        isRecord(statement) &&
+        statement.Effect === 'Allow' &&
+        isRecord(statement.Principal) &&
+        list(statement.Principal.Service).includes('cloudwatch.amazonaws.com') &&
+        list(statement.Action).includes('sns:Publish'),
+    );
+  });
+
 /** Buckets, streams, queues, topics, delivery streams and Athena results without encryption at rest. */
 export const auditEncryptionAtRest = (template: CfnTemplate): string[] =>
   Object.entries(template.Resources).flatMap(([id, resource]) => {
@@ -152,7 +171,12 @@ export const auditEncryptionAtRest = (template: CfnTemplate): string[] =>
           ? []
           : finding('queue without SSE-SQS or KMS');
       case 'AWS::SNS::Topic':
-        return p.KmsMasterKeyId !== undefined ? [] : finding('topic without KmsMasterKeyId');
+        // CloudWatch cannot publish to a topic under the AWS-managed key (its key policy grants
+        // CloudWatch nothing and cannot be changed): an alarm topic may go without SSE.
+        // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+        return p.KmsMasterKeyId !== undefined || cloudWatchPublishesTo(template, id)
+          ? []
+          : finding('topic without KmsMasterKeyId');
       case 'AWS::KinesisFirehose::DeliveryStream': {
         if (isRecord(p.DeliveryStreamEncryptionConfigurationInput)) return [];
         // https://docs.aws.amazon.com/firehose/latest/dev/encryption.html: with a Kinesis stream as
@@ -431,7 +455,59 @@ export const auditAlarms = (template: CfnTemplate): string[] => {
       need('AWS/Firehose', 'ExecuteProcessing.Success', 'DeliveryStreamName', logicalId);
     }
   }
+  for (const { logicalId } of resourcesOfType(template, 'AWS::Lambda::Function')) {
+    need('AWS/Lambda', 'Errors', 'FunctionName', logicalId);
+    need('AWS/Lambda', 'Throttles', 'FunctionName', logicalId);
+  }
   return findings;
+};
+
+/** GitHub's anchor of a Markdown heading: lower case, punctuation dropped, spaces to hyphens. */
+export const headingAnchor = (heading: string): string =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+
+/** The sections of a Markdown document by anchor: each heading's text up to the next heading. */
+const sectionsOf = (markdown: string): Map<string, string> => {
+  const sections = new Map<string, string>();
+  let current: string | undefined;
+  for (const line of markdown.split('\n')) {
+    const heading = /^#{1,6}\s+(.*)$/.exec(line);
+    if (heading) {
+      current = headingAnchor(heading[1]!);
+      sections.set(current, '');
+    } else if (current !== undefined) {
+      sections.set(current, `${sections.get(current)!}${line}\n`);
+    }
+  }
+  return sections;
+};
+
+const RUNBOOK_LINK = /docs\/OPERATIONS\.md#([\w-]+)/;
+const RUNBOOK_PARTS = ['**Means:**', '**Look:**', '**Act:**'];
+
+/**
+ * Alarms whose description does not link a runbook section of docs/OPERATIONS.md (given as
+ * `operations`), or whose section does not say what the alarm means, where to look first and what
+ * to do.
+ */
+export const auditAlarmRunbooks = (template: CfnTemplate, operations: string): string[] => {
+  const sections = sectionsOf(operations);
+  return resourcesOfType(template, 'AWS::CloudWatch::Alarm').flatMap(({ logicalId, resource }) => {
+    const description = props(resource).AlarmDescription;
+    const anchor = typeof description === 'string' ? RUNBOOK_LINK.exec(description)?.[1] : undefined;
+    if (anchor === undefined)
+      return [`runbook: ${logicalId}: the description links no docs/OPERATIONS.md# section`];
+    const section = sections.get(anchor);
+    if (section === undefined) return [`runbook: ${logicalId}: docs/OPERATIONS.md has no section #${anchor}`];
+    const missing = RUNBOOK_PARTS.filter((part) => !section.includes(part));
+    return missing.length > 0
+      ? [`runbook: ${logicalId}: section #${anchor} lacks ${missing.join(', ')}`]
+      : [];
+  });
 };
 
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL/i;
@@ -499,3 +575,67 @@ export const auditTemplate = (template: CfnTemplate): string[] => [
   ...auditAlarms(template),
   ...auditSecrets(template),
 ];
+
+interface WatchedMetric {
+  namespace: unknown;
+  name: unknown;
+  dimensions: Record<string, unknown>;
+}
+
+const dimensionMap = (dimensions: unknown): Record<string, unknown> =>
+  Object.fromEntries(
+    list(dimensions).flatMap((d) => (isRecord(d) && typeof d.Name === 'string' ? [[d.Name, d.Value]] : [])),
+  );
+
+/** The metrics alarms (single or metric math) and dashboards of a template watch. */
+export const watchedMetrics = (template: CfnTemplate): { owner: string; metric: WatchedMetric }[] =>
+  Object.entries(template.Resources).flatMap(([owner, resource]) => {
+    const p = props(resource);
+    if (resource.Type === 'AWS::CloudWatch::Alarm') {
+      const single =
+        p.MetricName === undefined
+          ? []
+          : [{ namespace: p.Namespace, name: p.MetricName, dimensions: dimensionMap(p.Dimensions) }];
+      const math = list(p.Metrics).flatMap((query) => {
+        const metric = isRecord(query) && isRecord(query.MetricStat) ? query.MetricStat.Metric : undefined;
+        return isRecord(metric)
+          ? [
+              {
+                namespace: metric.Namespace,
+                name: metric.MetricName,
+                dimensions: dimensionMap(metric.Dimensions),
+              },
+            ]
+          : [];
+      });
+      return [...single, ...math].map((metric) => ({ owner, metric }));
+    }
+    if (resource.Type === 'AWS::CloudWatch::Dashboard') {
+      const body = p.DashboardBody;
+      const text = typeof body === 'string' ? body : isRecord(body) ? body['Fn::Sub'] : undefined;
+      if (typeof text !== 'string')
+        return [{ owner, metric: { namespace: 'unreadable body', name: '', dimensions: {} } }];
+      return dashboardBodyMetrics(text).map((metric) => ({ owner, metric }));
+    }
+    return [];
+  });
+
+/**
+ * Alarm and dashboard metrics of the pipeline's namespace that no service publishes under those
+ * dimensions (runtime/metric-names.ts): a `service` that publishes the name, and a `reason` only on
+ * a by-reason count.
+ */
+export const auditPipelineMetrics = (template: CfnTemplate): string[] =>
+  watchedMetrics(template).flatMap(({ owner, metric: { namespace, name, dimensions } }) => {
+    if (namespace === 'unreadable body')
+      return [`metric: ${owner}: dashboard body is not a string or Fn::Sub`];
+    if (namespace !== METRICS_NAMESPACE) return [];
+    const { service, reason, ...rest } = dimensions;
+    const kind = metricKind(String(service), String(name));
+    if (kind === undefined) return [`metric: ${owner}: ${String(service)} publishes no ${String(name)}`];
+    if (Object.keys(rest).length > 0)
+      return [`metric: ${owner}: ${String(name)} has no dimension ${Object.keys(rest).join(', ')}`];
+    if (reason !== undefined && kind !== 'byReason')
+      return [`metric: ${owner}: ${String(name)} has no reason dimension`];
+    return [];
+  });

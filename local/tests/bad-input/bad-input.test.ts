@@ -55,6 +55,8 @@ class CountingMetrics {
       addDimension: (_name: string, value: string) => {
         reason = value;
       },
+      // The [service] dimension set of the total: the same value, not another count.
+      addDimensions: () => undefined,
       addMetric: (name: string, _unit: unknown, value: number) => this.add(name, value, reason),
     };
   }

@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { countByReason } from '@pipeline/shared';
 import { MetricsRecorder, RecordingMetrics } from '../../src/cloud/metrics';
 
 describe('the local CloudWatch', () => {
@@ -30,5 +31,21 @@ describe('the local CloudWatch', () => {
     // Nothing went to stdout: the metrics are the recorder's.
     expect(log).not.toHaveBeenCalled();
     log.mockRestore();
+  });
+
+  it('keeps one metric per dimension set: a by-reason count has a service total only when published under [service] too', () => {
+    const recorder = new MetricsRecorder();
+    const metrics = new RecordingMetrics(recorder, 'msk-consumer');
+    const reasonOnly = metrics.singleMetric();
+    reasonOnly.addDimension('reason', 'invalid_json');
+    reasonOnly.addMetric('RecordsQuarantined', MetricUnit.Count, 2);
+    expect(recorder.sum('msk-consumer', 'RecordsQuarantined')).toBe(0);
+
+    countByReason(metrics, 'RecordsQuarantined', { invalid_json: 3, oversized_value: 1 });
+    expect(recorder.sum('msk-consumer', 'RecordsQuarantined')).toBe(4);
+    expect(recorder.byDimension('msk-consumer', 'RecordsQuarantined', 'reason')).toEqual({
+      invalid_json: 5,
+      oversized_value: 1,
+    });
   });
 });

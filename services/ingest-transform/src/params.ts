@@ -5,11 +5,12 @@
  */
 import { REGISTRY_PREFIX } from '@pipeline/shared';
 import {
-  alarmParamRules,
+  alarmTopicParamRules,
   commonParamRules,
   integerAtLeast,
   integerIn,
   noneOr,
+  numberIn,
   oneOf,
   paramIs,
   positive,
@@ -27,7 +28,8 @@ const topicPrefix: ParamCheck = (value) =>
 
 export const paramRules: ParamRules = {
   ...commonParamRules,
-  ...alarmParamRules,
+  ...alarmTopicParamRules,
+  alarmRejectionPercent: numberIn(0, 100),
   alarmIteratorAgeMilliseconds: positive,
   alarmDataFreshnessSeconds: positive,
   alarmMinIncomingRecords: integerAtLeast(0),

@@ -38,6 +38,7 @@ const ALTERNATIVE_PARAMS = {
   processorBufferSizeMB: '0.2',
   processorBufferIntervalSeconds: '120',
   alarmMinIncomingRecords: '1000',
+  alarmEmail: 'oncall@example.com',
 };
 
 let packaged: PackagedService;
@@ -339,6 +340,95 @@ describe('ingest-transform infrastructure (sls package)', () => {
     });
   });
 
+  describe("the stage's alarm topic", () => {
+    const alarms = (compiled: CfnTemplate) =>
+      Object.entries(compiled.Resources ?? {}).filter(
+        ([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm',
+      );
+
+    it('is created by default and every alarm notifies it, in alarm and back to OK', () => {
+      expect(deployed.Resources?.AlarmTopic?.Type).toBe('AWS::SNS::Topic');
+      expect(alarms(deployed).length).toBeGreaterThan(5);
+      for (const [, { Properties }] of alarms(deployed)) {
+        expect(Properties?.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+        expect(Properties?.OKActions).toEqual([{ Ref: 'AlarmTopic' }]);
+      }
+      expect(deployed.Outputs?.AlarmTopicArn?.Value).toEqual({ Ref: 'AlarmTopic' });
+    });
+
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services:
+    // CloudWatch publishes to an encrypted topic only with a grant in the key policy, which the
+    // AWS-managed key alias/aws/sns cannot carry.
+    it("lets this account's CloudWatch alarms publish, and is not under the AWS-managed SNS key", () => {
+      expect(deployed.Resources?.AlarmTopic?.Properties).not.toHaveProperty('KmsMasterKeyId');
+      const statements = valueAt(propertiesOf(deployed, 'AlarmTopicPolicy'), 'PolicyDocument.Statement');
+      expect(statements).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: expect.objectContaining({
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            }),
+          }),
+        ]),
+      );
+    });
+
+    it('subscribes alarmEmail, and nobody without it', () => {
+      expect(deployed.Resources?.AlarmEmailSubscription).toBeUndefined();
+      expect(deployedAlternative.Resources?.AlarmEmailSubscription?.Properties).toEqual({
+        TopicArn: { Ref: 'AlarmTopic' },
+        Protocol: 'email',
+        Endpoint: 'oncall@example.com',
+      });
+    });
+  });
+
+  describe('rejection rate alarm', () => {
+    it("divides the transform's rejected records by all it returned, with its own metric names", () => {
+      const properties = deployed.Resources?.RejectionRateAlarm?.Properties as Record<string, unknown>;
+      const metrics = properties.Metrics as {
+        Id: string;
+        MetricStat?: { Metric: Record<string, unknown> };
+      }[];
+      expect(
+        metrics.filter(({ MetricStat }) => MetricStat).map(({ Id, MetricStat }) => [Id, MetricStat!.Metric]),
+      ).toEqual([
+        [
+          'ok',
+          {
+            Namespace: 'IngestionPipeline',
+            MetricName: 'RecordsOk',
+            Dimensions: [{ Name: 'service', Value: 'ingest-transform' }],
+          },
+        ],
+        [
+          'failed',
+          {
+            Namespace: 'IngestionPipeline',
+            MetricName: 'RecordsFailed',
+            Dimensions: [{ Name: 'service', Value: 'ingest-transform' }],
+          },
+        ],
+        [
+          'dropped',
+          {
+            Namespace: 'IngestionPipeline',
+            MetricName: 'RecordsDropped',
+            Dimensions: [{ Name: 'service', Value: 'ingest-transform' }],
+          },
+        ],
+      ]);
+      expect(metrics.at(-1)).toMatchObject({
+        ReturnData: true,
+        Expression: '100 * FILL(failed, 0) / (FILL(ok, 0) + FILL(failed, 0) + FILL(dropped, 0))',
+      });
+      expect(properties).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: '5' });
+    });
+  });
+
   describe('device registry', () => {
     const roleOfTransform = () =>
       (valueAt(propertiesOf(template, 'TransformLambdaFunction'), 'Role') as { 'Fn::GetAtt': string[] })[
@@ -574,6 +664,7 @@ describe('ingest-transform infrastructure (sls package)', () => {
 
   it('outputs what other services receive as compose params, without CloudFormation exports', () => {
     const names = [
+      'AlarmTopicArn',
       'HubStreamName',
       'HubStreamArn',
       'DeliveryStreamName',

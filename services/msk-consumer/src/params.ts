@@ -50,6 +50,7 @@ const maximumPollers: ParamCheck = (value, context) =>
 export const paramRules: ParamRules = {
   ...commonParamRules,
   ...alarmParamRules,
+  alarmOffsetLag: positive,
   hubStreamArn: noneOr(arnOf(ARN.kinesisStream)),
   mskClusterArn: noneOr(arnOf(ARN.mskCluster)),
   // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html: batch 1-10,000, window 0-300 s.

@@ -1,11 +1,14 @@
 /**
- * CloudWatch alarms with one optional notification target for the whole pipeline: the
- * `alarmTopicArn` param (an SNS topic ARN; `none`: alarms change state without notifying).
- * Runbooks for each alarm: docs/OPERATIONS.md#runbooks.
+ * CloudWatch alarms with one notification target for the whole stage: ingest-transform creates the
+ * stage's alarm topic (or takes an existing one as `alarmTopicArn`) and outputs its ARN, which
+ * serverless-compose passes to the other services as their `alarmTopicArn` (`none` when a service
+ * is deployed on its own: its alarms then change state without notifying). Every alarm's
+ * description links its runbook section in docs/OPERATIONS.md.
  */
 import { ARN } from '../contracts/arn';
-import { ifThen } from './intrinsics';
-import { arnOf, NONE, noneOr, type ParamRules } from './params';
+import { METRICS_NAMESPACE } from './provider';
+import { ifThen, ref, sub } from './intrinsics';
+import { arnOf, NONE, noneOr, type ParamCheck, type ParamRules } from './params';
 
 /** Params every service with alarms understands; spread into `params.default`. */
 export const alarmParams = {
@@ -17,6 +20,107 @@ export const alarmParamRules: ParamRules = {
   alarmTopicArn: noneOr(arnOf(ARN.snsTopic)),
 };
 
+/** An address SNS accepts for the `email` protocol (one address, no display name). */
+const email: ParamCheck = (value) =>
+  /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(value) ? undefined : 'must be one email address';
+
+/** Params of the service that owns the stage's alarm topic (ingest-transform). */
+export const alarmTopicParams = {
+  ...alarmParams,
+  // none: no subscription. SNS mails a confirmation link first; nothing arrives until it is clicked.
+  alarmEmail: NONE,
+} as const;
+
+/** Rules of {@link alarmTopicParams}. */
+export const alarmTopicParamRules: ParamRules = {
+  ...alarmParamRules,
+  alarmEmail: noneOr(email),
+};
+
+/** The logical id of the stage's alarm topic. */
+export const ALARM_TOPIC = 'AlarmTopic';
+const CREATES_ALARM_TOPIC = 'CreatesAlarmTopic';
+const HAS_ALARM_EMAIL = 'HasAlarmEmail';
+
+/** `resources.Conditions` of the service that owns the alarm topic. */
+export const alarmTopicConditions = {
+  [CREATES_ALARM_TOPIC]: { 'Fn::Equals': ['${param:alarmTopicArn}', NONE] },
+  [HAS_ALARM_EMAIL]: {
+    'Fn::And': [
+      { Condition: CREATES_ALARM_TOPIC },
+      { 'Fn::Not': [{ 'Fn::Equals': ['${param:alarmEmail}', NONE] }] },
+    ],
+  },
+};
+
+/** The stage's alarm topic ARN: the created topic, or the `alarmTopicArn` given instead. */
+export const alarmTopicArn = ifThen(CREATES_ALARM_TOPIC, ref(ALARM_TOPIC), '${param:alarmTopicArn}');
+
+/** Alarm actions of the service that owns the alarm topic: always its topic. */
+export const ownTopicActions = [alarmTopicArn];
+
+/**
+ * The stage's alarm topic, its policy and the optional email subscription.
+ *
+ * No server-side encryption: CloudWatch can publish to an encrypted topic only when the key policy
+ * grants `cloudwatch.amazonaws.com` `kms:Decrypt` and `kms:GenerateDataKey*`, and the policy of the
+ * AWS-managed key `alias/aws/sns` cannot be changed, so alarms would change state and notify no one
+ * ("Enable compatibility between event sources from AWS services and encrypted topics",
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+ * A customer managed key costs money while idle; alarm notifications carry alarm state, not data.
+ */
+export const alarmTopicResources = () => ({
+  [ALARM_TOPIC]: {
+    Type: 'AWS::SNS::Topic',
+    Condition: CREATES_ALARM_TOPIC,
+    Properties: {
+      TopicName: '${self:service}-${sls:stage}-alarms',
+      DisplayName: 'Pipeline alarms',
+    },
+  },
+  AlarmTopicPolicy: {
+    Type: 'AWS::SNS::TopicPolicy',
+    Condition: CREATES_ALARM_TOPIC,
+    Properties: {
+      Topics: [ref(ALARM_TOPIC)],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            // Only this account's alarms (confused deputy).
+            Sid: 'CloudWatchAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: ref(ALARM_TOPIC),
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+              ArnLike: {
+                'aws:SourceArn': sub(
+                  'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*',
+                ),
+              },
+            },
+          },
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Resource: ref(ALARM_TOPIC),
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      },
+    },
+  },
+  AlarmEmailSubscription: {
+    Type: 'AWS::SNS::Subscription',
+    Condition: HAS_ALARM_EMAIL,
+    Properties: { TopicArn: ref(ALARM_TOPIC), Protocol: 'email', Endpoint: '${param:alarmEmail}' },
+  },
+});
+
 /** The condition name {@link alarm} uses; add {@link alarmConditions} to `resources.Conditions`. */
 export const HAS_ALARM_TOPIC = 'HasAlarmTopic';
 
@@ -25,13 +129,17 @@ export const alarmConditions = {
   [HAS_ALARM_TOPIC]: { 'Fn::Not': [{ 'Fn::Equals': ['${param:alarmTopicArn}', NONE] }] },
 };
 
-export interface AlarmOptions {
+/** The alarm's runbook: `docs/OPERATIONS.md#<anchor>`, appended to its description. */
+const withRunbook = (description: string, runbook: string) =>
+  `${description} (runbook: docs/OPERATIONS.md#${runbook})`;
+
+/** What every alarm says and whom it notifies. */
+interface AlarmCommon {
   description: string;
-  namespace: string;
-  metricName: string;
-  /** Dimension name to value (a string or an intrinsic such as `{ Ref: 'Stream' }`). */
-  dimensions: Record<string, unknown>;
-  statistic: 'Average' | 'Maximum' | 'Minimum' | 'Sum' | 'SampleCount';
+  /** The anchor of the alarm's runbook section in docs/OPERATIONS.md. */
+  runbook: string;
+  /** Alarm and OK actions; default: the `alarmTopicArn` param when it is set. */
+  actions?: unknown;
   comparison:
     | 'GreaterThanOrEqualToThreshold'
     | 'GreaterThanThreshold'
@@ -46,43 +154,116 @@ export interface AlarmOptions {
   treatMissingData?: 'notBreaching' | 'breaching' | 'ignore' | 'missing';
 }
 
-/** An `AWS::CloudWatch::Alarm` that notifies the `alarmTopicArn` topic when it is set. */
-export const alarm = ({
+const paramTopicActions = () => ifThen(HAS_ALARM_TOPIC, ['${param:alarmTopicArn}']);
+
+const commonProperties = ({
   description,
+  runbook,
+  actions = paramTopicActions(),
+  comparison,
+  threshold,
+  evaluationPeriods = 1,
+  treatMissingData = 'notBreaching',
+}: AlarmCommon) => ({
+  AlarmDescription: withRunbook(description, runbook),
+  EvaluationPeriods: evaluationPeriods,
+  Threshold: threshold,
+  ComparisonOperator: comparison,
+  TreatMissingData: treatMissingData,
+  AlarmActions: actions,
+  OKActions: actions,
+});
+
+export interface AlarmOptions extends AlarmCommon {
+  namespace: string;
+  metricName: string;
+  /** Dimension name to value (a string or an intrinsic such as `{ Ref: 'Stream' }`). */
+  dimensions: Record<string, unknown>;
+  statistic: 'Average' | 'Maximum' | 'Minimum' | 'Sum' | 'SampleCount';
+}
+
+/** An `AWS::CloudWatch::Alarm` on one metric. */
+export const alarm = ({
   namespace,
   metricName,
   dimensions,
   statistic,
-  comparison,
-  threshold,
   period = 300,
-  evaluationPeriods = 1,
-  treatMissingData = 'notBreaching',
-}: AlarmOptions): { Type: string; Properties: Record<string, unknown> } => {
-  const actions = ifThen(HAS_ALARM_TOPIC, ['${param:alarmTopicArn}']);
-  return {
-    Type: 'AWS::CloudWatch::Alarm',
-    Properties: {
-      AlarmDescription: description,
-      Namespace: namespace,
-      MetricName: metricName,
-      Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
-      Statistic: statistic,
-      Period: period,
-      EvaluationPeriods: evaluationPeriods,
-      Threshold: threshold,
-      ComparisonOperator: comparison,
-      TreatMissingData: treatMissingData,
-      AlarmActions: actions,
-      OKActions: actions,
-    },
-  };
-};
+  ...common
+}: AlarmOptions): { Type: string; Properties: Record<string, unknown> } => ({
+  Type: 'AWS::CloudWatch::Alarm',
+  Properties: {
+    Namespace: namespace,
+    MetricName: metricName,
+    Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+    Statistic: statistic,
+    Period: period,
+    ...commonProperties(common),
+  },
+});
+
+/** One metric of a {@link mathAlarm}. */
+export interface MathInput {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, unknown>;
+  statistic: 'Average' | 'Maximum' | 'Minimum' | 'Sum' | 'SampleCount';
+}
+
+export interface MathAlarmOptions extends AlarmCommon {
+  /** Metric-math expression over the ids of `inputs` (lower-case first letter, as CloudWatch requires). */
+  expression: string;
+  inputs: Record<string, MathInput>;
+}
+
+/**
+ * An alarm on a metric-math expression. https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html:
+ * the watched expression is the one item with `ReturnData: true`; the inputs return none.
+ */
+export const mathAlarm = ({ expression, inputs, period = 300, ...common }: MathAlarmOptions) => ({
+  Type: 'AWS::CloudWatch::Alarm',
+  Properties: {
+    Metrics: [
+      ...Object.entries(inputs).map(([Id, { namespace, metricName, dimensions, statistic }]) => ({
+        Id,
+        ReturnData: false,
+        MetricStat: {
+          Metric: {
+            Namespace: namespace,
+            MetricName: metricName,
+            Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+          },
+          Period: period,
+          Stat: statistic,
+        },
+      })),
+      { Id: 'watched', Expression: expression, Label: common.description, ReturnData: true },
+    ],
+    ...commonProperties(common),
+  },
+});
+
+/** A custom metric of the pipeline's namespace, by its publishing service. */
+export const pipelineMetric = (
+  service: string,
+  metricName: string,
+): Pick<MathInput, 'namespace' | 'metricName' | 'dimensions'> => ({
+  namespace: METRICS_NAMESPACE,
+  metricName,
+  dimensions: { service },
+});
 
 /** Alarm when a dead-letter (or on-failure) queue holds any message. */
-export const deadLetterQueueAlarm = (queueLogicalId: string, what: string) =>
+export const deadLetterQueueAlarm = (
+  queueLogicalId: string,
+  what: string,
+  runbook: string,
+  actions?: unknown,
+) =>
   alarm({
-    description: `${what} (runbook: docs/OPERATIONS.md#runbooks)`,
+    description: what,
+    runbook,
+    actions,
     namespace: 'AWS/SQS',
     metricName: 'ApproximateNumberOfMessagesVisible',
     dimensions: { QueueName: { 'Fn::GetAtt': [queueLogicalId, 'QueueName'] } },
@@ -90,3 +271,42 @@ export const deadLetterQueueAlarm = (queueLogicalId: string, what: string) =>
     comparison: 'GreaterThanOrEqualToThreshold',
     threshold: 1,
   });
+
+/** The runbook anchors of {@link functionAlarms}. */
+export const FUNCTION_RUNBOOK = { errors: 'function-errors', throttles: 'function-throttles' } as const;
+
+/**
+ * `<Name>ErrorsAlarm` and `<Name>ThrottlesAlarm` for the function `<Name>LambdaFunction` (osls's
+ * logical id). https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html: `Errors`
+ * counts invocations that end in a function error (timeouts included), `Throttles` invocation
+ * requests refused for lack of concurrency; both by `FunctionName`, read with the Sum statistic.
+ */
+export const functionAlarms = (name: string, what: string, actions?: unknown) => {
+  const dimensions = { FunctionName: ref(`${name}LambdaFunction`) };
+  return {
+    [`${name}ErrorsAlarm`]: alarm({
+      description: `${what} fails invocations (errors, timeouts, out of memory)`,
+      runbook: FUNCTION_RUNBOOK.errors,
+      actions,
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions,
+      statistic: 'Sum',
+      comparison: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+    }),
+    // Event sources retry throttled invocations: alarm when throttling lasts two periods.
+    [`${name}ThrottlesAlarm`]: alarm({
+      description: `${what} is throttled: invocations wait for concurrency`,
+      runbook: FUNCTION_RUNBOOK.throttles,
+      actions,
+      namespace: 'AWS/Lambda',
+      metricName: 'Throttles',
+      dimensions,
+      statistic: 'Sum',
+      comparison: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+      evaluationPeriods: 2,
+    }),
+  };
+};

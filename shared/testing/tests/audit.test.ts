@@ -1,4 +1,5 @@
 import {
+  auditAlarmRunbooks,
   auditAlarms,
   auditBuckets,
   auditEncryptionAtRest,
@@ -142,7 +143,73 @@ describe('the infrastructure audit', () => {
       'alarm: Delivery: no AWS/Firehose DeliveryToS3.DataFreshness alarm',
       'alarm: Delivery: no AWS/Firehose DeliveryToS3.Success alarm',
       'alarm: Delivery: no AWS/Firehose ExecuteProcessing.Success alarm',
+      'alarm: Fn: no AWS/Lambda Errors alarm',
+      'alarm: Fn: no AWS/Lambda Throttles alarm',
     ]);
+  });
+
+  it('lets only a topic CloudWatch alarms publish to go without a KMS key', () => {
+    const alarmTopic: CfnTemplate = {
+      Resources: {
+        Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
+        TopicPolicy: {
+          Type: 'AWS::SNS::TopicPolicy',
+          Properties: {
+            Topics: [{ Ref: 'Topic' }],
+            PolicyDocument: {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { Service: 'cloudwatch.amazonaws.com' },
+                  Action: 'sns:Publish',
+                  Resource: { Ref: 'Topic' },
+                },
+              ],
+            },
+          },
+        },
+      },
+    };
+    expect(auditEncryptionAtRest(alarmTopic)).toEqual([]);
+  });
+
+  describe('alarm runbooks', () => {
+    const operations = [
+      '## Runbooks',
+      '### ingest-transform: HubIteratorAgeAlarm',
+      '- **Means:** late.',
+      '- **Look:** the hub.',
+      '- **Act:** fix it.',
+      '### function-errors',
+      '- **Means:** errors.',
+      '## Costs',
+    ].join('\n');
+    const withAlarm = (description: string): CfnTemplate => ({
+      Resources: {
+        Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmDescription: description } },
+      },
+    });
+
+    it('accepts a description linking a runbook that says what, where to look and what to do', () => {
+      expect(
+        auditAlarmRunbooks(
+          withAlarm('late (runbook: docs/OPERATIONS.md#ingest-transform-hubiteratoragealarm)'),
+          operations,
+        ),
+      ).toEqual([]);
+    });
+
+    it('finds alarms without a runbook link, with an unknown anchor or an incomplete runbook', () => {
+      expect(auditAlarmRunbooks(withAlarm('late'), operations)).toEqual([
+        'runbook: Alarm: the description links no docs/OPERATIONS.md# section',
+      ]);
+      expect(auditAlarmRunbooks(withAlarm('x (runbook: docs/OPERATIONS.md#nowhere)'), operations)).toEqual([
+        'runbook: Alarm: docs/OPERATIONS.md has no section #nowhere',
+      ]);
+      expect(
+        auditAlarmRunbooks(withAlarm('x (runbook: docs/OPERATIONS.md#function-errors)'), operations),
+      ).toEqual(['runbook: Alarm: section #function-errors lacks **Look:**, **Act:**']);
+    });
   });
 
   it('finds credentials in plain configuration', () => {

@@ -1,7 +1,9 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  auditAlarmRunbooks,
   auditAlarms,
+  auditPipelineMetrics,
   auditBuckets,
   auditEncryptionAtRest,
   auditFailureDestinations,
@@ -102,8 +104,17 @@ describe.each(NAMES)('%s', (name) => {
     expect(auditLogRetention(deployed[name]!)).toEqual([]);
   });
 
-  it('alarms on DLQ depth, iterator age and Firehose delivery and processing failures', () => {
+  it('alarms on DLQ depth, iterator age, Firehose delivery and processing, function errors and throttles', () => {
     expect(auditAlarms(deployed[name]!)).toEqual([]);
+  });
+
+  it('links every alarm to a runbook section of docs/OPERATIONS.md that says what, where and how', async () => {
+    const operations = await readFile(path.join(REPO_ROOT, 'docs', 'OPERATIONS.md'), 'utf8');
+    expect(auditAlarmRunbooks(raw[name]!, operations)).toEqual([]);
+  });
+
+  it('watches (alarms, dashboard) only custom metrics the service publishes, under its dimensions', () => {
+    expect(auditPipelineMetrics(raw[name]!)).toEqual([]);
   });
 
   it('notifies the alarm topic param from every alarm', () => {
@@ -125,6 +136,24 @@ describe.each(NAMES)('%s', (name) => {
 });
 
 describe('across the pipeline', () => {
+  it("draws the stage's dashboard from every service's metrics", () => {
+    const [dashboard] = resourcesOfType(deployed['ingest-transform']!, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard?.resource.Properties?.DashboardBody);
+    for (const service of NAMES) expect(body).toContain(service);
+    // The other services' functions and failure queues, by the names their stacks give them.
+    const names = [
+      ...['msk-consumer', 'analytics-sink', 'report-runner'].flatMap((service) =>
+        resourcesOfType(deployed[service]!, 'AWS::Lambda::Function').map(
+          ({ resource }) => resource.Properties?.FunctionName,
+        ),
+      ),
+      deployed['report-runner']!.Resources.DeadLetterQueue?.Properties?.QueueName,
+      deployed['analytics-sink']!.Resources.SinkFailureQueue?.Properties?.QueueName,
+    ];
+    expect(names).toHaveLength(5);
+    for (const name of names) expect(body).toContain(String(name));
+  });
+
   it('finds the three failure queues the DLQ-depth alarms cover', () => {
     const queues = NAMES.flatMap((name) => deadLetterQueues(deployed[name]!).map((id) => `${name}/${id}`));
     expect(queues.sort()).toEqual([

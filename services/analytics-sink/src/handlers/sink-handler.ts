@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { countByReason, type RegistryProvider } from '@pipeline/shared';
+import { countByReason, type RegistryProvider, METRIC } from '@pipeline/shared';
 import {
   flushSegment,
   type AlertPublisher,
@@ -37,19 +37,19 @@ export type SinkDependencies = RealtimeStoreDependency & {
 };
 
 const publishSummary = (metrics: Metrics, summary: InvocationSummary): void => {
-  metrics.addMetric('RecordsCounted', MetricUnit.Count, summary.counted);
-  metrics.addMetric('RecordsDuplicate', MetricUnit.Count, summary.duplicates);
-  metrics.addMetric('RecordsUnverified', MetricUnit.Count, summary.unverified);
-  metrics.addMetric('WindowStateBytes', MetricUnit.Bytes, summary.stateBytes);
-  countByReason(metrics, 'RecordsRejected', summary.rejected);
-  countByReason(metrics, 'RecordsDropped', summary.dropped);
+  metrics.addMetric(METRIC.RecordsCounted, MetricUnit.Count, summary.counted);
+  metrics.addMetric(METRIC.RecordsDuplicate, MetricUnit.Count, summary.duplicates);
+  metrics.addMetric(METRIC.RecordsUnverified, MetricUnit.Count, summary.unverified);
+  metrics.addMetric(METRIC.WindowStateBytes, MetricUnit.Bytes, summary.stateBytes);
+  countByReason(metrics, METRIC.RecordsRejected, summary.rejected);
+  countByReason(metrics, METRIC.RecordsDropped, summary.dropped);
 };
 
 const publishFlush = (metrics: Metrics, flush: SegmentFlush, result: FlushResult): void => {
-  countByReason(metrics, 'SegmentsWritten', { [flush.reason]: 1 });
-  metrics.addMetric('WindowRowsWritten', MetricUnit.Count, result.rowsWritten);
-  metrics.addMetric('AlertsPublished', MetricUnit.Count, result.alertsPublished);
-  metrics.addMetric('AlertsAlreadySent', MetricUnit.Count, result.alertsAlreadySent);
+  countByReason(metrics, METRIC.SegmentsWritten, { [flush.reason]: 1 });
+  metrics.addMetric(METRIC.WindowRowsWritten, MetricUnit.Count, result.rowsWritten);
+  metrics.addMetric(METRIC.AlertsPublished, MetricUnit.Count, result.alertsPublished);
+  metrics.addMetric(METRIC.AlertsAlreadySent, MetricUnit.Count, result.alertsAlreadySent);
 };
 
 /**
@@ -77,7 +77,7 @@ export const createSinkHandler = (dependencies: SinkDependencies) => {
       // and suspend the shard until the retries ran out (see `readState`). The lake still holds
       // the readings of what is named here, to recompute the window from.
       const reason = discarded.restarted ? 'unreadable_state' : 'unreadable_aggregate';
-      countByReason(metrics, 'WindowStateDiscarded', { [reason]: 1 });
+      countByReason(metrics, METRIC.WindowStateDiscarded, { [reason]: 1 });
       logger.error('window state partly unreadable: aggregates lost for this window', {
         reason: discarded.reason,
         restarted: discarded.restarted,
@@ -100,7 +100,7 @@ export const createSinkHandler = (dependencies: SinkDependencies) => {
         registeredDevices: flush.registeredDevices,
       };
       if (registry && !snapshot?.registry) {
-        metrics.addMetric('RegistryUnavailable', MetricUnit.Count, 1);
+        metrics.addMetric(METRIC.RegistryUnavailable, MetricUnit.Count, 1);
         logger.warn('device registry unavailable: alerts use the configured thresholds for every device', {
           ...segment,
           ...(snapshot?.lastError ? { registryError: snapshot.lastError } : {}),
@@ -111,7 +111,7 @@ export const createSinkHandler = (dependencies: SinkDependencies) => {
         publishFlush(metrics, flush, result);
         logger.info('segment written', { ...segment, ...result });
       } catch (error) {
-        metrics.addMetric('SegmentWriteFailures', MetricUnit.Count, 1);
+        metrics.addMetric(METRIC.SegmentWriteFailures, MetricUnit.Count, 1);
         logger.error('segment not written: failing the invocation so Lambda retries it', {
           ...segment,
           error: error as Error,

@@ -9,6 +9,7 @@ import {
   type FirehoseTransformationResponse,
   type RegistryProvider,
   type RegistrySnapshot,
+  METRIC,
 } from '@pipeline/shared';
 import { z } from 'zod';
 import {
@@ -82,13 +83,13 @@ const logRejections = (logger: Logger, failures: readonly RecordFailure[]): void
 };
 
 const publish = (metrics: Metrics, summary: TransformSummary, registryUnavailable: boolean): void => {
-  metrics.addMetric('RecordsOk', MetricUnit.Count, summary.ok);
-  metrics.addMetric('RecordsUnregistered', MetricUnit.Count, summary.unregistered);
+  metrics.addMetric(METRIC.RecordsOk, MetricUnit.Count, summary.ok);
+  metrics.addMetric(METRIC.RecordsUnregistered, MetricUnit.Count, summary.unregistered);
   // 1 for each batch transformed without a registry although one is configured: the alarm's metric.
-  metrics.addMetric('RegistryUnavailable', MetricUnit.Count, registryUnavailable ? 1 : 0);
+  metrics.addMetric(METRIC.RegistryUnavailable, MetricUnit.Count, registryUnavailable ? 1 : 0);
   const byReason = [
-    ['RecordsDropped', summary.dropped],
-    ['RecordsFailed', summary.failed],
+    [METRIC.RecordsDropped, summary.dropped],
+    [METRIC.RecordsFailed, summary.failed],
   ] as const;
   for (const [name, counts] of byReason) countByReason(metrics, name, counts);
 };

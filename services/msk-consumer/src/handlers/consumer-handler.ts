@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { KafkaMskEventSchema, KafkaRecordSchema } from '@aws-lambda-powertools/parser/schemas/kafka';
-import { countByReason } from '@pipeline/shared';
+import { countByReason, METRIC } from '@pipeline/shared';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { planBatch, type BatchSummary, type ConsumeSettings } from '../domain/plan-batch';
@@ -53,13 +53,13 @@ const publish = (
   stored: { quarantine: boolean; hub: boolean },
   hubStats: HubWriteStats | undefined,
 ): void => {
-  metrics.addMetric('RecordsReceived', MetricUnit.Count, summary.received);
-  if (stored.hub) metrics.addMetric('RecordsForwarded', MetricUnit.Count, summary.forwarded);
-  if (hubStats) metrics.addMetric('HubRetries', MetricUnit.Count, hubStats.retriedEntries);
+  metrics.addMetric(METRIC.RecordsReceived, MetricUnit.Count, summary.received);
+  if (stored.hub) metrics.addMetric(METRIC.RecordsForwarded, MetricUnit.Count, summary.forwarded);
+  if (hubStats) metrics.addMetric(METRIC.HubRetries, MetricUnit.Count, hubStats.retriedEntries);
   const byReason = [
-    ['RecordsQuarantined', stored.quarantine ? summary.quarantined : {}],
-    ['RecordsSkipped', summary.skipped],
-    ['RecordsDropped', summary.dropped],
+    [METRIC.RecordsQuarantined, stored.quarantine ? summary.quarantined : {}],
+    [METRIC.RecordsSkipped, summary.skipped],
+    [METRIC.RecordsDropped, summary.dropped],
   ] as const;
   for (const [name, counts] of byReason) countByReason(metrics, name, counts);
 };

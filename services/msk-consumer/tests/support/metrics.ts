@@ -21,6 +21,8 @@ export const recordingMetrics = (): {
         addDimension: (_name: string, value: string) => {
           reason = value;
         },
+        // The [service] dimension set of the total: the same value, not another count.
+        addDimensions: () => undefined,
         addMetric: (name: string, _unit: string, value: number) =>
           points.push({ name, value, ...(reason ? { reason } : {}) }),
       };

@@ -3,7 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
-import { countByReason } from '@pipeline/shared';
+import { countByReason, METRIC } from '@pipeline/shared';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { partitionId, partitionsOfPreviousDay, planBatch, type PartitionRun } from '../domain/batch-plan';
@@ -47,14 +47,14 @@ const ScheduledEventSchema = EventBridgeSchema.extend({ 'detail-type': z.literal
 export const RunnerEventSchema = z.union([SqsSchema, ScheduledEventSchema]);
 
 const publishRuns = (metrics: Metrics, manifests: RunManifest[]): void => {
-  metrics.addMetric('ReportRuns', MetricUnit.Count, manifests.length);
+  metrics.addMetric(METRIC.ReportRuns, MetricUnit.Count, manifests.length);
   metrics.addMetric(
-    'ReportRows',
+    METRIC.ReportRows,
     MetricUnit.Count,
     manifests.reduce((sum, { output }) => sum + output.rows, 0),
   );
   metrics.addMetric(
-    'BytesScanned',
+    METRIC.BytesScanned,
     MetricUnit.Bytes,
     manifests.reduce((sum, { query }) => sum + query.bytesScanned, 0),
   );
@@ -71,10 +71,10 @@ const refreshDashboard = async (deps: RunnerHandlerDependencies): Promise<void> 
     deps.logger.info('dashboard published', { ...published });
     if (published.problems.length > 0)
       deps.logger.warn('dashboard panels unreadable', { problems: published.problems });
-    deps.metrics.addMetric('DashboardsPublished', MetricUnit.Count, 1);
+    deps.metrics.addMetric(METRIC.DashboardsPublished, MetricUnit.Count, 1);
   } catch (error) {
     deps.logger.warn('dashboard not published', { error: error as Error });
-    deps.metrics.addMetric('DashboardPublishFailures', MetricUnit.Count, 1);
+    deps.metrics.addMetric(METRIC.DashboardPublishFailures, MetricUnit.Count, 1);
   }
 };
 
@@ -108,7 +108,7 @@ const startRuns = (
         transient: isTransient(error),
         error: error as Error,
       });
-      deps.metrics.addMetric('PartitionRunsFailed', MetricUnit.Count, 1);
+      deps.metrics.addMetric(METRIC.PartitionRunsFailed, MetricUnit.Count, 1);
       throw error;
     }
   });
@@ -154,7 +154,7 @@ const handleMessages = async (
           detail: decision.detail,
           receiveCount: record.attributes.ApproximateReceiveCount,
         });
-        countByReason(deps.metrics, 'MessagesRejected', { [decision.reason]: 1 });
+        countByReason(deps.metrics, METRIC.MessagesRejected, { [decision.reason]: 1 });
         throw new RejectedMessageError(`${decision.reason}: ${decision.detail}`);
       }
       case 'run':
