@@ -12,6 +12,7 @@ import {
   providerDefaults,
   ref,
   sub,
+  withStageConfigs,
 } from '@pipeline/shared/serverless';
 import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared';
 import type { AWS } from 'osls';
@@ -23,7 +24,8 @@ const config: AWS = {
   frameworkVersion: '4',
   configValidationMode: 'error',
   plugins: ['serverless-esbuild'],
-  params: {
+  // Defaults, then one set per stage file config/<stage>.yml (shared/src/serverless/stage-config.ts).
+  params: withStageConfigs(service, {
     default: {
       ...commonParams,
       ...alarmParams,
@@ -77,7 +79,7 @@ const config: AWS = {
       alertTarget: 'log',
       ingestBucketName: 'local-ingest',
     },
-  },
+  }),
   provider: {
     ...providerDefaults(service),
     // Only used by `consumer: true`; set so a later switch to it gets the stable naming scheme.

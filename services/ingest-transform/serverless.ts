@@ -23,6 +23,7 @@ import {
   secureBucket,
   sub,
   tlsOnlyBucketPolicy,
+  withStageConfigs,
 } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 import { DEFAULT_PROCESSOR_BUFFER_SIZE_MB } from './src/domain/processor-buffer';
@@ -38,7 +39,8 @@ const config: AWS = {
   frameworkVersion: '4',
   configValidationMode: 'error',
   plugins: ['serverless-esbuild'],
-  params: {
+  // Defaults, then one set per stage file config/<stage>.yml (shared/src/serverless/stage-config.ts).
+  params: withStageConfigs(service, {
     default: {
       ...commonParams,
       ...alarmParams,
@@ -82,7 +84,7 @@ const config: AWS = {
       // How often a container checks the registry's ETag (a conditional GET) for a new version.
       registryRefreshSeconds: '300',
     },
-  },
+  }),
   provider: {
     ...providerDefaults(service),
     iam: {

@@ -14,6 +14,7 @@ import {
   secureBucket,
   sub,
   tlsOnlyBucketPolicy,
+  withStageConfigs,
 } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 import {
@@ -100,7 +101,8 @@ const config: AWS = {
   frameworkVersion: '4',
   configValidationMode: 'error',
   plugins: ['serverless-esbuild'],
-  params: {
+  // Defaults, then one set per stage file config/<stage>.yml (shared/src/serverless/stage-config.ts).
+  params: withStageConfigs(service, {
     default: {
       ...commonParams,
       ...alarmParams,
@@ -162,7 +164,7 @@ const config: AWS = {
       runnerHandler: '../../local/src/functions/report-runner.handler',
       esbuildWorkFolder: '.esbuild/local/work',
     },
-  },
+  }),
   provider: providerDefaults(service),
   package: { individually: true, patterns: ['sql/*.sql'] },
   custom: {
