@@ -79,7 +79,10 @@ const cliParams = (items: readonly string[]): Partial<Record<ServiceName, Record
 };
 
 /** `preflight [options]`; returns the exit code. */
-export const main = async (argv: readonly string[], out = process.stdout): Promise<number> => {
+export const main = async (
+  argv: readonly string[],
+  out: Pick<NodeJS.WritableStream, 'write'> = process.stdout,
+): Promise<number> => {
   const { values } = parseArgs({
     args: [...argv],
     options: {

@@ -231,7 +231,6 @@ const SHARED_SETTINGS: readonly { name: string; services: readonly ServiceName[]
   { name: 'alarmTopicArn', services: SERVICES, why: 'one notification target for the whole pipeline' },
 ];
 
-const WAREHOUSE_SERVICES = ['report-runner', 'analytics-sink'] as const;
 // The settings that name the warehouse itself, per kind (a deadline or a capacity may differ).
 const warehouseSetting = (kind: string | undefined, name: string): boolean =>
   kind === 'postgres'

@@ -52,7 +52,7 @@ describe('preflight', () => {
 
   it('prints the cost and exits 1 naming the parameter that is wrong', async () => {
     let text = '';
-    const out = { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WriteStream;
+    const out = { write: (chunk: string) => ((text += chunk), true) };
     // The CLI reads config/<stage>.yml: the shipped example is a stage file like any other.
     const code = await main(['--stage', 'example', '--param', 'report-runner:batchSize=0'], out);
     expect(text).toMatch(/Cost per million events/);
