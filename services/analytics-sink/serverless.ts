@@ -16,6 +16,7 @@ import {
   secureBucket,
   sub,
   tlsOnlyBucketPolicy,
+  withStageConfigs,
 } from '@pipeline/shared/serverless';
 import { DEFAULT_REGISTRY_KEY, METRIC } from '@pipeline/shared';
 import type { AWS } from 'osls';
@@ -82,7 +83,8 @@ const config: AWS = {
   frameworkVersion: '4',
   configValidationMode: 'error',
   plugins: ['serverless-esbuild'],
-  params: {
+  // Defaults, then one set per stage file config/<stage>.yml (shared/src/serverless/stage-config.ts).
+  params: withStageConfigs(service, {
     default: {
       ...commonParams,
       ...alarmParams,
@@ -154,7 +156,7 @@ const config: AWS = {
       alertTarget: 'log',
       ingestBucketName: 'local-ingest',
     },
-  },
+  }),
   provider: {
     ...providerDefaults(service),
     // Only used by `consumer: true`; set so a later switch to it gets the stable naming scheme.

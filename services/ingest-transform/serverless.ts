@@ -30,6 +30,7 @@ import {
   secureBucket,
   sub,
   tlsOnlyBucketPolicy,
+  withStageConfigs,
 } from '@pipeline/shared/serverless';
 import { METRIC } from '@pipeline/shared';
 import type { AWS } from 'osls';
@@ -49,7 +50,8 @@ const config: AWS = {
   frameworkVersion: '4',
   configValidationMode: 'error',
   plugins: ['serverless-esbuild'],
-  params: {
+  // Defaults, then one set per stage file config/<stage>.yml (shared/src/serverless/stage-config.ts).
+  params: withStageConfigs(service, {
     default: {
       ...commonParams,
       // The stage's alarm topic is created here unless alarmTopicArn names one; alarmEmail
@@ -98,7 +100,7 @@ const config: AWS = {
       // How often a container checks the registry's ETag (a conditional GET) for a new version.
       registryRefreshSeconds: '300',
     },
-  },
+  }),
   provider: {
     ...providerDefaults(service),
     iam: {

@@ -16,6 +16,7 @@ import {
   secureBucket,
   sub,
   tlsOnlyBucketPolicy,
+  withStageConfigs,
 } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 
@@ -64,7 +65,8 @@ const config: AWS = {
   frameworkVersion: '4',
   configValidationMode: 'error',
   plugins: ['serverless-esbuild'],
-  params: {
+  // Defaults, then one set per stage file config/<stage>.yml (shared/src/serverless/stage-config.ts).
+  params: withStageConfigs(service, {
     default: {
       ...commonParams,
       ...alarmParams,
@@ -104,7 +106,7 @@ const config: AWS = {
       maxEventAgeHours: '168',
       quarantineRetentionDays: '30',
     },
-  },
+  }),
   provider: providerDefaults(service),
   package: { individually: true },
   custom: {

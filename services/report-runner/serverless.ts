@@ -15,6 +15,7 @@ import {
   secureBucket,
   sub,
   tlsOnlyBucketPolicy,
+  withStageConfigs,
 } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 import {
@@ -101,7 +102,8 @@ const config: AWS = {
   frameworkVersion: '4',
   configValidationMode: 'error',
   plugins: ['serverless-esbuild'],
-  params: {
+  // Defaults, then one set per stage file config/<stage>.yml (shared/src/serverless/stage-config.ts).
+  params: withStageConfigs(service, {
     default: {
       ...commonParams,
       ...alarmParams,
@@ -163,7 +165,7 @@ const config: AWS = {
       runnerHandler: '../../local/src/functions/report-runner.handler',
       esbuildWorkFolder: '.esbuild/local/work',
     },
-  },
+  }),
   provider: providerDefaults(service),
   package: { individually: true, patterns: ['sql/*.sql'] },
   custom: {

@@ -7,3 +7,4 @@ export * from './invoke-local';
 export * from './audit';
 export * from './resource-wildcards';
 export * from './params';
+export * from './documented-commands';

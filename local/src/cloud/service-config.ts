@@ -35,6 +35,9 @@ const PARAM_RULES: Record<ServiceName, ParamRules> = {
   'analytics-sink': analyticsSinkParamRules,
 };
 
+/** A service's deployment-parameter rules (its `src/params.ts`). */
+export const paramRulesOf = (service: ServiceName): ParamRules => PARAM_RULES[service];
+
 /**
  * Refuses a stage's parameters as `sls package` / `sls invoke local` would (osls runs the same rules
  * through shared/src/serverless/check-params.cjs), so a local run with a value AWS would refuse

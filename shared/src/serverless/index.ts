@@ -6,3 +6,4 @@ export * from './intrinsics';
 export * from './params';
 export * from './warehouse-params';
 export * from './device-policy';
+export * from './stage-config';

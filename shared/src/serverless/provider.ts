@@ -1,5 +1,6 @@
 import type { AWS } from 'osls';
 import { LOG_RETENTION_DAYS, oneOf, type ParamRules } from './params';
+import { PROVIDER_REGION } from './stage-config';
 
 /** The CloudWatch namespace every service publishes its metrics to. */
 export const METRICS_NAMESPACE = 'IngestionPipeline';
@@ -15,7 +16,7 @@ export const providerDefaults = (service: string): AWS['provider'] => ({
   // Graviton: about 20% cheaper per GB-second than x86 and as fast for JSON-heavy Node code.
   architecture: 'arm64',
   stage: "${opt:stage, 'dev'}",
-  region: "${opt:region, 'us-east-1'}" as NonNullable<AWS['provider']['region']>,
+  region: PROVIDER_REGION as NonNullable<AWS['provider']['region']>,
   memorySize: 512,
   timeout: 60,
   logRetentionInDays: '${param:logRetentionInDays}' as unknown as 30,

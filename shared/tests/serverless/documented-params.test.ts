@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AWS } from 'osls';
-import { REPO_ROOT } from '../../testing';
+import { codeSpans, documentationFiles, REPO_ROOT, SERVICE_NAMES } from '../../testing';
 
 /**
  * osls's own `${param:}` source, which parses every `--param` (lib/configuration/variables/sources/
@@ -31,22 +30,13 @@ const oslsResolves = (item: string, name: string) =>
     },
   );
 
-const SERVICES = ['ingest-transform', 'msk-consumer', 'report-runner', 'analytics-sink'] as const;
-
-const documents = async (): Promise<string[]> => [
-  path.join(REPO_ROOT, 'README.md'),
-  // ingest-transform's parameters are documented in the root README.
-  ...SERVICES.map((service) => path.join(REPO_ROOT, 'services', service, 'README.md')).filter(existsSync),
-  ...(await readdir(path.join(REPO_ROOT, 'docs')))
-    .filter((file) => file.endsWith('.md'))
-    .map((file) => path.join(REPO_ROOT, 'docs', file)),
-];
+const SERVICES = SERVICE_NAMES;
 
 /** Every `--param <item>` inside code (fenced blocks and inline spans) of a Markdown text. */
-const documentedParams = (markdown: string): string[] => {
-  const code = [...markdown.matchAll(/```[\s\S]*?```|`[^`\n]+`/g)].map(([span]) => span);
-  return code.flatMap((span) => [...span.matchAll(/--param[= ]([^\s`]*)/g)].map((match) => match[1] ?? ''));
-};
+const documentedParams = (markdown: string): string[] =>
+  codeSpans(markdown).flatMap(({ text }) =>
+    [...text.matchAll(/--param[= ]([^\s`]*)/g)].map((match) => match[1] ?? ''),
+  );
 
 const loadConfig = async (service: (typeof SERVICES)[number]): Promise<AWS> =>
   ((await import(`@pipeline/${service}/serverless`)) as { default: AWS }).default;
@@ -75,7 +65,7 @@ describe('the --param values the docs show', () => {
     for (const service of SERVICES)
       for (const name of Object.keys((await loadConfig(service)).params?.default ?? {})) declared.add(name);
     const found: string[] = [];
-    for (const file of await documents()) {
+    for (const file of await documentationFiles()) {
       for (const item of documentedParams(await readFile(file, 'utf8'))) {
         const name = item.split('=')[0] ?? '';
         found.push(item);

@@ -1,0 +1,149 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseStageConfig } from '@pipeline/shared/serverless';
+import { main } from '../../src/preflight/cli';
+import { costTableRows } from '../../src/preflight/cost-model';
+import { preflight } from '../../src/preflight/preflight';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pipeline-warehouse-AbCdEf';
+
+// A stage whose two warehouse users agree: Postgres through a secret, written once for both.
+const consistent = `
+region: eu-west-1
+params:
+  warehouse: postgres
+  warehouseUrl: none
+  warehouseUrlSecretArn: ${SECRET}
+`;
+
+const run = (yaml: string, { region, env = {} }: { region?: string; env?: Record<string, string> } = {}) =>
+  preflight({
+    stage: 'prod',
+    env,
+    ...(region ? { region } : {}),
+    stageConfig: parseStageConfig('prod', 'config/prod.yml', yaml),
+  });
+
+const problemsOf = async (yaml: string, options?: Parameters<typeof run>[1]) =>
+  (await run(yaml, options)).problems.map(({ service, name, problem }) => `${service} ${name}: ${problem}`);
+
+describe('preflight', () => {
+  it('passes a consistent stage, plans every stack and prices it', async () => {
+    const report = await run(consistent);
+    expect(report.problems).toEqual([]);
+    expect(report.region).toBe('eu-west-1');
+    expect(report.services.map(({ stack }) => stack)).toEqual([
+      'ingest-transform-prod',
+      'report-runner-prod',
+      'msk-consumer-prod',
+      'analytics-sink-prod',
+    ]);
+    const runner = report.services.find(({ service }) => service === 'report-runner');
+    expect(runner?.params.warehouseUrlSecretArn).toEqual({ value: SECRET, source: 'stage' });
+    expect(runner?.params.ingestBucketArn).toMatchObject({
+      source: 'compose',
+      from: 'ingest-transform.IngestBucketArn',
+    });
+    expect(runner?.off.map(({ id }) => id)).toContain('RedshiftWorkgroup');
+    expect(report.cost.subtotal).toBeGreaterThan(0.4);
+    expect(report.cost.idlePerMonth).toBeCloseTo(29.2, 1);
+  });
+
+  it('prints the cost and exits 1 naming the parameter that is wrong', async () => {
+    let text = '';
+    const out = { write: (chunk: string) => ((text += chunk), true) };
+    // The CLI reads config/<stage>.yml: the shipped example is a stage file like any other.
+    const code = await main(['--stage', 'example', '--param', 'report-runner:batchSize=0'], out);
+    expect(text).toMatch(/Cost per million events/);
+    expect(text).toMatch(/subtotal\s+~\$0\.\d\d/);
+    expect(text).toMatch(/report-runner: --param batchSize=0: must be an integer from 1 to 10000/);
+    expect(code).toBe(1);
+  });
+
+  it.each([
+    [
+      'a warehouse report-runner and analytics-sink do not share',
+      `${consistent}services:\n  analytics-sink:\n    warehouse: redshift-serverless\n`,
+      /analytics-sink warehouse: differs from report-runner's warehouse=postgres/,
+    ],
+    [
+      'one warehouse reached with different settings',
+      `${consistent}services:\n  analytics-sink:\n    warehouseUrlSecretArn: ${SECRET.replace('AbCdEf', 'XyZ123')}\n`,
+      /analytics-sink warehouseUrlSecretArn: differs from report-runner's/,
+    ],
+    [
+      'redshift-serverless without the workgroup ARN',
+      'params:\n  warehouse: redshift-serverless\n  redshiftWorkgroupName: pipeline\n  redshiftWorkgroupArn: none\n',
+      /report-runner redshiftWorkgroupArn: must be set/,
+    ],
+    [
+      'a malformed ARN',
+      `${consistent}  alarmTopicArn: arn:aws:sns:eu-west-1:12345:alarms\n`,
+      /ingest-transform alarmTopicArn: must be an SNS topic ARN/,
+    ],
+    [
+      'an ARN in another region than the stage',
+      `${consistent}  alarmTopicArn: arn:aws:sns:us-east-1:123456789012:alarms\n`,
+      /msk-consumer alarmTopicArn: is in us-east-1, the stage deploys to eu-west-1/,
+    ],
+    [
+      'a placeholder nobody replaced',
+      'params:\n  warehouse: redshift-serverless\n  redshiftWorkgroupName: pipeline\n',
+      /analytics-sink redshiftWorkgroupArn: is a placeholder/,
+    ],
+    [
+      'a processor buffer above what a Lambda response can carry',
+      `${consistent}services:\n  ingest-transform:\n    processorBufferSizeMB: 3\n`,
+      /ingest-transform processorBufferSizeMB/,
+    ],
+    [
+      'a setting two services must share set differently',
+      `${consistent}services:\n  analytics-sink:\n    maxEventAgeHours: 24\n`,
+      /analytics-sink maxEventAgeHours: differs from ingest-transform's maxEventAgeHours=168/,
+    ],
+  ])('catches %s', async (_what, yaml, expected) => {
+    expect(await problemsOf(yaml)).toContainEqual(expect.stringMatching(expected));
+  });
+
+  it('catches a stage name Athena cannot use unquoted', async () => {
+    const report = await preflight({
+      stage: 'my-prod',
+      env: {},
+      stageConfig: parseStageConfig('my-prod', 'config/my-prod.yml', consistent),
+    });
+    expect(report.problems).toContainEqual(expect.objectContaining({ name: 'stage', value: 'my-prod' }));
+  });
+
+  it('takes the region from --region, then the stage file, then AWS_REGION, then AWS_DEFAULT_REGION', async () => {
+    const bare = consistent.replace('region: eu-west-1\n', '');
+    expect((await run(consistent, { region: 'eu-central-1' })).region).toBe('eu-central-1');
+    expect((await run(consistent, { env: { AWS_REGION: 'ap-south-1' } })).region).toBe('eu-west-1');
+    expect(
+      (await run(bare, { env: { AWS_REGION: 'ap-south-1', AWS_DEFAULT_REGION: 'eu-north-1' } })).region,
+    ).toBe('ap-south-1');
+    expect((await run(bare, { env: { AWS_DEFAULT_REGION: 'eu-north-1' } })).region).toBe('eu-north-1');
+    expect((await run(bare)).region).toBe('us-east-1');
+  });
+});
+
+describe('the cost table of docs/OPERATIONS.md', () => {
+  // Cells, not spaces: Prettier aligns the Markdown table.
+  const cells = (table: string) =>
+    table
+      .trim()
+      .split('\n')
+      .slice(2)
+      .map((line) =>
+        line
+          .replace(/^\|(.*)\|$/, '$1')
+          .split(' | ')
+          .map((cell) => cell.trim()),
+      );
+
+  it('is what the cost model renders (npm run preflight -- --cost-table)', async () => {
+    const doc = await readFile(path.join(REPO_ROOT, 'docs', 'OPERATIONS.md'), 'utf8');
+    const table = /<!-- cost-table:start[^>]*-->\n([\s\S]*?)<!-- cost-table:end -->/.exec(doc)?.[1] ?? '';
+    expect(cells(table)).toEqual(costTableRows());
+  });
+});
