@@ -258,7 +258,8 @@ export const crossServiceProblems = (
   for (const { name, services, why } of SHARED_SETTINGS) {
     const holders = services.flatMap((service) => {
       const param = byService.get(service)?.params[name];
-      return param ? [{ service, value: param.value }] : [];
+      // A value compose passes from another stack's output agrees with that stack by construction.
+      return param && param.source !== 'compose' ? [{ service, value: param.value }] : [];
     });
     const [first, ...others] = holders;
     for (const other of others) {

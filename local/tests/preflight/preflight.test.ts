@@ -85,11 +85,13 @@ describe('preflight', () => {
     [
       'an ARN in another region than the stage',
       `${consistent}  alarmTopicArn: arn:aws:sns:us-east-1:123456789012:alarms\n`,
-      /msk-consumer alarmTopicArn: is in us-east-1, the stage deploys to eu-west-1/,
+      /ingest-transform alarmTopicArn: is in us-east-1, the stage deploys to eu-west-1/,
     ],
     [
       'a placeholder nobody replaced',
-      'params:\n  warehouse: redshift-serverless\n  redshiftWorkgroupName: pipeline\n',
+      // The services' defaults hold no placeholder any more; one copied from an example still counts.
+      'params:\n  warehouse: redshift-serverless\n  redshiftWorkgroupName: pipeline\n' +
+        '  redshiftWorkgroupArn: arn:aws:redshift-serverless:eu-west-1:000000000000:workgroup/00000000-0000-4000-8000-000000000000\n',
       /analytics-sink redshiftWorkgroupArn: is a placeholder/,
     ],
     [
