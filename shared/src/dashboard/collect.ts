@@ -382,8 +382,7 @@ export const collectDashboard = async (options: CollectOptions): Promise<Dashboa
     records: rejectionRows.reduce((sum, { count }) => sum + count, 0),
     ...(options.rejections === undefined
       ? {
-          empty:
-            'Not in the warehouse: records dropped or failed before the lake are counted in CloudWatch (RecordsRejected and RecordsDropped, by reason) and kept under errors/ in the ingest bucket.',
+          empty: `Not in ${source.readFrom ?? 'the warehouse'}: records dropped or failed before the lake are counted in CloudWatch (RecordsRejected and RecordsDropped, by reason) and kept under errors/ in the ingest bucket.`,
         }
       : rejectionRows.length === 0
         ? { empty: 'No record was dropped or failed.' }
@@ -418,6 +417,7 @@ export const collectDashboard = async (options: CollectOptions): Promise<Dashboa
     title: options.title ?? 'Ingestion pipeline',
     ...(options.environment ? { environment: options.environment } : {}),
     generatedAt: now.toISOString(),
+    ...(source.readFrom ? { readFrom: source.readFrom } : {}),
     relations,
     freshness: {
       status,

@@ -21,6 +21,8 @@ export interface HourWindow {
  * in `collectDashboard` is the same over every source.
  */
 export interface DashboardSource {
+  /** What the page says it read, when it is not a warehouse. */
+  readonly readFrom?: string;
   /** Which of `names` exist in this store. */
   relations(names: readonly string[]): Promise<Set<string>>;
   realtimeExtent(): Promise<RealtimeExtent | null>;
@@ -309,6 +311,7 @@ export const reportRowsDashboardSource = (
   const rows = async (relation: string, { since }: HourWindow) =>
     (await reports.rows(relation, since)).filter((row) => hourOf(row) >= since);
   return {
+    readFrom: 'the report outputs and the real-time tables',
     relations: async (names) => {
       const found = await realtime.relations(names.filter((name) => !reportRelations.has(name)));
       for (const name of names.filter((name) => reportRelations.has(name)))

@@ -23,7 +23,15 @@ import {
   type ReportRowsReader,
 } from '../../src/dashboard';
 import { expectedDashboard } from './expected';
-import { createSchema, fixtureRows, fixtureWarehouse, NOW, SILENT, type FixtureRows } from './fixture';
+import {
+  asReadFromWarehouse,
+  createSchema,
+  fixtureRows,
+  fixtureWarehouse,
+  NOW,
+  SILENT,
+  type FixtureRows,
+} from './fixture';
 
 /** The model embedded in a page, read back the way any tool would. */
 const embeddedModel = (html: string): DashboardModel => {
@@ -347,7 +355,11 @@ describe('the dashboard generator on a stage without a warehouse (report outputs
       now: NOW,
       environment: 'test',
     });
-    expect(fromOutputs.model).toEqual(fromWarehouse.model);
+    expect(fromOutputs.model.readFrom).toBe('the report outputs and the real-time tables');
+    expect(fromOutputs.model.tables.rejections.empty).toMatch(
+      /^Not in the report outputs and the real-time tables: records dropped or failed/,
+    );
+    expect(asReadFromWarehouse(fromOutputs.model)).toEqual(fromWarehouse.model);
   });
 
   it('says which report has no completed run yet, naming the stage rather than a warehouse', async () => {
