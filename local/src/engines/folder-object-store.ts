@@ -34,7 +34,7 @@ export class FolderObjectStore implements ObjectStore, ObjectReader {
   }
 
   /** Keys under `prefix` after `startAfter`, ascending as S3 lists them; writes in flight are not keys. */
-  async list(prefix: string, startAfter = ''): Promise<string[]> {
+  async list(prefix: string, startAfter = '', limit = Infinity): Promise<string[]> {
     let entries;
     try {
       entries = await readdir(this.root, { recursive: true, withFileTypes: true });
@@ -48,7 +48,8 @@ export class FolderObjectStore implements ObjectStore, ObjectReader {
         path.relative(this.root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'),
       )
       .filter((key) => key.startsWith(prefix) && key > startAfter)
-      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+      .slice(0, limit);
   }
 
   async get(key: string): Promise<string | undefined> {

@@ -103,7 +103,7 @@ describe('the dashboard from report outputs and real-time tables (no warehouse),
     );
     const read: string[] = [];
     const outputs = reportOutputsReader({
-      list: (prefix, startAfter) => reports.list(prefix, startAfter),
+      list: (prefix, startAfter, limit) => reports.list(prefix, startAfter, limit),
       get: (key) => {
         read.push(key);
         return reports.get(key);

@@ -268,6 +268,8 @@ export type RealtimeDashboardReader = Pick<
 
 /** Report outputs as report-runner wrote them (`reports/<report>/dt=.../hour=.../`). */
 export interface ReportRowsReader {
+  /** Whether the report has written any output yet (cheaper than listing its hours). */
+  exists(relation: string): Promise<boolean>;
   /** The hours (`YYYY-MM-DD HH`) whose run of the report completed, ascending. */
   hours(relation: string): Promise<string[]>;
   /** The report's rows of the completed hours from `since` on. */
@@ -315,7 +317,7 @@ export const reportRowsDashboardSource = (
     relations: async (names) => {
       const found = await realtime.relations(names.filter((name) => !reportRelations.has(name)));
       for (const name of names.filter((name) => reportRelations.has(name)))
-        if ((await reports.hours(name)).length > 0) found.add(name);
+        if (await reports.exists(name)) found.add(name);
       return found;
     },
     realtimeExtent: () => realtime.realtimeExtent(),

@@ -338,6 +338,7 @@ describe('the dashboard generator on a stage without a warehouse (report outputs
     );
     const hourOf = ({ dt, hour }: WarehouseRow) => `${String(dt)} ${String(hour)}`;
     return {
+      exists: async (relation) => (byRelation.get(relation) ?? []).length > 0,
       hours: async (relation) => [...new Set((byRelation.get(relation) ?? []).map(hourOf))].sort(),
       rows: async (relation, since) => (byRelation.get(relation) ?? []).filter((row) => hourOf(row) >= since),
     };

@@ -33,7 +33,7 @@ export class S3ObjectStore implements ObjectStore, ObjectReader {
   // ListObjectsV2 returns up to 1,000 keys a page in ascending key order and starts after
   // `StartAfter`; a truncated page carries `NextContinuationToken` for the next.
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
-  async list(prefix: string, startAfter?: string): Promise<string[]> {
+  async list(prefix: string, startAfter?: string, limit?: number): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
     do {
@@ -42,10 +42,14 @@ export class S3ObjectStore implements ObjectStore, ObjectReader {
           Bucket: this.bucket,
           Prefix: prefix,
           ...(token ? { ContinuationToken: token } : startAfter ? { StartAfter: startAfter } : {}),
+          ...(limit === undefined ? {} : { MaxKeys: limit - keys.length }),
         }),
       );
       for (const { Key } of page.Contents ?? []) if (Key) keys.push(Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      token =
+        page.IsTruncated && (limit === undefined || keys.length < limit)
+          ? page.NextContinuationToken
+          : undefined;
     } while (token);
     return keys;
   }

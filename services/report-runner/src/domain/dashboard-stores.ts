@@ -25,6 +25,8 @@ export const reportOutputsReader = (objects: ObjectReader): ReportRowsReader => 
       .filter((match) => match !== null)
       .map(([, dt, hour]) => `${dt} ${hour}`);
   return {
+    exists: async (relation) =>
+      (await objects.list(`${REPORTS_PREFIX}${reportName(relation)}/`, undefined, 1)).length > 0,
     hours: (relation) => completedHours(relation),
     rows: async (relation, since) => {
       const name = reportName(relation);

@@ -59,9 +59,9 @@ export interface ObjectStore {
 export interface ObjectReader {
   /**
    * Keys under `prefix`, ascending (S3 lists keys in UTF-8 binary order), from the first key after
-   * `startAfter` when given.
+   * `startAfter` when given; at most `limit` keys when given.
    */
-  list(prefix: string, startAfter?: string): Promise<string[]>;
+  list(prefix: string, startAfter?: string, limit?: number): Promise<string[]>;
   /** The object's body as text, or `undefined` when there is no such key. */
   get(key: string): Promise<string | undefined>;
 }

@@ -66,6 +66,21 @@ describe('the S3 object store', () => {
     ]);
   });
 
+  it('asks for no more keys than a limit, and stops there', async () => {
+    s3.on(ListObjectsV2Command).resolves({
+      Contents: [{ Key: 'reports/a/dt=2026-03-02/hour=10/_manifest.json' }],
+      IsTruncated: true,
+      NextContinuationToken: 't1',
+    });
+    const store = new S3ObjectStore(new S3Client({ region: 'us-east-1' }), 'reports-bucket');
+    expect(await store.list('reports/a/', undefined, 1)).toEqual([
+      'reports/a/dt=2026-03-02/hour=10/_manifest.json',
+    ]);
+    expect(s3.commandCalls(ListObjectsV2Command).map(({ args }) => args[0].input)).toEqual([
+      { Bucket: 'reports-bucket', Prefix: 'reports/a/', MaxKeys: 1 },
+    ]);
+  });
+
   it('reads an object as text, and a key that does not exist as undefined', async () => {
     s3.on(GetObjectCommand, { Key: 'reports/a/part-00000.json' })
       .resolves({
