@@ -17,6 +17,7 @@ import {
   tlsOnlyBucketPolicy,
   withStageConfigs,
 } from '@pipeline/shared/serverless';
+import { DASHBOARD_SOURCES } from '@pipeline/shared/dashboard';
 import type { AWS } from 'osls';
 import {
   lakeObjectCreatedPattern,
@@ -29,6 +30,14 @@ const service = 'report-runner';
 const ATHENA_RESULTS_PREFIX = 'athena-results/';
 const REPORTS_PREFIX = 'reports/';
 const DASHBOARD_PREFIX = 'dashboard/';
+/**
+ * The real-time tables the dashboard of a stage without a warehouse reads: analytics-sink's Glue
+ * tables, each over `realtime/<table>/` of its RealtimeBucket (realtime-lake.ts; the infrastructure
+ * test checks these against it). The view is not read: it merges segments as the SQL over the
+ * part table does, and its rows carry no partition to prune on.
+ */
+const REALTIME_TABLES = [DASHBOARD_SOURCES.realtimeParts.relation, DASHBOARD_SOURCES.realtimeAlerts.relation];
+const realtimeTablePrefix = (table: string) => `realtime/${table}/`;
 
 const functionName = '${self:service}-${sls:stage}-runner';
 // osls names the rule of the function's first schedule event so; extended below with a DLQ.
@@ -95,6 +104,7 @@ const awsEnvironment = {
   WAREHOUSE_URL: '${param:warehouseUrl}',
   WAREHOUSE_URL_SECRET_ARN: '${param:warehouseUrlSecretArn}',
   DASHBOARD: '${param:dashboard}',
+  REALTIME_GLUE_DATABASE: '${param:realtimeGlueDatabaseName}',
 };
 
 const config: AWS = {
@@ -116,6 +126,10 @@ const config: AWS = {
       // registry reports join.
       registryTableName: 'device_registry',
       registryPrefix: REGISTRY_PREFIX,
+      // analytics-sink's real-time tables (Glue, over its RealtimeBucket), which the dashboard of
+      // a stage without a warehouse reads through Athena; from analytics-sink through compose.
+      realtimeGlueDatabaseName: 'pipeline_${sls:stage}',
+      realtimeBucketArn: 'arn:aws:s3:::realtime-bucket-placeholder',
       // SQS event source: a batch over 10 needs a batching window of at least 1 s.
       batchSize: '10',
       batchingWindowSeconds: '5',
@@ -151,7 +165,8 @@ const config: AWS = {
       // Secrets Manager secret holding the whole URL.
       warehouseUrl: 'none',
       warehouseUrlSecretArn: 'none',
-      // enabled | disabled: regenerate dashboard/index.html after each run (needs a warehouse).
+      // enabled | disabled: regenerate dashboard/index.html after each run, from the warehouse
+      // or, with warehouse=none, from the report outputs and the real-time tables.
       dashboard: 'enabled',
       runnerHandler: 'src/handlers/runner.handler',
       esbuildWorkFolder: '.esbuild',
@@ -162,6 +177,7 @@ const config: AWS = {
     local: {
       ingestBucketName: 'local-ingest',
       ingestBucketArn: 'arn:aws:s3:::local-ingest',
+      realtimeBucketArn: 'arn:aws:s3:::local-realtime',
       runnerHandler: '../../local/src/functions/report-runner.handler',
       esbuildWorkFolder: '.esbuild/local/work',
     },
@@ -214,11 +230,10 @@ const config: AWS = {
     Conditions: {
       ...alarmConditions,
       CreateWarehouse: { 'Fn::Equals': ['${param:warehouse}', 'create-serverless'] },
-      PublishDashboard: {
-        'Fn::And': [
-          { 'Fn::Equals': ['${param:dashboard}', 'enabled'] },
-          { 'Fn::Not': [{ 'Fn::Equals': ['${param:warehouse}', 'none'] }] },
-        ],
+      PublishDashboard: { 'Fn::Equals': ['${param:dashboard}', 'enabled'] },
+      // Without a warehouse the dashboard reads report outputs and the real-time tables.
+      DashboardWithoutWarehouse: {
+        'Fn::And': [{ Condition: 'PublishDashboard' }, { 'Fn::Equals': ['${param:warehouse}', 'none'] }],
       },
       ExistingServerless: { 'Fn::Equals': ['${param:warehouse}', 'redshift-serverless'] },
       ExistingCluster: { 'Fn::Equals': ['${param:warehouse}', 'redshift-cluster'] },
@@ -463,6 +478,56 @@ const config: AWS = {
                 Effect: 'Allow',
                 Action: ['s3:PutObject'],
                 Resource: sub(`\${ReportsBucket.Arn}/${DASHBOARD_PREFIX}*`),
+              }),
+              ifThen('DashboardWithoutWarehouse', {
+                // Report outputs of the hours charted (listing is granted by LocateReports).
+                Sid: 'DashboardReadReports',
+                Effect: 'Allow',
+                Action: ['s3:GetObject'],
+                Resource: sub(`\${ReportsBucket.Arn}/${REPORTS_PREFIX}*`),
+              }),
+              ifThen('DashboardWithoutWarehouse', {
+                Sid: 'DashboardReadRealtimeTables',
+                Effect: 'Allow',
+                Action: ['glue:GetDatabase', 'glue:GetTable'],
+                Resource: [
+                  sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
+                  sub(
+                    'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${param:realtimeGlueDatabaseName}',
+                  ),
+                  ...REALTIME_TABLES.map((table) =>
+                    sub(
+                      `arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:table/\${param:realtimeGlueDatabaseName}/${table}`,
+                    ),
+                  ),
+                ],
+              }),
+              ifThen('DashboardWithoutWarehouse', {
+                // Athena reads a table's objects with the caller's permissions: it locates the
+                // bucket (a request without a prefix), lists the partition folders, reads objects.
+                Sid: 'DashboardLocateRealtime',
+                Effect: 'Allow',
+                Action: ['s3:GetBucketLocation'],
+                Resource: '${param:realtimeBucketArn}',
+              }),
+              ifThen('DashboardWithoutWarehouse', {
+                Sid: 'DashboardListRealtime',
+                Effect: 'Allow',
+                Action: ['s3:ListBucket'],
+                Resource: '${param:realtimeBucketArn}',
+                Condition: {
+                  StringLike: {
+                    's3:prefix': REALTIME_TABLES.map((table) => `${realtimeTablePrefix(table)}*`),
+                  },
+                },
+              }),
+              ifThen('DashboardWithoutWarehouse', {
+                Sid: 'DashboardReadRealtime',
+                Effect: 'Allow',
+                Action: ['s3:GetObject'],
+                Resource: REALTIME_TABLES.map(
+                  (table) => `\${param:realtimeBucketArn}/${realtimeTablePrefix(table)}*`,
+                ),
               }),
             ]),
             ifThen(

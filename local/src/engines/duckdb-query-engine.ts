@@ -10,8 +10,12 @@ import {
   REGISTRY_COLUMNS,
   REGISTRY_PREFIX,
   type ColumnName,
+  type GlueType,
+  type WarehouseTable,
   type WarehouseValue,
 } from '@pipeline/shared';
+import { realtimeTablePrefix } from '@pipeline/analytics-sink/src/domain/realtime-lake';
+import { ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink/src/domain/realtime-tables';
 import { QueryEngineError } from '@pipeline/report-runner/src/domain/errors';
 import type { QueryEngine, QueryRequest, QueryResult } from '@pipeline/report-runner/src/domain/ports';
 import {
@@ -33,6 +37,12 @@ export interface DuckDbQueryEngineOptions {
   registryPrefix?: string;
   /** Name of the registry table report SQL joins (`device_registry`). */
   registryTableName?: string;
+  /**
+   * The real-time bucket's folder (analytics-sink without a warehouse): its tables
+   * (`realtime/<table>/dt=/hour=/*.json.gz`) are relations of the same names, as the Glue tables
+   * are in Athena. Without it, a query naming them fails as one naming a missing table does.
+   */
+  realtimeDir?: string;
   /**
    * Receives DuckDB's profile of every query (the files it read): benchmarks use it to show
    * partition pruning. Profiling writes a JSON file per query, so it is off unless asked for.
@@ -174,6 +184,42 @@ export const listRegistryFiles = async (folder: string): Promise<string[]> => {
   }
 };
 
+const REALTIME_TABLES = [WINDOW_PART_TABLE, ALERT_TABLE] as const;
+
+/**
+ * A real-time table as Athena reads its Glue table: the JSON SerDe over gzip JSON Lines with the
+ * table's columns, and `dt`, `hour` (strings) from the folder names. No object yet is an empty
+ * table, not an error.
+ */
+export const realtimeTableSql = (table: WarehouseTable, files: readonly string[]): string => {
+  const columns = table.columns.map(({ name, type }) => [name, DUCKDB_TYPES[type as GlueType]] as const);
+  if (files.length === 0) {
+    const nulls = [...columns, ['dt', 'VARCHAR'], ['hour', 'VARCHAR']].map(
+      ([name, type]) => `CAST(NULL AS ${type}) AS "${name}"`,
+    );
+    return `CREATE OR REPLACE TABLE "${table.name}" AS SELECT ${nulls.join(', ')} WHERE false`;
+  }
+  const struct = `{${columns.map(([name, type]) => `${quote(name)}: ${quote(type)}`).join(', ')}}`;
+  return (
+    `CREATE OR REPLACE VIEW "${table.name}" AS SELECT * FROM read_json(${list(files)}, ` +
+    `format = 'newline_delimited', columns = ${struct}, hive_partitioning = true, hive_types_autocast = false)`
+  );
+};
+
+/** A real-time table's objects: `dt=/hour=/` folders of `.json.gz` files (hidden and `_` skipped). */
+const listRealtimeFiles = async (folder: string): Promise<string[]> => {
+  try {
+    const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((entry) => entry.isFile() && !/^[._]/.test(entry.name) && entry.name.endsWith('.json.gz'))
+      .map((entry) => path.join(entry.parentPath, entry.name))
+      .sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+};
+
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 const formatTimestamp = (date: Date) =>
   `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
@@ -232,8 +278,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    private readonly options: Required<Omit<DuckDbQueryEngineOptions, 'onProfile'>> &
-      Pick<DuckDbQueryEngineOptions, 'onProfile'>,
+    private readonly options: Required<Omit<DuckDbQueryEngineOptions, 'onProfile' | 'realtimeDir'>> &
+      Pick<DuckDbQueryEngineOptions, 'onProfile' | 'realtimeDir'>,
   ) {}
 
   static async create(options: DuckDbQueryEngineOptions): Promise<DuckDbQueryEngine> {
@@ -287,6 +333,15 @@ export class DuckDbQueryEngine implements QueryEngine {
             await listRegistryFiles(path.join(this.options.lakeDir, this.options.registryPrefix)),
           ),
         );
+      const { realtimeDir } = this.options;
+      for (const table of REALTIME_TABLES)
+        if (realtimeDir && new RegExp(`\\b${table.name}\\b`, 'i').test(sql))
+          await connection.run(
+            realtimeTableSql(
+              table,
+              await listRealtimeFiles(path.join(realtimeDir, realtimeTablePrefix(table))),
+            ),
+          );
       const profileFile = this.options.onProfile
         ? path.join(tmpdir(), `duckdb-profile-${randomUUID()}.json`)
         : undefined;

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ObjectStore } from '@pipeline/report-runner/src/domain/ports';
+import type { ObjectReader, ObjectStore } from '@pipeline/report-runner/src/domain/ports';
 
 /**
  * A bucket as a local folder: keys are relative paths. Writes go to a temporary file renamed into
  * place, so a reader never sees half an object and an overwrite is atomic, like an S3 PUT.
  */
-export class FolderObjectStore implements ObjectStore {
+export class FolderObjectStore implements ObjectStore, ObjectReader {
   private readonly root: string;
 
   constructor(root: string) {
@@ -30,6 +30,34 @@ export class FolderObjectStore implements ObjectStore {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  /** Keys under `prefix` after `startAfter`, ascending as S3 lists them; writes in flight are not keys. */
+  async list(prefix: string, startAfter = '', limit = Infinity): Promise<string[]> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    return entries
+      .filter((entry) => entry.isFile() && !entry.name.endsWith('.tmp'))
+      .map((entry) =>
+        path.relative(this.root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'),
+      )
+      .filter((key) => key.startsWith(prefix) && key > startAfter)
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+      .slice(0, limit);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    try {
+      return await readFile(this.pathOf(key), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
     }
   }
 

@@ -90,4 +90,8 @@ export const paramRules: ParamRules = {
   redshiftCopyRoleArn: when(usesExistingRedshift, allOf(given, arnOf(ARN.iamRole))),
   ...postgresParamRules,
   dashboard: oneOf('enabled', 'disabled'),
+  // Read by the dashboard of a stage without a warehouse (Athena over analytics-sink's tables;
+  // settings.ts reads the database with the same pattern at cold start).
+  realtimeGlueDatabaseName: when(paramIs('warehouse', 'none'), identifier),
+  realtimeBucketArn: when(paramIs('warehouse', 'none'), arnOf(ARN.s3Bucket)),
 };

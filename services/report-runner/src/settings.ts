@@ -37,8 +37,12 @@ export interface RunnerSettings extends RunnerOptions {
   reportsBucket: string;
   athena: { workGroup: string; database: string; table: string; registryTable: string; deadlineMs: number };
   warehouse: WarehouseSettings;
-  /** Regenerate `dashboard/index.html` after each run (only with a warehouse to read). */
+  /**
+   * Regenerate `dashboard/index.html` after each run: from the warehouse, or without one from the
+   * report outputs and the real-time tables in `realtimeDatabase` (analytics-sink's Glue tables).
+   */
   dashboard: boolean;
+  realtimeDatabase?: string;
   /** The deployment stage, shown in the dashboard's title. */
   stage?: string;
 }
@@ -110,6 +114,7 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): R
       WAREHOUSE_URL: optional,
       WAREHOUSE_URL_SECRET_ARN: optional,
       DASHBOARD: z.enum(['enabled', 'disabled']).default('enabled'),
+      REALTIME_GLUE_DATABASE: z.string().regex(IDENTIFIER).optional(),
       STAGE: optional,
     },
     env,
@@ -161,7 +166,10 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): R
       deadlineMs: config.QUERY_DEADLINE_SECONDS * 1000,
     },
     warehouse,
-    dashboard: config.DASHBOARD === 'enabled' && warehouse.kind !== 'none',
+    dashboard: config.DASHBOARD === 'enabled',
+    ...(config.DASHBOARD === 'enabled' && warehouse.kind === 'none'
+      ? { realtimeDatabase: need('REALTIME_GLUE_DATABASE') }
+      : {}),
     ...(config.STAGE ? { stage: config.STAGE } : {}),
   };
 };

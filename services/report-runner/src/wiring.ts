@@ -3,8 +3,15 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ReadableWarehouse, Warehouse } from '@pipeline/shared';
 import { createPgConnection, createPgWarehouse, RedshiftDataWarehouse } from '@pipeline/shared/warehouse';
+import { reportRowsDashboardSource } from '@pipeline/shared/dashboard';
 import { AthenaQueryEngine } from './adapters/athena-query-engine';
 import { S3ObjectStore } from './adapters/s3-object-store';
+import {
+  REALTIME_LOOKBACK_HOURS,
+  realtimeRelations,
+  realtimeTablesReader,
+  reportOutputsReader,
+} from './domain/dashboard-stores';
 import type { RunnerHandlerDependencies } from './handlers/runner-handler';
 import { loadReports } from './reports';
 import { settingsFromEnvironment, type WarehouseSettings } from './settings';
@@ -40,6 +47,21 @@ export const createRunnerDependencies = (
   });
   const warehouse = warehouseFor(settings.warehouse);
   const store = new S3ObjectStore(new S3Client({}), settings.reportsBucket);
+  const environment = settings.stage ? { environment: settings.stage } : {};
+  // The dashboard reads the warehouse the reports are loaded into or, without one, the report
+  // outputs in the reports bucket and analytics-sink's real-time tables through Athena.
+  const dashboardSource = () =>
+    warehouse
+      ? { warehouse }
+      : {
+          source: reportRowsDashboardSource(
+            realtimeTablesReader(engine, realtimeRelations(settings.realtimeDatabase!), {
+              lookbackHours: REALTIME_LOOKBACK_HOURS,
+              clock: () => new Date(),
+            }),
+            reportOutputsReader(store),
+          ),
+        };
   return {
     runner: {
       engine,
@@ -54,9 +76,6 @@ export const createRunnerDependencies = (
     ingestBucket: settings.ingestBucket,
     partitionConcurrency: settings.partitionConcurrency,
     rerunDaysBack: settings.rerunDaysBack,
-    // The dashboard reads the warehouse the reports are loaded into.
-    ...(settings.dashboard && warehouse
-      ? { dashboard: { warehouse, store, ...(settings.stage ? { environment: settings.stage } : {}) } }
-      : {}),
+    ...(settings.dashboard ? { dashboard: { ...dashboardSource(), store, ...environment } } : {}),
   };
 };

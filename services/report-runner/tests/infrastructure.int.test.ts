@@ -14,10 +14,16 @@ import {
   type PackagedService,
 } from '@pipeline/shared/testing';
 
+import { realtimeTablePrefix } from '@pipeline/analytics-sink/src/domain/realtime-lake';
+import { ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink/src/domain/realtime-tables';
+
 const SERVICE_DIR = path.join(__dirname, '..');
 const INGEST = {
   ingestBucketName: 'pipeline-test-ingest',
   ingestBucketArn: 'arn:aws:s3:::pipeline-test-ingest',
+  // analytics-sink's outputs, as serverless-compose.yml passes them.
+  realtimeBucketArn: 'arn:aws:s3:::pipeline-test-realtime',
+  realtimeGlueDatabaseName: 'pipeline_test_rt',
 };
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -162,12 +168,17 @@ describe('report-runner infrastructure (sls package)', () => {
         'arn:aws:s3:::pipeline-test-ingest/raw/*',
         'arn:aws:s3:::pipeline-test-ingest/reference/devices/*',
         { 'Fn::Sub': '${ReportsBucket.Arn}/athena-results/*' },
+        // The dashboard without a warehouse: report outputs and the real-time tables' objects.
+        { 'Fn::Sub': '${ReportsBucket.Arn}/reports/*' },
+        'arn:aws:s3:::pipeline-test-realtime/realtime/realtime_device_window_part/*',
+        'arn:aws:s3:::pipeline-test-realtime/realtime/realtime_alert/*',
       ]),
     );
-    expect(grant('s3:GetObject')).toHaveLength(3);
+    expect(grant('s3:GetObject')).toHaveLength(6);
     expect(grant('s3:PutObject')).toEqual([
       { 'Fn::Sub': '${ReportsBucket.Arn}/athena-results/*' },
       { 'Fn::Sub': '${ReportsBucket.Arn}/reports/*' },
+      { 'Fn::Sub': '${ReportsBucket.Arn}/dashboard/*' },
     ]);
     expect(grant('glue:GetTable').map(json).join()).toContain('table/pipeline_test/telemetry');
     // Resource "*" only for Data API calls that cannot be scoped, and then limited to own statements.
@@ -175,17 +186,65 @@ describe('report-runner infrastructure (sls package)', () => {
     expect(
       unscoped.every(({ statement }) => json(statement.Condition).includes('statement-owner-iam-userid')),
     ).toBe(true);
-    // The warehouse is off by default: no Redshift grant, no Redshift resource, no dashboard,
-    // no secret.
+    // The warehouse is off by default: no Redshift grant, no Redshift resource, no secret.
     expect(secretGrants(template)).toEqual([]);
     expect(runnerVariables(template).WAREHOUSE_URL_SECRET_ARN).toBe('none');
-    expect(template.Outputs?.DashboardObject).toBeUndefined();
     expect(
       statements.flatMap(({ actions }) => actions).filter((action) => action.startsWith('redshift')),
     ).toEqual([]);
     expect(
       Object.values(template.Resources).filter(({ Type }) => Type.startsWith('AWS::RedshiftServerless')),
     ).toEqual([]);
+  });
+
+  it('publishes the dashboard without a warehouse, reading report outputs and only the real-time tables it charts', () => {
+    const bySid = Object.fromEntries(allowStatements(template).map((grant) => [grant.sid, grant]));
+    expect(template.Outputs?.DashboardObject?.Value).toEqual({
+      'Fn::Sub': 's3://${ReportsBucket}/dashboard/index.html',
+    });
+    expect(bySid.PublishDashboard).toMatchObject({
+      actions: ['s3:PutObject'],
+      resources: [{ 'Fn::Sub': '${ReportsBucket.Arn}/dashboard/*' }],
+    });
+    expect(bySid.DashboardReadReports).toMatchObject({
+      actions: ['s3:GetObject'],
+      resources: [{ 'Fn::Sub': '${ReportsBucket.Arn}/reports/*' }],
+    });
+    const glue = 'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}';
+    expect(bySid.DashboardReadRealtimeTables).toMatchObject({
+      actions: ['glue:GetDatabase', 'glue:GetTable'],
+      resources: [
+        { 'Fn::Sub': `${glue}:catalog` },
+        { 'Fn::Sub': `${glue}:database/pipeline_test_rt` },
+        { 'Fn::Sub': `${glue}:table/pipeline_test_rt/${WINDOW_PART_TABLE.name}` },
+        { 'Fn::Sub': `${glue}:table/pipeline_test_rt/${ALERT_TABLE.name}` },
+      ],
+    });
+    // The folders are those analytics-sink writes (realtime-lake.ts), read-only.
+    const folders = [WINDOW_PART_TABLE, ALERT_TABLE].map(realtimeTablePrefix);
+    expect(bySid.DashboardListRealtime).toMatchObject({
+      actions: ['s3:ListBucket'],
+      resources: ['arn:aws:s3:::pipeline-test-realtime'],
+      statement: { Condition: { StringLike: { 's3:prefix': folders.map((folder) => `${folder}*`) } } },
+    });
+    expect(bySid.DashboardReadRealtime).toMatchObject({
+      actions: ['s3:GetObject'],
+      resources: folders.map((folder) => `arn:aws:s3:::pipeline-test-realtime/${folder}*`),
+    });
+    const realtimeGrants = allowStatements(template).filter(({ resources }) =>
+      resources.some(
+        (resource) => typeof resource === 'string' && resource.startsWith(INGEST.realtimeBucketArn),
+      ),
+    );
+    expect(realtimeGrants.flatMap(({ actions }) => actions).sort()).toEqual([
+      's3:GetBucketLocation',
+      's3:GetObject',
+      's3:ListBucket',
+    ]);
+    expect(runnerVariables(template)).toMatchObject({
+      DASHBOARD: 'enabled',
+      REALTIME_GLUE_DATABASE: 'pipeline_test_rt',
+    });
   });
 
   it('lets Athena read the device registry table for the registry reports, and nothing else of the ingest bucket', () => {

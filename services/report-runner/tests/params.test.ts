@@ -56,6 +56,16 @@ describe('report-runner deployment parameters', () => {
       ['warehouseUrlSecretArn'],
     ],
     [
+      'a real-time Glue database (read by the dashboard without a warehouse) that is no identifier',
+      { realtimeGlueDatabaseName: 'pipeline-prod' },
+      ['realtimeGlueDatabaseName'],
+    ],
+    [
+      'a real-time bucket that is no S3 bucket ARN',
+      { realtimeBucketArn: 'pipeline-realtime' },
+      ['realtimeBucketArn'],
+    ],
+    [
       'an SQS batch above 10 without a batching window',
       { batchSize: '20', batchingWindowSeconds: '0' },
       ['batchingWindowSeconds'],

@@ -29,17 +29,30 @@ const base: NodeJS.ProcessEnv = {
   REDSHIFT_SECRET_ARN: 'none',
   REDSHIFT_COPY_ROLE_ARN: 'none',
   WAREHOUSE_URL: 'none',
+  REALTIME_GLUE_DATABASE: 'pipeline_dev',
 };
 
 describe('runner settings', () => {
-  it('publishes the dashboard by default when there is a warehouse to read, unless disabled', () => {
+  it('publishes the dashboard by default, with or without a warehouse to read, unless disabled', () => {
     const postgres = {
       ...base,
       WAREHOUSE: 'postgres',
       WAREHOUSE_URL: 'postgres://db/pipeline',
       STAGE: 'dev',
     };
-    expect(settingsFromEnvironment(base).dashboard).toBe(false);
+    // Without a warehouse it reads the real-time tables of analytics-sink's Glue database.
+    expect(settingsFromEnvironment(base)).toEqual(
+      expect.objectContaining({ dashboard: true, realtimeDatabase: 'pipeline_dev' }),
+    );
+    expect(() => settingsFromEnvironment({ ...base, REALTIME_GLUE_DATABASE: undefined })).toThrow(
+      /REALTIME_GLUE_DATABASE is required with WAREHOUSE=none/,
+    );
+    expect(() => settingsFromEnvironment({ ...base, REALTIME_GLUE_DATABASE: 'pipeline-dev' })).toThrow(
+      /REALTIME_GLUE_DATABASE/,
+    );
+    expect(settingsFromEnvironment({ ...base, DASHBOARD: 'disabled' })).not.toHaveProperty(
+      'realtimeDatabase',
+    );
     expect(settingsFromEnvironment(postgres)).toEqual(
       expect.objectContaining({ dashboard: true, stage: 'dev' }),
     );

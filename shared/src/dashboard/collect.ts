@@ -1,11 +1,18 @@
 import { METRICS, METRIC_NAMES, type MetricName } from '../telemetry/metrics';
-import type { ReadableWarehouse, SelectRequest, WarehouseRow, WarehouseValue } from '../warehouse';
+import type { ReadableWarehouse, WarehouseRow, WarehouseValue } from '../warehouse';
 import type { ChartModel, DashboardModel, FreshnessStatus, RejectionCount, TableModel } from './model';
-import { DASHBOARD_SOURCES, HUB_SOURCES, sourceColumns } from './sources';
+import { warehouseDashboardSource, type DashboardSource, type HourWindow } from './source';
+import { DASHBOARD_SOURCES, HUB_SOURCES } from './sources';
 
 /** What to read and how much of it. */
-export interface CollectOptions {
-  warehouse: ReadableWarehouse;
+export type CollectOptions = CollectSettings &
+  (
+    | { warehouse: ReadableWarehouse; source?: never }
+    /** A stage without a warehouse: report outputs and real-time tables (see `DashboardSource`). */
+    | { source: DashboardSource; warehouse?: never }
+  );
+
+interface CollectSettings {
   /** The time the dashboard is generated for: ages and freshness are measured from it. */
   now: Date;
   title?: string;
@@ -43,6 +50,8 @@ const number = (value: WarehouseValue | undefined): number | null =>
 
 const { realtimeWindows, realtimeParts, realtimeAlerts, siteHourly, deviceHourly, anomalies, dataQuality } =
   DASHBOARD_SOURCES;
+/** The store the dashboard is read from, as the message of a missing relation names it. */
+const storeName = (options: CollectOptions) => (options.warehouse ? 'this warehouse' : 'this stage');
 
 /** A panel that could not be read: shown as such, collected in `problems`. */
 class PanelError extends Error {}
@@ -50,12 +59,13 @@ class PanelError extends Error {}
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
- * Reads the warehouse into a {@link DashboardModel}. Every query is a bounded, parameterised
- * SELECT; a table that does not exist yet gives an empty panel that says so, and a panel whose
+ * Reads the warehouse, or another {@link DashboardSource}, into a {@link DashboardModel}. Every read
+ * is bounded; a table that does not exist yet gives an empty panel that says so, and a panel whose
  * query fails is reported in `problems` while the others are still shown.
  */
 export const collectDashboard = async (options: CollectOptions): Promise<DashboardModel> => {
-  const { warehouse, now } = options;
+  const { now } = options;
+  const source = options.source ?? warehouseDashboardSource(options.warehouse);
   const settings = {
     reportHours: options.reportHours ?? 72,
     realtimeMinutes: options.realtimeMinutes ?? 180,
@@ -65,7 +75,6 @@ export const collectDashboard = async (options: CollectOptions): Promise<Dashboa
   const problems: string[] = [];
   const nowMs = now.getTime();
 
-  const select = (request: SelectRequest) => warehouse.select(request);
   /** Runs a panel's reads; a failure becomes an empty-state message and a problem. */
   const attempt = async <T>(panel: string, read: () => Promise<T>): Promise<T | PanelError> => {
     try {
@@ -77,24 +86,12 @@ export const collectDashboard = async (options: CollectOptions): Promise<Dashboa
   };
 
   const names = Object.values(DASHBOARD_SOURCES).map(({ relation }) => relation);
-  const found = new Set(
-    (
-      await select({
-        sql: `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN (${names
-          .map((_, index) => `:r${index}`)
-          .join(', ')})`,
-        parameters: Object.fromEntries(
-          names.map((name, index) => [`r${index}`, { type: 'string' as const, value: name }]),
-        ),
-        columns: [{ name: 'table_name', type: 'string' }],
-      })
-    ).map(({ table_name }) => String(table_name)),
-  );
+  const found = await source.relations(names);
   const relations = Object.fromEntries(names.map((name) => [name, found.has(name)]));
   const missing = (...relationNames: string[]): string | undefined => {
     const absent = relationNames.filter((name) => !found.has(name));
     return absent.length > 0
-      ? `No data yet: ${absent.join(' and ')} not found in this warehouse (not created yet, or not readable).`
+      ? `No data yet: ${absent.join(' and ')} not found in ${storeName(options)} (not created yet, or not readable).`
       : undefined;
   };
 
@@ -102,37 +99,12 @@ export const collectDashboard = async (options: CollectOptions): Promise<Dashboa
   const realtimeMissing = missing(realtimeWindows.relation, realtimeParts.relation);
   const realtimeExtent = realtimeMissing
     ? undefined
-    : await attempt('real-time extent', async () => {
-        const [row] = await select({
-          sql: `SELECT MIN(window_start) AS first_window, MAX(window_start) AS last_window,
-  MAX(window_end) AS last_window_end, MAX(last_event_time) AS newest_event
-FROM ${realtimeParts.relation}`,
-          columns: [
-            { name: 'first_window', type: 'timestamp' },
-            { name: 'last_window', type: 'timestamp' },
-            { name: 'last_window_end', type: 'timestamp' },
-            { name: 'newest_event', type: 'timestamp' },
-          ],
-        });
-        return row?.last_window ? row : null;
-      });
+    : await attempt('real-time extent', () => source.realtimeExtent());
 
   const hourSource = [dataQuality, siteHourly, deviceHourly].find(({ relation }) => found.has(relation));
   const reportExtent = !hourSource
     ? undefined
-    : await attempt('reported hours', async () => {
-        const [row] = await select({
-          sql: `SELECT MIN(to_char(dt, 'YYYY-MM-DD') || ' ' || hour) AS first_hour,
-  MAX(to_char(dt, 'YYYY-MM-DD') || ' ' || hour) AS last_hour, COUNT(*) AS hours
-FROM (SELECT DISTINCT dt, hour FROM ${hourSource.relation}) AS reported`,
-          columns: [
-            { name: 'first_hour', type: 'string' },
-            { name: 'last_hour', type: 'string' },
-            { name: 'hours', type: 'bigint' },
-          ],
-        });
-        return row?.last_hour ? row : null;
-      });
+    : await attempt('reported hours', () => source.reportExtent(hourSource.relation));
 
   // --- Real-time: events per minute over the newest windows. --------------------------------------
   const realtimeEmpty = realtimeMissing
@@ -163,25 +135,11 @@ FROM (SELECT DISTINCT dt, hour FROM ${hourSource.relation}) AS reported`,
       lastMs - settings.realtimeMinutes * 60_000 + 1,
     );
     const rows = await attempt('events per minute', () =>
-      select({
-        sql: `SELECT window_start, MAX(window_end) AS window_end, SUM(event_count) AS events,
-  ${HUB_SOURCES.map((source) => `SUM(${source}_count) AS ${source}`).join(', ')}
-FROM ${realtimeWindows.relation}
-WHERE window_start >= :since AND window_start <= :until
-GROUP BY window_start`,
-        parameters: {
-          since: { type: 'timestamp', value: warehouseTimestamp(sinceMs) },
-          until: { type: 'timestamp', value: warehouseTimestamp(lastMs) },
-        },
-        columns: [
-          { name: 'window_start', type: 'timestamp' },
-          { name: 'window_end', type: 'timestamp' },
-          { name: 'events', type: 'bigint' },
-          ...HUB_SOURCES.map((name) => ({ name, type: 'bigint' as const })),
-        ],
-        orderBy: [{ column: 'window_start' }],
-        maxRows: settings.realtimeMinutes * 60 + 1,
-      }),
+      source.eventsPerWindow(
+        warehouseTimestamp(sinceMs),
+        warehouseTimestamp(lastMs),
+        settings.realtimeMinutes * 60 + 1,
+      ),
     );
     if (rows instanceof PanelError) eventsChart.empty = rows.message;
     else {
@@ -234,11 +192,7 @@ GROUP BY window_start`,
     for (let ms = firstMs; ms <= lastMs; ms += HOUR_MS) hours.push(hourKey(ms));
   }
   const firstHour = hours[0];
-  const hourRange = (): SelectRequest['parameters'] => ({
-    since_dt: { type: 'date', value: firstHour!.slice(0, 10) },
-    since_hour: { type: 'string', value: firstHour!.slice(11, 13) },
-  });
-  const IN_RANGE = 'dt >= :since_dt AND (dt > :since_dt OR hour >= :since_hour)';
+  const hourRange = (): HourWindow => ({ since: firstHour!, hours: settings.reportHours });
   const hourX = hours.map((key) => hourStart(key) / 1000);
   const hourlyChart = (
     chart: Omit<ChartModel, 'x' | 'series' | 'xLabel' | 'step' | 'kind'> & { kind?: ChartModel['kind'] },
@@ -261,33 +215,7 @@ GROUP BY window_start`,
   // --- Sites: hourly averages of each metric. -----------------------------------------------------
   const siteRows =
     hours.length > 0 && found.has(siteHourly.relation)
-      ? await attempt('site hourly summary', async () => {
-          const sites = await select({
-            sql: `SELECT site, SUM(readings) AS readings FROM ${siteHourly.relation} WHERE ${IN_RANGE} GROUP BY site`,
-            parameters: hourRange(),
-            columns: [
-              { name: 'site', type: 'string' },
-              { name: 'readings', type: 'bigint' },
-            ],
-            orderBy: [{ column: 'readings', descending: true }, { column: 'site' }],
-          });
-          const charted = sites.slice(0, SITES_CHARTED).map(({ site }) => String(site));
-          const rows = await select({
-            sql: `SELECT ${Object.keys(siteHourly.columns).join(', ')}
-FROM ${siteHourly.relation}
-WHERE ${IN_RANGE} AND site IN (${charted.map((_, index) => `:site${index}`).join(', ')})`,
-            parameters: {
-              ...hourRange(),
-              ...Object.fromEntries(
-                charted.map((site, index) => [`site${index}`, { type: 'string' as const, value: site }]),
-              ),
-            },
-            columns: sourceColumns('siteHourly'),
-            orderBy: [{ column: 'dt' }, { column: 'hour' }, { column: 'site' }],
-            maxRows: SITES_CHARTED * settings.reportHours,
-          });
-          return { sites: charted, total: sites.length, rows };
-        })
+      ? await attempt('site hourly summary', () => source.siteSummary(hourRange(), SITES_CHARTED))
       : undefined;
   const siteCharts = METRIC_NAMES.map((metric) => {
     const { unit } = METRICS[metric];
@@ -324,15 +252,7 @@ WHERE ${IN_RANGE} AND site IN (${charted.map((_, index) => `:site${index}`).join
   // --- Data quality per hour. ---------------------------------------------------------------------
   const qualityRows =
     hours.length > 0 && found.has(dataQuality.relation)
-      ? await attempt('data quality', () =>
-          select({
-            sql: `SELECT ${Object.keys(dataQuality.columns).join(', ')} FROM ${dataQuality.relation} WHERE ${IN_RANGE}`,
-            parameters: hourRange(),
-            columns: sourceColumns('dataQuality'),
-            orderBy: [{ column: 'dt' }, { column: 'hour' }],
-            maxRows: settings.reportHours,
-          }),
-        )
+      ? await attempt('data quality', () => source.dataQuality(hourRange()))
       : undefined;
   const qualityByHour = new Map(
     Array.isArray(qualityRows) ? qualityRows.map((row) => [rowHour(row), row] as const) : [],
@@ -378,32 +298,7 @@ WHERE ${IN_RANGE} AND site IN (${charted.map((_, index) => `:site${index}`).join
   // --- Anomalies. ---------------------------------------------------------------------------------
   const anomalyReads =
     hours.length > 0 && found.has(anomalies.relation)
-      ? await attempt('anomalies', async () => {
-          const perHour = await select({
-            sql: `SELECT dt, hour, metric, COUNT(*) AS anomalies FROM ${anomalies.relation} WHERE ${IN_RANGE} GROUP BY dt, hour, metric`,
-            parameters: hourRange(),
-            columns: [
-              { name: 'dt', type: 'date' },
-              { name: 'hour', type: 'string' },
-              { name: 'metric', type: 'string' },
-              { name: 'anomalies', type: 'bigint' },
-            ],
-            orderBy: [{ column: 'dt' }, { column: 'hour' }, { column: 'metric' }],
-            maxRows: settings.reportHours * 20,
-          });
-          const latest = await select({
-            sql: `SELECT ${Object.keys(anomalies.columns).join(', ')} FROM ${anomalies.relation} WHERE ${IN_RANGE}
-ORDER BY event_time DESC, event_id, metric LIMIT ${TABLE_ROWS}`,
-            parameters: hourRange(),
-            columns: sourceColumns('anomalies'),
-            orderBy: [
-              { column: 'event_time', descending: true },
-              { column: 'event_id' },
-              { column: 'metric' },
-            ],
-          });
-          return { perHour, latest };
-        })
+      ? await attempt('anomalies', () => source.anomalies(hourRange(), TABLE_ROWS))
       : undefined;
   const anomalyChart = hourlyChart({
     id: 'anomalies-per-hour',
@@ -443,53 +338,9 @@ ORDER BY event_time DESC, event_id, metric LIMIT ${TABLE_ROWS}`,
     silentDevices.empty = fleetEmpty;
   } else {
     const cutoff = hourKey(hourStart(hours[hours.length - 1]!) - (settings.silentAfterHours - 1) * HOUR_MS);
-    const latest = `WITH ranked AS (
-  SELECT device_id, site, dt, hour, readings, battery_min,
-    ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY dt DESC, hour DESC) AS position
-  FROM ${deviceHourly.relation}
-  WHERE ${IN_RANGE}
-), latest AS (
-  SELECT device_id, site, dt, hour, readings, battery_min,
-    CASE WHEN dt < :cut_dt OR (dt = :cut_dt AND hour < :cut_hour) THEN 1 ELSE 0 END AS silent
-  FROM ranked WHERE position = 1
-)`;
-    const parameters = {
-      ...hourRange(),
-      cut_dt: { type: 'date' as const, value: cutoff.slice(0, 10) },
-      cut_hour: { type: 'string' as const, value: cutoff.slice(11, 13) },
-    };
-    const deviceColumns = sourceColumns('deviceHourly');
-    const fleet = await attempt('fleet health', async () => {
-      const [counts] = await select({
-        sql: `${latest}
-SELECT COUNT(*) AS devices, SUM(silent) AS silent,
-  SUM(CASE WHEN battery_min < :low THEN 1 ELSE 0 END) AS low_battery
-FROM latest`,
-        parameters: { ...parameters, low: { type: 'double', value: settings.lowBatteryPercent } },
-        columns: [
-          { name: 'devices', type: 'bigint' },
-          { name: 'silent', type: 'bigint' },
-          { name: 'low_battery', type: 'bigint' },
-        ],
-      });
-      const lowest = await select({
-        sql: `${latest}
-SELECT ${deviceColumns.map(({ name }) => name).join(', ')} FROM latest
-WHERE battery_min IS NOT NULL ORDER BY battery_min, device_id LIMIT ${FLEET_ROWS}`,
-        parameters,
-        columns: deviceColumns,
-        orderBy: [{ column: 'battery_min' }, { column: 'device_id' }],
-      });
-      const silent = await select({
-        sql: `${latest}
-SELECT ${deviceColumns.map(({ name }) => name).join(', ')} FROM latest
-WHERE silent = 1 ORDER BY dt, hour, device_id LIMIT ${FLEET_ROWS}`,
-        parameters,
-        columns: deviceColumns,
-        orderBy: [{ column: 'dt' }, { column: 'hour' }, { column: 'device_id' }],
-      });
-      return { counts, lowest, silent };
-    });
+    const fleet = await attempt('fleet health', () =>
+      source.fleet(hourRange(), cutoff, settings.lowBatteryPercent, FLEET_ROWS),
+    );
     if (fleet instanceof PanelError) {
       lowestBattery.empty = fleet.message;
       silentDevices.empty = fleet.message;
@@ -510,23 +361,7 @@ WHERE silent = 1 ORDER BY dt, hour, device_id LIMIT ${FLEET_ROWS}`,
   const alertsMissing = missing(realtimeAlerts.relation);
   if (alertsMissing) alerts.empty = alertsMissing;
   else {
-    const read = await attempt('real-time alerts', async () => {
-      const [count] = await select({
-        sql: `SELECT COUNT(*) AS alerts FROM ${realtimeAlerts.relation}`,
-        columns: [{ name: 'alerts', type: 'bigint' }],
-      });
-      const rows = await select({
-        sql: `SELECT ${Object.keys(realtimeAlerts.columns).join(', ')} FROM ${realtimeAlerts.relation}
-ORDER BY window_start DESC, device_id, rule_id LIMIT ${TABLE_ROWS}`,
-        columns: sourceColumns('realtimeAlerts'),
-        orderBy: [
-          { column: 'window_start', descending: true },
-          { column: 'device_id' },
-          { column: 'rule_id' },
-        ],
-      });
-      return { total: number(count?.alerts) ?? 0, rows };
-    });
+    const read = await attempt('real-time alerts', () => source.alerts(TABLE_ROWS));
     if (read instanceof PanelError) alerts.empty = read.message;
     else {
       alerts.rows = read.rows;
@@ -547,8 +382,7 @@ ORDER BY window_start DESC, device_id, rule_id LIMIT ${TABLE_ROWS}`,
     records: rejectionRows.reduce((sum, { count }) => sum + count, 0),
     ...(options.rejections === undefined
       ? {
-          empty:
-            'Not in the warehouse: records dropped or failed before the lake are counted in CloudWatch (RecordsRejected and RecordsDropped, by reason) and kept under errors/ in the ingest bucket.',
+          empty: `Not in ${source.readFrom ?? 'the warehouse'}: records dropped or failed before the lake are counted in CloudWatch (RecordsRejected and RecordsDropped, by reason) and kept under errors/ in the ingest bucket.`,
         }
       : rejectionRows.length === 0
         ? { empty: 'No record was dropped or failed.' }
@@ -583,6 +417,7 @@ ORDER BY window_start DESC, device_id, rule_id LIMIT ${TABLE_ROWS}`,
     title: options.title ?? 'Ingestion pipeline',
     ...(options.environment ? { environment: options.environment } : {}),
     generatedAt: now.toISOString(),
+    ...(source.readFrom ? { readFrom: source.readFrom } : {}),
     relations,
     freshness: {
       status,

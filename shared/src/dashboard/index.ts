@@ -11,14 +11,26 @@ import { renderDashboardHtml } from './render';
 export * from './model';
 export { collectDashboard, type CollectOptions } from './collect';
 export { DATA_ELEMENT_ID, escapeHtml, renderDashboardHtml, scriptJson } from './render';
-export { DASHBOARD_SOURCES, HUB_SOURCES, sourceColumns, type DashboardSource } from './sources';
+export { DASHBOARD_SOURCES, HUB_SOURCES, sourceColumns, type DashboardRelation } from './sources';
+export {
+  reportRowsDashboardSource,
+  warehouseDashboardSource,
+  type DashboardSource,
+  type HourWindow,
+  type RealtimeDashboardReader,
+  type ReportRowsReader,
+} from './source';
 
 /** Where the dashboard lives in the reports bucket (and in the local reports folder). */
 export const DASHBOARD_KEY = 'dashboard/index.html';
 export const DASHBOARD_CONTENT_TYPE = 'text/html; charset=utf-8';
 
 /** {@link CollectOptions} with `now` optional (default: the current time). */
-export type DashboardOptions = Omit<CollectOptions, 'now'> & { now?: Date };
+export type DashboardOptions = CollectOptions extends infer Options
+  ? Options extends CollectOptions
+    ? Omit<Options, 'now'> & { now?: Date }
+    : never
+  : never;
 
 export interface Dashboard {
   html: string;
@@ -31,7 +43,7 @@ export interface Dashboard {
  * failed are listed in `model.problems` and the page is still produced.
  */
 export const buildDashboard = async (options: DashboardOptions): Promise<Dashboard> => {
-  const model = await collectDashboard({ ...options, now: options.now ?? new Date() });
+  const model = await collectDashboard({ ...options, now: options.now ?? new Date() } as CollectOptions);
   return { html: renderDashboardHtml(model), model };
 };
 

@@ -55,7 +55,12 @@ export interface DashboardModel {
   environment?: string;
   /** ISO-8601 UTC: the `now` the dashboard was generated for. */
   generatedAt: string;
-  /** Tables and views read, and whether each exists in this warehouse. */
+  /**
+   * What was read when it was not a warehouse (a stage without one: `the report outputs and the
+   * real-time tables`); absent for a warehouse.
+   */
+  readFrom?: string;
+  /** Tables and views read, and whether each exists in this warehouse (or on this stage). */
   relations: Record<string, boolean>;
   freshness: {
     status: FreshnessStatus;

@@ -218,12 +218,13 @@ export const renderDashboardHtml = (model: DashboardModel): string => {
   const generated = formatTime(model.generatedAt, 'minutes');
   const low = settings.lowBatteryPercent;
 
+  const readFrom = model.readFrom ?? 'the warehouse';
   const statusDetail =
     freshness.newestEventTime !== null
       ? `Newest reading ${formatTime(freshness.newestEventTime)} UTC, ${formatAge(freshness.newestEventAgeSeconds)} before generation.`
       : freshness.newestReportHour !== null
         ? `No real-time data; newest reported hour ${freshness.newestReportHour} UTC, ended ${formatAge(freshness.newestReportAgeSeconds)} before generation.`
-        : 'The warehouse has no real-time windows and no reports yet.';
+        : `No real-time windows and no reports yet in ${readFrom}.`;
 
   const rangeText = [
     coverage.reports ? `Reports ${coverage.reports.from} → ${coverage.reports.to}` : 'No reports',
@@ -500,7 +501,7 @@ ${kpiCards}
 </div>
 ${sections}
 <footer>
-<p>Read from the warehouse: ${sources}. Charts drawn with uPlot ${escapeHtml(UPLOT_VERSION)} (MIT licence), inlined: this page loads nothing from the network. Drag across a chart to zoom, double-click to reset.</p>
+<p>Read from ${escapeHtml(readFrom)}: ${sources}. Charts drawn with uPlot ${escapeHtml(UPLOT_VERSION)} (MIT licence), inlined: this page loads nothing from the network. Drag across a chart to zoom, double-click to reset.</p>
 </footer>
 </main>
 <script type="application/json" id="${DATA_ELEMENT_ID}">${scriptJson(model)}</script>

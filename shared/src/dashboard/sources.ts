@@ -96,10 +96,10 @@ export const DASHBOARD_SOURCES = {
   },
 } as const satisfies Record<string, { relation: string; columns: Record<string, WarehouseColumnType> }>;
 
-export type DashboardSource = keyof typeof DASHBOARD_SOURCES;
+export type DashboardRelation = keyof typeof DASHBOARD_SOURCES;
 
 /** The columns of a source as a select reads them, in declaration order. */
-export const sourceColumns = (source: DashboardSource): SelectColumn[] =>
+export const sourceColumns = (source: DashboardRelation): SelectColumn[] =>
   Object.entries(DASHBOARD_SOURCES[source].columns).map(([name, type]) => ({
     name,
     type: type as WarehouseColumnType,

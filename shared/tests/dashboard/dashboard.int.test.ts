@@ -10,16 +10,28 @@ import {
   type PostgresWarehouse,
   type ReadableWarehouse,
   type WarehouseColumnType,
+  type WarehouseRow,
 } from '../../src';
 import {
   buildDashboard,
   DASHBOARD_SOURCES,
   DATA_ELEMENT_ID,
   generateDashboard,
+  reportRowsDashboardSource,
+  warehouseDashboardSource,
   type DashboardModel,
+  type ReportRowsReader,
 } from '../../src/dashboard';
 import { expectedDashboard } from './expected';
-import { createSchema, fixtureRows, fixtureWarehouse, NOW, SILENT } from './fixture';
+import {
+  asReadFromWarehouse,
+  createSchema,
+  fixtureRows,
+  fixtureWarehouse,
+  NOW,
+  SILENT,
+  type FixtureRows,
+} from './fixture';
 
 /** The model embedded in a page, read back the way any tool would. */
 const embeddedModel = (html: string): DashboardModel => {
@@ -309,5 +321,58 @@ describe('the dashboard generator on an empty warehouse', () => {
     );
     expect(model.tables.anomalies.rows).toHaveLength(1);
     await db.exec('DELETE FROM report_anomalies; DELETE FROM report_data_quality');
+  });
+});
+
+describe('the dashboard generator on a stage without a warehouse (report outputs and real-time tables)', () => {
+  let warehouse: PostgresWarehouse;
+  afterAll(() => warehouse?.close());
+
+  /** Report outputs as report-runner writes them: one slice of rows per report and hour. */
+  const outputs = (rows: FixtureRows['rows']): ReportRowsReader => {
+    const byRelation = new Map(
+      ['device_hourly_stats', 'site_hourly_summary', 'anomalies', 'data_quality'].map((name) => [
+        `report_${name}`,
+        rows[name]!,
+      ]),
+    );
+    const hourOf = ({ dt, hour }: WarehouseRow) => `${String(dt)} ${String(hour)}`;
+    return {
+      exists: async (relation) => (byRelation.get(relation) ?? []).length > 0,
+      hours: async (relation) => [...new Set((byRelation.get(relation) ?? []).map(hourOf))].sort(),
+      rows: async (relation, since) => (byRelation.get(relation) ?? []).filter((row) => hourOf(row) >= since),
+    };
+  };
+
+  it('gives the model the warehouse gives: the same panels aggregated over the rows of the hours charted', async () => {
+    warehouse = await fixtureWarehouse(fixture);
+    const fromWarehouse = await buildDashboard({ warehouse, now: NOW, environment: 'test' });
+    // Report rows in an order no warehouse would return, so the aggregation must order them.
+    const shuffled = Object.fromEntries(
+      Object.entries(fixture.rows).map(([name, rows]) => [name, [...rows].reverse()]),
+    );
+    const fromOutputs = await buildDashboard({
+      source: reportRowsDashboardSource(warehouseDashboardSource(warehouse), outputs(shuffled)),
+      now: NOW,
+      environment: 'test',
+    });
+    expect(fromOutputs.model.readFrom).toBe('the report outputs and the real-time tables');
+    expect(fromOutputs.model.tables.rejections.empty).toMatch(
+      /^Not in the report outputs and the real-time tables: records dropped or failed/,
+    );
+    expect(asReadFromWarehouse(fromOutputs.model)).toEqual(fromWarehouse.model);
+  });
+
+  it('says which report has no completed run yet, naming the stage rather than a warehouse', async () => {
+    const { model } = await buildDashboard({
+      source: reportRowsDashboardSource(warehouseDashboardSource(warehouse), outputs({})),
+      now: NOW,
+    });
+    const quality = model.charts.find(({ id }) => id === 'records-per-hour')!;
+    expect(quality.empty).toBe(
+      'No data yet: report_data_quality not found in this stage (not created yet, or not readable).',
+    );
+    expect(model.relations.report_data_quality).toBe(false);
+    expect(model.relations.realtime_device_window).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { loadReports } from '@pipeline/report-runner/src/reports';
 import { ensureRealtimeSchema } from '@pipeline/analytics-sink/src/domain/flush-segment';
 import { ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink/src/domain/realtime-tables';
 import type { PostgresWarehouse, WarehouseRow, WarehouseTable } from '../../src';
+import type { DashboardModel } from '../../src/dashboard';
 
 /** The time the fixture dashboard is generated for. */
 export const NOW = new Date('2026-03-02T12:04:30.000Z');
@@ -279,3 +280,20 @@ export const fixtureWarehouse = async (fixture: FixtureRows = fixtureRows()) => 
   await loadFixture(warehouse, fixture);
   return warehouse;
 };
+
+/**
+ * A model read without a warehouse, worded as the warehouse's: it differs only in naming what it
+ * read (`readFrom`, and the rejections panel that says where rejected records are not).
+ */
+export const asReadFromWarehouse = ({ readFrom, ...model }: DashboardModel): DashboardModel => ({
+  ...model,
+  tables: {
+    ...model.tables,
+    rejections: {
+      ...model.tables.rejections,
+      ...(model.tables.rejections.empty
+        ? { empty: model.tables.rejections.empty.replace(`Not in ${readFrom}:`, 'Not in the warehouse:') }
+        : {}),
+    },
+  },
+});

@@ -96,6 +96,24 @@ describe('the dashboard page', () => {
     expect(html).toContain('data-freshness="stale"');
   });
 
+  it('names the store it was read from: the warehouse, or on a stage without one what was read instead', () => {
+    const empty = { ...model, freshness: { ...model.freshness, newestReportHour: null } };
+    const fromWarehouse = renderDashboardHtml(empty);
+    expect(fromWarehouse).toContain('<p>Read from the warehouse: ');
+    expect(fromWarehouse).toContain('No real-time windows and no reports yet in the warehouse.');
+    const readFrom = 'the report outputs & the real-time tables';
+    const withoutWarehouse = renderDashboardHtml({
+      ...empty,
+      readFrom,
+      tables: { ...empty.tables, rejections: { ...empty.tables.rejections, empty: `Not in ${readFrom}.` } },
+    });
+    expect(withoutWarehouse).not.toMatch(/warehouse/i);
+    expect(withoutWarehouse).toContain('<p>Read from the report outputs &amp; the real-time tables: ');
+    expect(withoutWarehouse).toContain(
+      'No real-time windows and no reports yet in the report outputs &amp; the real-time tables.',
+    );
+  });
+
   it('embeds the model as JSON that cannot close its script element', () => {
     expect(scriptJson({ text: '</script><!-- & \u2028' })).toBe(
       '{"text":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028"}',

@@ -3,13 +3,20 @@ import {
   buildDashboard,
   DASHBOARD_CONTENT_TYPE,
   DASHBOARD_KEY,
+  type DashboardSource,
   type FreshnessStatus,
 } from '@pipeline/shared/dashboard';
 import type { ObjectStore } from './ports';
 
-/** What the runner needs to publish the dashboard: the warehouse to read and the bucket to write. */
-export interface DashboardDependencies {
-  warehouse: ReadableWarehouse;
+/**
+ * What the runner needs to publish the dashboard: what to read (the warehouse the reports are
+ * loaded into or, on a stage without one, report outputs and real-time tables: see
+ * dashboard-stores.ts) and the bucket to write.
+ */
+export type DashboardDependencies = DashboardSettings &
+  ({ warehouse: ReadableWarehouse; source?: never } | { source: DashboardSource; warehouse?: never });
+
+interface DashboardSettings {
   store: ObjectStore;
   /** Shown in the page's title (the deployment stage). */
   environment?: string;
@@ -25,16 +32,18 @@ export interface PublishedDashboard {
 }
 
 /**
- * Regenerates the dashboard from the warehouse and overwrites `dashboard/index.html` in the reports
+ * Regenerates the dashboard from its source and overwrites `dashboard/index.html` in the reports
  * bucket. `Cache-Control: no-cache` makes browsers and CloudFront revalidate, so a reload shows the
  * newest page.
  */
 export const publishDashboard = async (deps: DashboardDependencies): Promise<PublishedDashboard> => {
-  const { html, model } = await buildDashboard({
-    warehouse: deps.warehouse,
+  const settings = {
     now: (deps.clock ?? (() => new Date()))(),
     ...(deps.environment ? { environment: deps.environment } : {}),
-  });
+  };
+  const { html, model } = await buildDashboard(
+    deps.source ? { source: deps.source, ...settings } : { warehouse: deps.warehouse, ...settings },
+  );
   await deps.store.put(DASHBOARD_KEY, html, DASHBOARD_CONTENT_TYPE, { cacheControl: 'no-cache' });
   return {
     key: DASHBOARD_KEY,

@@ -51,3 +51,17 @@ export interface ObjectStore {
   /** The address of a key as a warehouse's bulk loader reads it (`s3://bucket/key`, `file://...`). */
   uri(key: string): string;
 }
+
+/**
+ * Reads the reports bucket back (the dashboard of a stage without a warehouse reads report outputs
+ * from it): S3 ListObjectsV2 and GetObject in AWS, a folder locally.
+ */
+export interface ObjectReader {
+  /**
+   * Keys under `prefix`, ascending (S3 lists keys in UTF-8 binary order), from the first key after
+   * `startAfter` when given; at most `limit` keys when given.
+   */
+  list(prefix: string, startAfter?: string, limit?: number): Promise<string[]>;
+  /** The object's body as text, or `undefined` when there is no such key. */
+  get(key: string): Promise<string | undefined>;
+}

@@ -1,9 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { WarehouseUnavailableError, type ReadableWarehouse, type SelectRequest } from '@pipeline/shared';
-import { DASHBOARD_KEY } from '@pipeline/shared/dashboard';
+import { DASHBOARD_KEY, reportRowsDashboardSource } from '@pipeline/shared/dashboard';
 import { lambdaContext } from '@pipeline/shared/testing';
 import type { SQSEvent } from 'aws-lambda';
+import {
+  REALTIME_LOOKBACK_HOURS,
+  realtimeRelations,
+  realtimeTablesReader,
+  reportOutputsReader,
+} from '../../src/domain/dashboard-stores';
+import type { ObjectReader, QueryEngine } from '../../src/domain/ports';
 import { LAKE_RELATION } from '../../src/domain/report-definition';
 import { createRunnerHandler } from '../../src/handlers/runner-handler';
 import { loadReports } from '../../src/reports';
@@ -97,5 +104,64 @@ describe('the runner publishing the dashboard', () => {
       'dashboard not published',
       expect.objectContaining({ error: expect.any(Error) }),
     );
+  });
+});
+
+describe('the runner publishing the dashboard without a warehouse', () => {
+  it('builds it from the report outputs it just wrote and the real-time tables, and says so', async () => {
+    const store = new MemoryObjectStore();
+    // The reports bucket read back: what the runner wrote in this invocation.
+    const outputs: ObjectReader = {
+      list: async (prefix, startAfter = '', limit = Infinity) =>
+        [...store.objects.keys()]
+          .filter((key) => key.startsWith(prefix) && key > startAfter)
+          .sort()
+          .slice(0, limit),
+      get: async (key) => store.objects.get(key)?.body,
+    };
+    const queries: string[] = [];
+    const realtime: QueryEngine = {
+      run: async ({ name }) => {
+        queries.push(name);
+        return { engine: 'fake', queryId: name, columns: [], rows: [], bytesScanned: 0, engineMillis: 0 };
+      },
+    };
+    const clock = () => new Date('2026-03-01T10:20:00Z');
+    const handler = createRunnerHandler({
+      runner: {
+        engine: new FakeQueryEngine(reports),
+        store,
+        reports,
+        settings: TEST_SETTINGS,
+        lakeRelation: LAKE_RELATION,
+        reportConcurrency: 2,
+      },
+      logger: new Logger({ serviceName: 'report-runner', logLevel: 'SILENT' }),
+      metrics: new Metrics({ namespace: 'test', serviceName: 'report-runner' }),
+      ingestBucket: 'local-ingest',
+      partitionConcurrency: 2,
+      rerunDaysBack: 1,
+      dashboard: {
+        source: reportRowsDashboardSource(
+          realtimeTablesReader(realtime, realtimeRelations('pipeline_dev'), {
+            lookbackHours: REALTIME_LOOKBACK_HOURS,
+            clock,
+          }),
+          reportOutputsReader(outputs),
+        ),
+        store,
+        environment: 'dev',
+        clock,
+      },
+    });
+    expect(await handler(loadEvent<SQSEvent>('sqs-object-created.json'), context)).toEqual({
+      batchItemFailures: [],
+    });
+    expect(store.puts.at(-1)).toBe(DASHBOARD_KEY);
+    const page = store.objects.get(DASHBOARD_KEY)!.body;
+    expect(page).toContain('Read from the report outputs and the real-time tables');
+    // The hour the runner reported is on the page, read from its own outputs.
+    expect(page).toContain('"newestReportHour":"2026-03-01 10:00"');
+    expect(queries).toEqual(expect.arrayContaining(['dashboard-realtime-extent', 'dashboard-alert-count']));
   });
 });
