@@ -2,7 +2,11 @@ import * as released from '@pipeline/shared';
 import { DeviceFleet, type DeviceMessage, type FleetOptions } from '../../src/simulators/DeviceFleet';
 import * as releasedWindowState from '@pipeline/analytics-sink/src/domain/window-state';
 import { emptyAggregate, addReading } from '@pipeline/analytics-sink/src/domain/device-aggregate';
-import { CO2_PPM, withCo2Schema } from './co2-schema';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadReports, reportsDirectory } from '@pipeline/report-runner/src/reports';
+import { CO2_PPM, withCo2Schema, writeCo2Reports } from './co2-schema';
 
 // The pieces of the schema evolution worked example (local/tests/e2e/schema-evolution.e2e.test.ts)
 // one by one: the co2 schema as a deployment of it would load it, next to the released one.
@@ -48,6 +52,31 @@ describe('the co2 schema fixture', () => {
     expect(shared.METRIC_NAMES).toEqual([...released.METRIC_NAMES, 'co2_ppm']);
     expect((shared.METRICS as Record<string, unknown>).co2_ppm).toEqual(CO2_PPM);
     expect(released.METRIC_NAMES).not.toContain('co2_ppm');
+  });
+});
+
+describe('the co2 reports', () => {
+  it('report co2_ppm in device_hourly_stats like battery, and are otherwise the released ones', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'co2-reports-'));
+    try {
+      await writeCo2Reports(reportsDirectory(), folder);
+      const co2Reports = loadReports(folder);
+      const releasedReports = loadReports();
+      expect(co2Reports.map(({ name }) => name)).toEqual(releasedReports.map(({ name }) => name));
+      const columns = (reports: typeof co2Reports) =>
+        reports.find(({ name }) => name === 'device_hourly_stats')!.table.columns.map(({ name }) => name);
+      expect(columns(co2Reports)).toEqual([
+        ...columns(releasedReports),
+        'co2_ppm_min',
+        'co2_ppm_avg',
+        'co2_ppm_max',
+      ]);
+      const sql = co2Reports.find(({ name }) => name === 'device_hourly_stats')!.sql;
+      expect(sql).toContain('max(battery) AS battery,\n    max(co2_ppm) AS co2_ppm\n');
+      expect(sql).toContain('max(battery) AS battery_max,\n  min(co2_ppm) AS co2_ppm_min,');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
 
