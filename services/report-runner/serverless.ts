@@ -1,4 +1,4 @@
-import { METRIC_NAMES, LAKE_PREFIX, REGISTRY_PREFIX } from '@pipeline/shared';
+import { METRIC_NAMES, METRICS, LAKE_PREFIX, REGISTRY_PREFIX } from '@pipeline/shared';
 import {
   alarmConditions,
   alarmParams,
@@ -43,14 +43,6 @@ const functionName = '${self:service}-${sls:stage}-runner';
 // osls names the rule of the function's first schedule event so; extended below with a DLQ.
 const SCHEDULE_RULE = 'RunnerEventsRuleSchedule1';
 const capitalise = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
-
-// Default anomaly bounds: tighter than the plausible ranges of METRICS, which reject readings.
-const anomalyDefaults: Record<(typeof METRIC_NAMES)[number], [string, string]> = {
-  temperature: ['-20', '50'],
-  humidity: ['5', '95'],
-  pressure: ['950', '1050'],
-  battery: ['15', '100'],
-};
 
 const policy = (name: string, statements: unknown[]) => ({
   PolicyName: name,
@@ -147,8 +139,8 @@ const config: AWS = {
       lateAfterSeconds: '900',
       ...Object.fromEntries(
         METRIC_NAMES.flatMap((metric) => [
-          [`anomaly${capitalise(metric)}Min`, anomalyDefaults[metric][0]],
-          [`anomaly${capitalise(metric)}Max`, anomalyDefaults[metric][1]],
+          [`anomaly${capitalise(metric)}Min`, String(METRICS[metric].anomaly.min)],
+          [`anomaly${capitalise(metric)}Max`, String(METRICS[metric].anomaly.max)],
         ]),
       ),
       // Warehouse: none | create-serverless | redshift-serverless | redshift-cluster | postgres.

@@ -59,6 +59,13 @@ export interface RunOptions {
   /** Faults to inject (`--faults`), scheduled from `seed`; `faultRate` per opportunity (default 0.1). */
   faults?: readonly FaultKind[];
   faultRate?: number;
+  /**
+   * Messages of an earlier run in this folder that the devices send again at this run's start
+   * (`DeviceFleet.resend`): the lake then holds a second copy of each, which reports and the
+   * warehouse must count once. Not a CLI option: the schema evolution e2e re-delivers readings
+   * sent before a metric was added.
+   */
+  resend?: readonly DeviceMessage[];
 }
 
 /** A run would produce event time the folder already holds. */
@@ -292,6 +299,9 @@ export const runLocalCloud = async (options: RunOptions, hooks: RunHooks = {}): 
         progress();
         return true;
       };
+
+      if (options.resend && options.resend.length > 0)
+        await send(fleet.resend(options.resend, startMs), startMs);
 
       // Producing: until the fleet is done (span covered, count reached, or Ctrl-C).
       while (fleet.peekTime() !== undefined || gateway.pending > 0) {

@@ -1,4 +1,4 @@
-import { METRICS, type MetricName, type RejectionReason } from '@pipeline/shared';
+import { METRIC_NAMES, METRICS, type MetricName, type RejectionReason } from '@pipeline/shared';
 import {
   BAD_RECORD_KINDS,
   HUB_BAD_RECORD_KINDS,
@@ -20,7 +20,8 @@ export type Expectation =
   | { outcome: 'dropped'; reason: DropOutcome }
   | { outcome: 'failed'; reason: RejectionReason };
 
-export type MessageKind = 'reading' | 'late' | 'duplicate' | 'heartbeat' | 'bad' | 'tombstone' | 'no_value';
+export type MessageKind =
+  'reading' | 'late' | 'duplicate' | 'resent' | 'heartbeat' | 'bad' | 'tombstone' | 'no_value';
 
 export interface DeviceMessage {
   /** When the message reaches the pipeline (hub arrival, Kafka timestamp), epoch ms. */
@@ -99,6 +100,8 @@ export interface FleetCounts {
   late: number;
   heartbeats: number;
   bad: number;
+  /** Messages of an earlier run sent again (`resend`). */
+  resent: number;
   /** Messages by expected outcome, per path. */
   expected: Record<
     IngressPath,
@@ -121,6 +124,15 @@ const FIRMWARE = ['fw-2.4.1', 'fw-2.5.0', 'fw-3.0.2', 'gw-legacy-1.9'];
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
+/** The metrics the fleet models one by one; any other metric of `METRICS` gets a generic sensor. */
+const MODELLED_METRICS: readonly string[] = ['temperature', 'humidity', 'pressure', 'battery'];
+/**
+ * Metrics added to the schema after the fleet was written (docs/SCHEMA.md): every device reports
+ * them, so a schema change is exercised end to end without touching the fleet. Empty for the
+ * released schema, and then no random draw is added: the same seed gives the same messages.
+ */
+const ADDED_METRICS = METRIC_NAMES.filter((metric) => !MODELLED_METRICS.includes(metric));
+
 const round = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
 const clamp = (value: number, metric: MetricName) =>
   Math.min(METRICS[metric].max, Math.max(METRICS[metric].min, value));
@@ -142,6 +154,7 @@ export class DeviceFleet {
     late: 0,
     heartbeats: 0,
     bad: 0,
+    resent: 0,
     expected: {
       hub: { delivered: 0, dropped: {}, failed: {} },
       kafka: { delivered: 0, dropped: {}, failed: {} },
@@ -193,9 +206,12 @@ export class DeviceFleet {
         'epoch-ms',
         'epoch-seconds',
       ];
-      const sensors = (['temperature', 'humidity', 'pressure', 'battery'] as MetricName[]).filter(
-        (metric) => metric !== 'pressure' || random.chance(0.85),
-      );
+      const sensors = [
+        ...(MODELLED_METRICS as MetricName[]).filter(
+          (metric) => metric !== 'pressure' || random.chance(0.85),
+        ),
+        ...ADDED_METRICS,
+      ];
       const intervalMs = meanIntervalMs * random.between(0.8, 1.2);
       const firmware = random.pick(FIRMWARE);
       return {
@@ -257,6 +273,22 @@ export class DeviceFleet {
       this.#siftDown(0);
     }
     return out;
+  }
+
+  /**
+   * Messages of an earlier run sent again at `at`, as a device re-sends the readings it buffered
+   * when it missed the acknowledgements before a restart or a firmware update. They carry the
+   * same bytes (so the same event ids) and are expected to have the same fate; counted like any
+   * other message of the fleet, so the books still balance.
+   */
+  resend(messages: readonly DeviceMessage[], at: number): DeviceMessage[] {
+    return messages.map((message) => {
+      const device = this.devices.find(({ id }) => id === message.deviceId);
+      if (!device || device.path !== message.path)
+        throw new RangeError(`${message.deviceId} is not a ${message.path} device of this fleet`);
+      this.counts.resent += 1;
+      return this.#message(device, at, message.data, 'resent', message.expected);
+    });
   }
 
   #emit(device: Device, at: number): DeviceMessage[] {
@@ -354,7 +386,7 @@ export class DeviceFleet {
     if (random.chance(0.003)) temperature += random.between(55, 70);
     device.battery -= device.drainPerReading;
     if (device.battery < 3) device.battery = 100;
-    const values: Record<MetricName, number> = {
+    const values: Record<string, number> = {
       temperature: round(clamp(temperature, 'temperature'), 2),
       humidity: round(clamp(device.humidityBase - 1.5 * 4 * daily + 2 * random.gaussian(), 'humidity'), 1),
       pressure: round(
@@ -368,9 +400,16 @@ export class DeviceFleet {
       ),
       battery: round(clamp(device.battery, 'battery'), 1),
     };
+    for (const metric of ADDED_METRICS) {
+      // A generic sensor: a daily cycle around the lower third of the metric's range, with noise.
+      const { min, max } = METRICS[metric];
+      const value = min + (max - min) * (0.3 + 0.1 * daily + 0.02 * random.gaussian());
+      values[metric] = round(clamp(value, metric), 1);
+    }
     const metrics: Record<string, number | string> = {};
     for (const metric of device.sensors) {
-      metrics[metric] = device.stringly ? String(values[metric]) : values[metric];
+      const value = values[metric] as number;
+      metrics[metric] = device.stringly ? String(value) : value;
     }
     return {
       deviceId: device.id,

@@ -38,6 +38,7 @@ const result = (): RunResult => {
       messages: 9817,
       readings: 0,
       duplicates: 0,
+      resent: 0,
       late: 0,
       heartbeats: 0,
       bad: 0,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
@@ -9,6 +9,7 @@ import { loadReports } from '@pipeline/report-runner/src/reports';
 import type { RunOptions, RunResult } from '../../src/cloud/run';
 import { HUB_BAD_RECORD_KINDS, KAFKA_BAD_RECORD_KINDS } from '../../src/simulators/bad-records';
 import { E2E_SETUP_TIMEOUT_MS, Scratch } from '../scratch';
+import { lakePartitions, reportRows } from './report-files';
 
 // The whole local cloud, twice in one folder: a run of three hours of event time across midnight
 // through the API, then one more hour through the real CLI (`npm start`), continuing where the
@@ -43,32 +44,6 @@ const options = (overrides: Partial<RunOptions> = {}): RunOptions => ({
 
 const total = (counts: Record<string, number>) =>
   Object.values(counts).reduce((sum, value) => sum + value, 0);
-
-/** `dt=.../hour=...` partitions that hold lake objects. */
-const lakePartitions = async (): Promise<string[]> => {
-  const raw = path.join(root, 'local-ingest', 'raw');
-  const partitions: string[] = [];
-  for (const dt of await readdir(raw)) {
-    for (const hour of await readdir(path.join(raw, dt))) partitions.push(`${dt.slice(3)}/${hour.slice(5)}`);
-  }
-  return partitions.sort();
-};
-
-/** Rows of every report output in the reports folder, by partition. */
-const reportRows = async (report: string): Promise<Map<string, number>> => {
-  const base = path.join(root, 'local-reports', 'reports', report);
-  const rows = new Map<string, number>();
-  for (const dt of await readdir(base)) {
-    for (const hour of await readdir(path.join(base, dt))) {
-      const text = await readFile(path.join(base, dt, hour, 'part-00000.json'), 'utf8');
-      rows.set(
-        `${dt.slice(3)}/${hour.slice(5)}`,
-        text.split('\n').filter((line) => line.trim() !== '').length,
-      );
-    }
-  }
-  return rows;
-};
 
 const query = async <T>(sql: string): Promise<T[]> => (await db.query<T>(sql)).rows;
 
@@ -165,7 +140,7 @@ describe('the local cloud, end to end', () => {
   });
 
   it('has every report for every hour partition the lake holds', async () => {
-    const partitions = await lakePartitions();
+    const partitions = await lakePartitions(root);
     // 22:00 to 02:00 across midnight, plus the hour before for late readings of the first minutes.
     expect(partitions).toEqual(
       expect.arrayContaining(['2026-03-01/22', '2026-03-01/23', '2026-03-02/00', '2026-03-02/01']),
@@ -185,7 +160,7 @@ describe('the local cloud, end to end', () => {
 
   it('holds exactly the report rows in the warehouse, partition by partition, after both runs', async () => {
     for (const report of reports) {
-      const files = await reportRows(report.name);
+      const files = await reportRows(root, report.name);
       const loaded = await query<{ partition: string; rows: number }>(
         `SELECT to_char(dt, 'YYYY-MM-DD') || '/' || hour AS partition, count(*)::int AS rows
          FROM ${report.table.name} GROUP BY 1 ORDER BY 1`,

@@ -15,7 +15,7 @@ import {
   checkReplaceRequest,
   checkUpsertRequest,
   createTableStatement,
-  createViewStatement,
+  viewStatements,
   existingColumnsStatement,
   KEYS_PER_LOOKUP,
   missingColumns,
@@ -123,6 +123,13 @@ const parameterValue = (value: string | number | boolean): string => String(valu
  */
 export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse, ReadableWarehouse {
   private readonly ensure = oncePerStatement((sql) => this.execute([sql], []));
+  // A batch runs as one transaction ("The SQL statements are run as a single transaction",
+  // https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_BatchExecuteStatement.html):
+  // readers of the view never see it dropped.
+  private readonly ensureViewOnce = oncePerKey(
+    (view: WarehouseView) => viewStatements(view).join(';\n'),
+    (view: WarehouseView) => this.execute(viewStatements(view), []),
+  );
   // Creates the table, then adds the columns a table created by an earlier release lacks (schema
   // evolution, docs/SCHEMA.md). Keyed by the CREATE statement: once per definition and container.
   private readonly ensureTableOnce = oncePerKey(
@@ -220,7 +227,7 @@ export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse, Rea
   }
 
   async ensureView(view: WarehouseView): Promise<void> {
-    return this.ensure(createViewStatement(view));
+    return this.ensureViewOnce(view);
   }
 
   async existingKeys(request: KeyLookupRequest): Promise<WarehouseRow[]> {

@@ -9,7 +9,7 @@ import {
 import { checkReplaceRequest, checkUpsertRequest } from './load';
 import {
   checkKeyLookupRequest,
-  createViewStatement,
+  viewStatements,
   KEYS_PER_LOOKUP,
   keyLookupSql,
   type KeyLookupRequest,
@@ -151,6 +151,21 @@ export class PostgresWarehouse implements Warehouse, QueryableWarehouse, Readabl
     }
   });
 
+  // Drop and create in one transaction: readers of the view wait for the commit, never see it gone.
+  private readonly ensureViewOnce = oncePerKey(
+    (view: WarehouseView) => viewStatements(view).join(';\n'),
+    async (view: WarehouseView) => {
+      try {
+        await this.client.transaction(async (tx) => {
+          await tx.query(ADVISORY_XACT_LOCK, [DDL_LOCK]);
+          for (const statement of viewStatements(view)) await tx.query(statement);
+        });
+      } catch (error) {
+        throw classifyPostgresError(error);
+      }
+    },
+  );
+
   // Creates the table, or adds the columns a table created by an earlier release lacks (schema
   // evolution, docs/SCHEMA.md), under the same DDL lock: concurrent loaders add each column once.
   // Keyed by the CREATE statement, so a container checks each table definition once.
@@ -223,7 +238,7 @@ export class PostgresWarehouse implements Warehouse, QueryableWarehouse, Readabl
   }
 
   async ensureView(view: WarehouseView): Promise<void> {
-    return this.ensure(createViewStatement(view));
+    return this.ensureViewOnce(view);
   }
 
   async existingKeys(request: KeyLookupRequest): Promise<WarehouseRow[]> {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  createViewStatement,
+  viewStatements,
   keyLookupSql,
   PostgresWarehouse,
   validateTable,
@@ -48,11 +48,12 @@ describe('keyLookupSql', () => {
   });
 });
 
-describe('createViewStatement', () => {
-  it('creates or replaces a view from one SELECT', () => {
-    expect(createViewStatement({ name: 'merged', select: ' SELECT 1 AS one ' })).toBe(
-      'CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one',
-    );
+describe('viewStatements', () => {
+  it('drops and creates a view from one SELECT, so its columns may change anywhere', () => {
+    expect(viewStatements({ name: 'merged', select: ' SELECT 1 AS one ' })).toEqual([
+      'DROP VIEW IF EXISTS "merged"',
+      'CREATE VIEW "merged" AS\nSELECT 1 AS one',
+    ]);
   });
 
   it.each([
@@ -60,7 +61,7 @@ describe('createViewStatement', () => {
     [{ name: 'merged', select: 'DROP TABLE x' }],
     [{ name: 'merged', select: 'SELECT 1; DROP TABLE x' }],
   ])('refuses %j', (view) => {
-    expect(() => createViewStatement(view)).toThrow(WarehouseError);
+    expect(() => viewStatements(view)).toThrow(WarehouseError);
   });
 });
 
@@ -102,7 +103,8 @@ describe('PostgresWarehouse lookups', () => {
     await warehouse.ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
     expect(calls.map(([text]) => text)).toEqual([
       'SELECT pg_advisory_xact_lock($1::bigint)',
-      'CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one',
+      'DROP VIEW IF EXISTS "merged"',
+      'CREATE VIEW "merged" AS\nSELECT 1 AS one',
     ]);
   });
 });
@@ -158,10 +160,11 @@ describe('RedshiftDataWarehouse lookups', () => {
     ).toEqual([undefined, 'page-2']);
   });
 
-  it('creates a view with CREATE OR REPLACE VIEW', async () => {
+  it('drops and creates a view in one batch, which the Data API runs as one transaction', async () => {
     await warehouse().ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
-    expect(redshift.commandCalls(ExecuteStatementCommand)[0]!.args[0].input.Sql).toBe(
-      'CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one',
-    );
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)[0]!.args[0].input.Sqls).toEqual([
+      'DROP VIEW IF EXISTS "merged"',
+      'CREATE VIEW "merged" AS\nSELECT 1 AS one',
+    ]);
   });
 });

@@ -124,5 +124,32 @@ describe.each(postgresEngines())(
         { hour: '11', site: 'plant-c', co2_ppm_avg: 415.5 },
       ]);
     }, 60_000);
+
+    it('replaces a view whose columns an added metric changed before its last ones', async () => {
+      // realtime_device_window's per-metric columns come before segment_count: an added metric
+      // inserts columns, which CREATE OR REPLACE VIEW refuses (42P16) on Postgres.
+      const container = () => engine.inProcess?.() ?? createPgWarehouse(engine.url(), { max: 1 });
+      const stop = async (warehouse: ReturnType<typeof container>) => {
+        if (!engine.inProcess) await warehouse.close();
+      };
+      const view = (metrics: string[]) => ({
+        name: 'report_evolving_view',
+        select: `SELECT site, ${metrics.map((m) => `min(${m}) AS ${m}_min`).join(', ')}, count(*) AS rows FROM report_site_hourly_summary GROUP BY site`,
+      });
+      for (const metrics of [['battery_min'], ['battery_min', 'readings']]) {
+        const deployed = container();
+        try {
+          await deployed.ensureTable(table);
+          await deployed.ensureView(view(metrics));
+        } finally {
+          await stop(deployed);
+        }
+      }
+      expect(
+        await engine.query(
+          "SELECT column_name FROM information_schema.columns WHERE table_name = 'report_evolving_view' ORDER BY ordinal_position",
+        ),
+      ).toEqual(['site', 'battery_min_min', 'readings_min', 'rows'].map((name) => ({ column_name: name })));
+    }, 60_000);
   },
 );
