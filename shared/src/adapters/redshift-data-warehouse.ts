@@ -127,8 +127,15 @@ export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse, Rea
   // https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_BatchExecuteStatement.html):
   // readers of the view never see it dropped.
   private readonly ensureViewOnce = oncePerKey(
-    (view: WarehouseView) => viewStatements(view).join(';\n'),
-    (view: WarehouseView) => this.execute(viewStatements(view), []),
+    (view: WarehouseView) => viewStatements(view).create,
+    async (view: WarehouseView) => {
+      const { replace, drop, create } = viewStatements(view);
+      // Replace keeps the view's grants; a changed set of columns needs drop and create (viewStatements).
+      await this.execute([replace], []).catch(async (error: unknown) => {
+        if (!(error instanceof WarehouseError)) throw error;
+        await this.execute([drop, create], []);
+      });
+    },
   );
   // Creates the table, then adds the columns a table created by an earlier release lacks (schema
   // evolution, docs/SCHEMA.md). Keyed by the CREATE statement: once per definition and container.

@@ -76,6 +76,9 @@ export const classifyPostgresError = (error: unknown): WarehouseError => {
 export const advisoryLockKey = (name: string): string =>
   createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
 
+// SQLSTATE of a CREATE OR REPLACE VIEW whose columns changed shape (invalid_table_definition).
+const INVALID_TABLE_DEFINITION = '42P16';
+
 // Held until the transaction ends; a second container asking for the same key waits for it.
 // https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
 // https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
@@ -151,14 +154,24 @@ export class PostgresWarehouse implements Warehouse, QueryableWarehouse, Readabl
     }
   });
 
-  // Drop and create in one transaction: readers of the view wait for the commit, never see it gone.
+  // Replace (keeps the view's grants); when the columns changed shape (42P16), drop and create in
+  // the same transaction: readers of the view wait for the commit, never see it gone.
   private readonly ensureViewOnce = oncePerKey(
-    (view: WarehouseView) => viewStatements(view).join(';\n'),
+    (view: WarehouseView) => viewStatements(view).create,
     async (view: WarehouseView) => {
+      const { replace, drop, create } = viewStatements(view);
       try {
         await this.client.transaction(async (tx) => {
           await tx.query(ADVISORY_XACT_LOCK, [DDL_LOCK]);
-          for (const statement of viewStatements(view)) await tx.query(statement);
+          await tx.query('SAVEPOINT replace_view');
+          try {
+            await tx.query(replace);
+          } catch (error) {
+            if ((error as { code?: unknown }).code !== INVALID_TABLE_DEFINITION) throw error;
+            await tx.query('ROLLBACK TO SAVEPOINT replace_view');
+            await tx.query(drop);
+            await tx.query(create);
+          }
         });
       } catch (error) {
         throw classifyPostgresError(error);

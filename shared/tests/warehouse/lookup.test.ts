@@ -49,11 +49,12 @@ describe('keyLookupSql', () => {
 });
 
 describe('viewStatements', () => {
-  it('drops and creates a view from one SELECT, so its columns may change anywhere', () => {
-    expect(viewStatements({ name: 'merged', select: ' SELECT 1 AS one ' })).toEqual([
-      'DROP VIEW IF EXISTS "merged"',
-      'CREATE VIEW "merged" AS\nSELECT 1 AS one',
-    ]);
+  it('replaces a view from one SELECT, or drops and creates it when its columns change', () => {
+    expect(viewStatements({ name: 'merged', select: ' SELECT 1 AS one ' })).toEqual({
+      replace: 'CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one',
+      drop: 'DROP VIEW IF EXISTS "merged"',
+      create: 'CREATE VIEW "merged" AS\nSELECT 1 AS one',
+    });
   });
 
   it.each([
@@ -96,16 +97,51 @@ describe('PostgresWarehouse lookups', () => {
     ).rejects.toThrow('exactly device_id, window_start');
   });
 
-  it('creates a view once per instance', async () => {
+  it('replaces a view once per instance, keeping the grants given on it', async () => {
     const { sql, calls } = client([]);
     const warehouse = new PostgresWarehouse(sql);
     await warehouse.ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
     await warehouse.ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
     expect(calls.map(([text]) => text)).toEqual([
       'SELECT pg_advisory_xact_lock($1::bigint)',
+      'SAVEPOINT replace_view',
+      'CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one',
+    ]);
+  });
+
+  it('drops and creates the view in the same transaction when its columns changed shape (42P16)', async () => {
+    const { sql, calls } = client([]);
+    const query = sql.query;
+    sql.query = async (text, parameters) => {
+      if (text.startsWith('CREATE OR REPLACE VIEW')) {
+        calls.push([text, parameters]);
+        throw Object.assign(new Error('cannot change name of view column "a" to "b"'), { code: '42P16' });
+      }
+      return query(text, parameters);
+    };
+    await new PostgresWarehouse(sql).ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
+    expect(calls.map(([text]) => text)).toEqual([
+      'SELECT pg_advisory_xact_lock($1::bigint)',
+      'SAVEPOINT replace_view',
+      'CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one',
+      'ROLLBACK TO SAVEPOINT replace_view',
       'DROP VIEW IF EXISTS "merged"',
       'CREATE VIEW "merged" AS\nSELECT 1 AS one',
     ]);
+  });
+
+  it('does not drop a view when replacing it failed for another reason', async () => {
+    const { sql, calls } = client([]);
+    const query = sql.query;
+    sql.query = async (text, parameters) => {
+      if (text.startsWith('CREATE OR REPLACE VIEW'))
+        throw Object.assign(new Error('must be owner of view merged'), { code: '42501' });
+      return query(text, parameters);
+    };
+    await expect(
+      new PostgresWarehouse(sql).ensureView({ name: 'merged', select: 'SELECT 1 AS one' }),
+    ).rejects.toThrow('must be owner of view merged');
+    expect(calls.map(([text]) => text)).not.toContain('DROP VIEW IF EXISTS "merged"');
   });
 });
 
@@ -160,7 +196,21 @@ describe('RedshiftDataWarehouse lookups', () => {
     ).toEqual([undefined, 'page-2']);
   });
 
-  it('drops and creates a view in one batch, which the Data API runs as one transaction', async () => {
+  it('replaces a view, keeping the grants given on it', async () => {
+    await warehouse().ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
+    expect(redshift.commandCalls(ExecuteStatementCommand).map((call) => call.args[0].input.Sql)).toEqual([
+      'CREATE OR REPLACE VIEW "merged" AS\nSELECT 1 AS one',
+    ]);
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+  });
+
+  it('drops and creates a view in one batch (one transaction) when Redshift refuses the replace', async () => {
+    redshift.on(ExecuteStatementCommand).resolves({ Id: 'replace-1' });
+    redshift.on(DescribeStatementCommand, { Id: 'replace-1' }).resolves({
+      Id: 'replace-1',
+      Status: 'FAILED',
+      Error: 'ERROR: cannot change number of columns in view',
+    });
     await warehouse().ensureView({ name: 'merged', select: 'SELECT 1 AS one' });
     expect(redshift.commandCalls(BatchExecuteStatementCommand)[0]!.args[0].input.Sqls).toEqual([
       'DROP VIEW IF EXISTS "merged"',
