@@ -26,8 +26,7 @@ const ZIP_BUDGET_BYTES = 300 * KB;
 const BUDGET_EXCEPTIONS: Record<string, string> = {
   runner:
     'bundles four SDK clients (Athena, S3, Redshift Data, Secrets Manager) and the dashboard renderer; the bundled SDK starts faster than the runtime one',
-  sink:
-    'bundles every real-time store a stage may choose (S3 objects, Redshift Data API, pg with Secrets Manager) and the S3 registry reader; the bundled SDK starts faster than the runtime one',
+  sink: 'bundles every real-time store a stage may choose (S3 objects, Redshift Data API, pg with Secrets Manager) and the S3 registry reader; the bundled SDK starts faster than the runtime one',
 };
 const args = new Map(
   process.argv.slice(2).map((arg) => {
