@@ -8,12 +8,14 @@ import {
   deadLetterQueueAlarm,
   encryptedQueue,
   esbuildDefaults,
+  fromStageParameter,
   functionAlarms,
   ifThen,
   pipelineMetric,
   providerDefaults,
   ref,
   secureBucket,
+  stageParameterResource,
   sub,
   tlsOnlyBucketPolicy,
   withStageConfigs,
@@ -142,9 +144,10 @@ const config: AWS = {
       warehouseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
       warehouseUrlSecretArn: 'none',
       // The device registry (per-device alert thresholds) lives in the ingest bucket; compose passes
-      // ingest-transform's bucket, the placeholders only let `sls package` run offline.
-      ingestBucketName: 'ingest-bucket-placeholder',
-      ingestBucketArn: 'arn:aws:s3:::ingest-bucket-placeholder',
+      // ingest-transform's bucket, a stack deployed alone reads what ingest-transform published
+      // for the stage (resolved by CloudFormation at deploy time; stage-parameters.ts).
+      ingestBucketName: fromStageParameter('ingestBucketName'),
+      ingestBucketArn: fromStageParameter('ingestBucketArn'),
       registryKey: DEFAULT_REGISTRY_KEY,
       registryRefreshSeconds: '300',
     },
@@ -306,6 +309,9 @@ const config: AWS = {
       // and Glue tables cost nothing), written only with warehouse=none.
       RealtimeBucket: secureBucket({ lifecycleRules: [] }),
       RealtimeBucketPolicy: tlsOnlyBucketPolicy('RealtimeBucket'),
+      // For report-runner deployed on its own, which reads it at deploy time (compose passes the
+      // RealtimeBucketArn output instead). shared/src/serverless/stage-parameters.ts
+      RealtimeBucketArnParameter: stageParameterResource('realtimeBucketArn', arn('RealtimeBucket')),
       RealtimeWindowPartTable: realtimeGlueTable(
         WINDOW_PART_TABLE,
         'Real-time per-device window aggregates, one row per device, window and segment (analytics-sink)',

@@ -28,6 +28,7 @@ import {
   providerDefaults,
   ref,
   secureBucket,
+  stageParameterResource,
   sub,
   tlsOnlyBucketPolicy,
   withStageConfigs,
@@ -188,6 +189,10 @@ const config: AWS = {
         ],
       }),
       IngestBucketPolicy: tlsOnlyBucketPolicy('IngestBucket'),
+      // For report-runner and analytics-sink deployed on their own: they read these at deploy time
+      // (compose passes the outputs below instead). shared/src/serverless/stage-parameters.ts
+      IngestBucketNameParameter: stageParameterResource('ingestBucketName', ref('IngestBucket')),
+      IngestBucketArnParameter: stageParameterResource('ingestBucketArn', arn('IngestBucket')),
 
       GlueDatabase: {
         Type: 'AWS::Glue::Database',

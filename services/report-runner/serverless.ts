@@ -8,6 +8,7 @@ import {
   deadLetterQueueAlarm,
   encryptedQueue,
   esbuildDefaults,
+  fromStageParameter,
   functionAlarms,
   ifThen,
   providerDefaults,
@@ -109,9 +110,10 @@ const config: AWS = {
     default: {
       ...commonParams,
       ...alarmParams,
-      // From ingest-transform through compose; placeholders so `sls package` works on its own.
-      ingestBucketName: 'ingest-bucket-placeholder',
-      ingestBucketArn: 'arn:aws:s3:::ingest-bucket-placeholder',
+      // From ingest-transform: compose passes its outputs; deployed alone, what it published for
+      // the stage (resolved by CloudFormation at deploy time; stage-parameters.ts).
+      ingestBucketName: fromStageParameter('ingestBucketName'),
+      ingestBucketArn: fromStageParameter('ingestBucketArn'),
       glueDatabaseName: 'pipeline_${sls:stage}',
       glueTableName: 'telemetry',
       // The device registry's Glue table (ingest-transform's) and the folder it reads, which the
@@ -119,9 +121,10 @@ const config: AWS = {
       registryTableName: 'device_registry',
       registryPrefix: REGISTRY_PREFIX,
       // analytics-sink's real-time tables (Glue, over its RealtimeBucket), which the dashboard of
-      // a stage without a warehouse reads through Athena; from analytics-sink through compose.
+      // a stage without a warehouse reads through Athena; from analytics-sink through compose or,
+      // deployed alone, from what analytics-sink published for the stage.
       realtimeGlueDatabaseName: 'pipeline_${sls:stage}',
-      realtimeBucketArn: 'arn:aws:s3:::realtime-bucket-placeholder',
+      realtimeBucketArn: fromStageParameter('realtimeBucketArn'),
       // SQS event source: a batch over 10 needs a batching window of at least 1 s.
       batchSize: '10',
       batchingWindowSeconds: '5',
@@ -185,6 +188,13 @@ const config: AWS = {
       exclude: [...esbuildDefaults.exclude, 'pg-native', '@duckdb/node-api', '@electric-sql/pglite'],
       outputWorkFolder: '${param:esbuildWorkFolder}',
     },
+    // The values a JSON-typed property uses, as template parameters (resources.Parameters).
+    templateParameters: {
+      IngestBucketName: {
+        param: 'ingestBucketName',
+        description: "The ingest bucket whose new lake objects queue report runs (ingest-transform's)",
+      },
+    },
     // Fails package/deploy naming the parameter when a value would only fail in AWS (src/params.ts).
     checkedParams: '${file(../../shared/src/serverless/check-params.cjs)}',
   },
@@ -219,6 +229,7 @@ const config: AWS = {
     },
   },
   resources: {
+    Parameters: '${file(../../shared/src/serverless/template-parameters.cjs)}' as never,
     Conditions: {
       ...alarmConditions,
       CreateWarehouse: { 'Fn::Equals': ['${param:warehouse}', 'create-serverless'] },
@@ -307,7 +318,9 @@ const config: AWS = {
         Properties: {
           Description: 'New lake objects under raw/ in the ingest bucket, queued for the report runner',
           State: 'ENABLED',
-          EventPattern: lakeObjectCreatedPattern('${param:ingestBucketName}'),
+          // The bucket through a template parameter, never a dynamic reference in this JSON
+          // property (custom.templateParameters; stage-parameters.ts templateParameterFor).
+          EventPattern: lakeObjectCreatedPattern(ref('IngestBucketName')),
           Targets: [
             {
               Id: 'report-runner-queue',

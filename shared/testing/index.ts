@@ -8,3 +8,4 @@ export * from './audit';
 export * from './resource-wildcards';
 export * from './params';
 export * from './documented-commands';
+export * from './stage-parameters';

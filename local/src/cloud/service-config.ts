@@ -2,7 +2,7 @@ import { paramRules as analyticsSinkParamRules } from '@pipeline/analytics-sink/
 import { paramRules as ingestTransformParamRules } from '@pipeline/ingest-transform/src/params';
 import { paramRules as mskConsumerParamRules } from '@pipeline/msk-consumer/src/params';
 import { paramRules as reportRunnerParamRules } from '@pipeline/report-runner/src/params';
-import { assertParams, type ParamRules } from '@pipeline/shared/serverless';
+import { assertParams, resolveDynamicReferences, type ParamRules } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 
 /** The four services the local cloud runs, by package name. */
@@ -142,12 +142,26 @@ const resolveExpression = (
 /**
  * A function's environment for a stage (provider environment, then the function's own), every
  * variable resolved. `overrides` replace variables before they are resolved: values that would be
- * CloudFormation references in AWS.
+ * CloudFormation references in AWS. An ssm dynamic reference (a value another stack published for
+ * the stage) is resolved from `parameterStore` as CloudFormation resolves it at deploy time, and
+ * fails naming the parameter when the store lacks it: never handed to the function as its text.
+ *
+ * @throws UnresolvedDynamicReferenceError for a stage value nobody published.
  */
 export const functionEnvironment = (
   config: AWS,
   functionName: string,
-  { stage, params, overrides = {} }: { stage: string; params: Params; overrides?: Record<string, string> },
+  {
+    stage,
+    params,
+    overrides = {},
+    parameterStore = {},
+  }: {
+    stage: string;
+    params: Params;
+    overrides?: Record<string, string>;
+    parameterStore?: Readonly<Record<string, string>>;
+  },
 ): Record<string, string> => {
   const fn = config.functions?.[functionName];
   if (!fn) throw new Error(`${config.service} has no function ${functionName}`);
@@ -165,7 +179,7 @@ export const functionEnvironment = (
           `${config.service}.${functionName}: ${name} is ${JSON.stringify(resolved)} on stage ${stage}; override it`,
         );
       }
-      return [name, resolved];
+      return [name, resolveDynamicReferences(resolved, parameterStore)];
     }),
   );
 };

@@ -15,6 +15,8 @@ parameter that is wrong. No AWS credentials needed.
   --stage <stage>            required
   --region <region>          default: region in config/<stage>.yml, AWS_REGION, AWS_DEFAULT_REGION, us-east-1
   --param <service>:<k>=<v>  a --param given to one service deployed alone (repeatable)
+  --alone <service>          plan the service as deployed on its own from its folder: no compose
+                             params, it reads the other stacks' values from SSM (repeatable)
   --params                   print every parameter with its source
   --cost-table               print the cost table of docs/OPERATIONS.md and exit`;
 
@@ -34,7 +36,13 @@ export const renderReport = (report: PreflightReport, { allParams = false } = {}
     if (plan.off.length > 0) {
       lines.push(`  off:       ${plan.off.map(({ id, condition }) => `${id} (${condition})`).join(', ')}`);
     }
-    const shown = Object.entries(plan.params).filter(([, { source }]) => allParams || source !== 'default');
+    if (plan.needsFirst.length > 0) {
+      lines.push(`  deploy first: ${plan.needsFirst.join(', ')} (same stage and region)`);
+    }
+    // Values from other stacks (compose outputs, SSM parameters) are always shown with their origin.
+    const shown = Object.entries(plan.params).filter(
+      ([, { source, from }]) => allParams || source !== 'default' || from !== undefined,
+    );
     for (const [name, { value, source, from }] of shown) {
       lines.push(`  ${name} = ${from ? `from ${from}` : value}   [${SOURCE_LABEL[source]}]`);
     }
@@ -60,6 +68,13 @@ export const renderReport = (report: PreflightReport, { allParams = false } = {}
     }
   }
   return lines.join('\n');
+};
+
+const serviceName = (name: string): ServiceName => {
+  if (!SERVICES.includes(name as ServiceName)) {
+    throw new Error(`--alone ${name}: must be one of ${SERVICES.join(', ')}`);
+  }
+  return name as ServiceName;
 };
 
 /** Parses `<service>:<name>=<value>` items of --param. */
@@ -89,6 +104,7 @@ export const main = async (
       stage: { type: 'string' },
       region: { type: 'string' },
       param: { type: 'string', multiple: true, default: [] },
+      alone: { type: 'string', multiple: true, default: [] },
       params: { type: 'boolean', default: false },
       'cost-table': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -107,6 +123,7 @@ export const main = async (
     stage: values.stage,
     ...(values.region ? { region: values.region } : {}),
     cliParams: cliParams(values.param),
+    alone: values.alone.map(serviceName),
   });
   out.write(`${renderReport(report, { allParams: values.params })}\n`);
   return report.problems.length === 0 ? 0 : 1;

@@ -11,9 +11,13 @@ import path from 'node:path';
 import {
   paramProblems,
   readStageConfigs,
+  ssmReferenceOf,
+  STAGE_PARAMETERS,
+  stageParameterName,
   withStageConfigs,
   type ParamProblem,
   type StageConfig,
+  type StageParameter,
 } from '@pipeline/shared/serverless';
 import { load } from 'js-yaml';
 import type { AWS } from 'osls';
@@ -44,7 +48,11 @@ export interface ResolvedParam {
   /** A CloudFormation intrinsic (e.g. `{ Ref }`), known only at deploy time: rules skip it. */
   intrinsic?: unknown;
   source: ParamSource;
-  /** For `compose`: the output it is, e.g. "ingest-transform.HubStreamArn". */
+  /**
+   * Where the value is taken from at deploy time: for `compose` the output it is (e.g.
+   * "ingest-transform.HubStreamArn"); for an ssm dynamic reference the SSM parameter and the
+   * stack that publishes it.
+   */
   from?: string;
 }
 
@@ -57,6 +65,8 @@ export interface ServicePlan {
   /** Resources CloudFormation creates, with their type; `off` names those a condition turns off. */
   resources: { id: string; type: string }[];
   off: { id: string; condition: string }[];
+  /** The stacks that must be deployed to the stage first: they publish values this one reads. */
+  needsFirst: ServiceName[];
 }
 
 /** A problem that involves one parameter of one service (or several, named in `problem`). */
@@ -83,6 +93,8 @@ export interface PreflightInput {
   env?: Readonly<Record<string, string | undefined>>;
   /** Per service, `--param` values (a service deployed alone). */
   cliParams?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Services deployed on their own (`sls deploy` in their folder): compose passes them nothing. */
+  alone?: readonly ServiceName[];
   /** The services' configs in {@link SERVICES} order; default: each `serverless.ts` (with config/*.yml). */
   configs?: AWS[];
   composeFile?: string;
@@ -121,6 +133,20 @@ export const deployRegion = (
 
 const COMPOSE_OUTPUT = /^\$\{([a-z-]+)\.(\w+)\}$/;
 
+/** The stack that publishes the SSM parameter `name` for `stage`, if one of the services does. */
+const publisherOf = (name: string, stage: string): ServiceName | undefined =>
+  (Object.keys(STAGE_PARAMETERS) as StageParameter[])
+    .filter((parameter) => stageParameterName(parameter, stage) === name)
+    .map((parameter) => STAGE_PARAMETERS[parameter].producer)[0];
+
+/** Where a resolved value comes from at deploy time, when it is an ssm dynamic reference. */
+const ssmSource = (value: unknown, stage: string): string | undefined => {
+  const reference = typeof value === 'string' ? ssmReferenceOf(value) : undefined;
+  if (!reference) return undefined;
+  const publisher = publisherOf(reference.name, stage);
+  return `SSM ${reference.name}${publisher ? ` (published by ${publisher})` : ''}`;
+};
+
 /** A service's parameters for `stage` with their source, as osls would resolve them. */
 export const resolveServiceParams = (
   service: ServiceName,
@@ -150,9 +176,15 @@ export const resolveServiceParams = (
       }
       const intrinsic = resolved !== null && typeof resolved === 'object';
       const text = intrinsic ? JSON.stringify(resolved) : String(resolved);
+      const origin = from ?? ssmSource(resolved, stage);
       return [
         name,
-        { value: text, source, ...(from ? { from } : {}), ...(intrinsic ? { intrinsic: resolved } : {}) },
+        {
+          value: text,
+          source,
+          ...(origin ? { from: origin } : {}),
+          ...(intrinsic ? { intrinsic: resolved } : {}),
+        },
       ];
     }),
   );
@@ -191,7 +223,7 @@ const planOf = (
   config: AWS,
   stage: string,
   params: Record<string, ResolvedParam>,
-): Pick<ServicePlan, 'functions' | 'resources' | 'off'> => {
+): Pick<ServicePlan, 'functions' | 'resources' | 'off' | 'needsFirst'> => {
   const conditions = (config.resources?.Conditions ?? {}) as Record<string, unknown>;
   const resources = Object.entries(config.resources?.Resources ?? {}) as [
     string,
@@ -202,6 +234,14 @@ const planOf = (
   );
   return {
     functions: Object.keys(config.functions ?? {}).map((name) => `${service}-${stage}-${name}`),
+    needsFirst: SERVICES.filter(
+      (producer) =>
+        producer !== service &&
+        Object.values(params).some(({ value }) => {
+          const reference = ssmReferenceOf(value);
+          return reference !== undefined && publisherOf(reference.name, stage) === producer;
+        }),
+    ),
     resources: on.map(([id, { Type }]) => ({ id, type: Type })),
     off: resources
       .filter(
@@ -387,6 +427,7 @@ export const preflight = async ({
   region,
   env = process.env,
   cliParams = {},
+  alone = [],
   configs,
   composeFile,
   stageConfig = readStageConfigs()[stage],
@@ -413,7 +454,7 @@ export const preflight = async ({
     const config = loaded[index] as AWS;
     const params = resolveServiceParams(service, config, stage, {
       cli: cliParams[service] ?? {},
-      compose: compose[service] ?? {},
+      compose: alone.includes(service) ? {} : (compose[service] ?? {}),
     });
     const values = Object.fromEntries(
       Object.entries(params).map(([name, { value, intrinsic }]) => [name, intrinsic ?? value]),

@@ -1,5 +1,5 @@
 import type { AWS } from 'osls';
-import { ParamsError } from '@pipeline/shared/serverless';
+import { ParamsError, UnresolvedDynamicReferenceError } from '@pipeline/shared/serverless';
 import {
   checkServiceParams,
   functionEnvironment,
@@ -54,6 +54,36 @@ describe('service configuration on stage local', () => {
     expect(() => resolveVariables('${ssm:/secret}', { config, stage: 'local', params })).toThrow(
       UnresolvedVariableError,
     );
+  });
+
+  it('resolves a stage value (ssm dynamic reference) from the parameter store, as CloudFormation does, never passing it on as text', () => {
+    const withStageValue = {
+      ...config,
+      params: { default: { size: '5', name: '{{resolve:ssm:/pipeline/${sls:stage}/bucket-name}}' } },
+      functions: { worker: { handler: 'src/handler.handler', environment: { NAME: '${param:name}' } } },
+    } as unknown as AWS;
+    const params = stageParams(withStageValue, 'dev');
+    expect(
+      functionEnvironment(withStageValue, 'worker', {
+        stage: 'dev',
+        params,
+        parameterStore: { '/pipeline/dev/bucket-name': 'demo-dev-bucket' },
+      }),
+    ).toEqual({ STAGE: 'dev', NAME: 'demo-dev-bucket' });
+    expect(() => functionEnvironment(withStageValue, 'worker', { stage: 'dev', params })).toThrow(
+      UnresolvedDynamicReferenceError,
+    );
+  });
+
+  it("refuses to run a service on a stage without local values when the producer's values are not published", async () => {
+    const sink = await loadServiceConfig('analytics-sink');
+    expect(() =>
+      functionEnvironment(sink, 'sink', {
+        stage: 'dev',
+        params: stageParams(sink, 'dev'),
+        overrides: { REALTIME_BUCKET: 'local-realtime', ALERT_TARGET: 'log' },
+      }),
+    ).toThrow(/SSM parameter \/pipeline\/dev\/ingest-bucket-name does not exist/);
   });
 
   it("reads each service's own serverless.ts: the local stage's names and defaults", async () => {

@@ -108,6 +108,52 @@ describe('preflight', () => {
     expect(await problemsOf(yaml)).toContainEqual(expect.stringMatching(expected));
   });
 
+  it('plans a service deployed on its own: its cross-service values come from what the producers published', async () => {
+    const report = await preflight({
+      stage: 'prod',
+      env: {},
+      alone: ['report-runner'],
+      stageConfig: parseStageConfig('prod', 'config/prod.yml', consistent),
+    });
+    expect(report.problems).toEqual([]);
+    const runner = report.services.find(({ service }) => service === 'report-runner');
+    expect(runner?.params.ingestBucketArn).toEqual({
+      value: '{{resolve:ssm:/pipeline/prod/ingest-bucket-arn}}',
+      source: 'default',
+      from: 'SSM /pipeline/prod/ingest-bucket-arn (published by ingest-transform)',
+    });
+    expect(runner?.needsFirst).toEqual(['ingest-transform', 'analytics-sink']);
+    // The others still deploy through compose.
+    expect(
+      report.services.find(({ service }) => service === 'analytics-sink')?.params.ingestBucketArn,
+    ).toMatchObject({ source: 'compose' });
+
+    let text = '';
+    const out = { write: (chunk: string) => ((text += chunk), true) };
+    expect(await main(['--stage', 'example', '--alone', 'report-runner'], out)).toBe(0);
+    expect(text).toMatch(
+      /ingestBucketName = from SSM \/pipeline\/example\/ingest-bucket-name \(published by ingest-transform\)/,
+    );
+    expect(text).toMatch(/deploy first: ingest-transform, analytics-sink \(same stage and region\)/);
+    // A service deployed through compose shows where compose takes each value from.
+    expect(text).toMatch(/ingestBucketArn = from ingest-transform\.IngestBucketArn/);
+  });
+
+  it('refuses a malformed value in place of a stage value, naming the parameter', async () => {
+    const report = await preflight({
+      stage: 'prod',
+      env: {},
+      alone: ['report-runner'],
+      cliParams: {
+        'report-runner': { ingestBucketArn: '{{ resolve:ssm:/pipeline/prod/ingest-bucket-arn }}' },
+      },
+      stageConfig: parseStageConfig('prod', 'config/prod.yml', consistent),
+    });
+    expect(report.problems).toEqual([
+      expect.objectContaining({ service: 'report-runner', name: 'ingestBucketArn' }),
+    ]);
+  });
+
   it('catches a stage name Athena cannot use unquoted', async () => {
     const report = await preflight({
       stage: 'my-prod',

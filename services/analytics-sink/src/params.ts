@@ -14,9 +14,11 @@ import {
   NONE,
   noneOr,
   oneOf,
+  orSsmReference,
   positive,
   postgresParamRules,
   redshiftServerlessParamRules,
+  s3BucketName,
   type ParamCheck,
   type ParamRules,
 } from '@pipeline/shared/serverless';
@@ -87,7 +89,9 @@ export const paramRules: ParamRules = {
   ...redshiftServerlessParamRules,
   warehouseDeadlineSeconds: positive,
   ...postgresParamRules,
-  ingestBucketArn: arnOf(ARN.s3Bucket),
+  // Deployed alone, the values ingest-transform published for the stage (ssm dynamic references).
+  ingestBucketName: noneOr(orSsmReference(s3BucketName)),
+  ingestBucketArn: orSsmReference(arnOf(ARN.s3Bucket)),
   registryKey: noneOr((value) =>
     value.startsWith('/') ? 'must be an object key (no leading /)' : undefined,
   ),

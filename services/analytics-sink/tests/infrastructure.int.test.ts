@@ -3,6 +3,8 @@ import path from 'node:path';
 import {
   allowStatements,
   auditSecrets,
+  dynamicReferenceProblems,
+  ssmGrants,
   loadResourceSpec,
   packageService,
   propertiesOf,
@@ -211,7 +213,10 @@ describe('analytics-sink infrastructure', () => {
         SubscribeAsConsumer: [{ Ref: 'HubConsumer' }],
         ParkFailedBatches: [{ 'Fn::GetAtt': ['SinkFailureQueue', 'Arn'] }],
         PublishAlerts: [{ Ref: 'AlertTopic' }],
-        ReadDeviceRegistry: ['arn:aws:s3:::ingest-bucket-placeholder/reference/devices/registry.jsonl'],
+        // Deployed alone: ingest-transform's bucket, from the stage's Parameter Store at deploy time.
+        ReadDeviceRegistry: [
+          '{{resolve:ssm:/pipeline/test/ingest-bucket-arn}}/reference/devices/registry.jsonl',
+        ],
         WriteRealtimeTables: [{ 'Fn::Sub': '${RealtimeBucket.Arn}/realtime/*' }],
         ReadAlertRecords: [{ 'Fn::Sub': '${RealtimeBucket.Arn}/realtime/realtime_alert/*' }],
         ListAlertRecords: [{ 'Fn::GetAtt': ['RealtimeBucket', 'Arn'] }],
@@ -262,7 +267,7 @@ describe('analytics-sink infrastructure', () => {
   describe('device registry', () => {
     it('tells the function where the registry is and how often to re-check it (defaults and params)', () => {
       expect(sinkVariables(template)).toMatchObject({
-        REGISTRY_BUCKET: 'ingest-bucket-placeholder',
+        REGISTRY_BUCKET: '{{resolve:ssm:/pipeline/test/ingest-bucket-name}}',
         REGISTRY_KEY: 'reference/devices/registry.jsonl',
         REGISTRY_REFRESH_SECONDS: '300',
       });
@@ -432,6 +437,7 @@ describe('analytics-sink infrastructure', () => {
       for (const compiled of [template, alternative.template, redshift.template]) {
         const text = JSON.stringify(compiled);
         expect(text).not.toContain('000000000000');
+        expect(text).not.toContain('placeholder');
         expect(text.match(/arn:[^"]*(?::|\/)none(?:[:/"]|$)/g) ?? []).toEqual([]);
       }
     });
@@ -452,6 +458,24 @@ describe('analytics-sink infrastructure', () => {
       const names = ['AlertTopicArn', 'SinkFailureQueueUrl', 'RealtimeTable'];
       expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(names));
       for (const name of names) expect(template.Outputs?.[name]).not.toHaveProperty('Export');
+    });
+  });
+
+  describe('deployed on its own (no parameters)', () => {
+    it("reads ingest-transform's bucket from the stage's Parameter Store: no placeholder, every reference resolvable", () => {
+      expect(JSON.stringify(template)).not.toContain('placeholder');
+      expect(dynamicReferenceProblems(template, STAGE)).toEqual([]);
+      expect(dynamicReferenceProblems(alternative.template, STAGE)).toEqual([]);
+    });
+
+    it('publishes its real-time bucket ARN for report-runner, and grants no function any ssm: action', () => {
+      expect(propertiesOf(deployed, 'RealtimeBucketArnParameter')).toMatchObject({
+        Name: '/pipeline/test/realtime-bucket-arn',
+        Type: 'String',
+        Tier: 'Standard',
+        Value: { 'Fn::GetAtt': ['RealtimeBucket', 'Arn'] },
+      });
+      expect(ssmGrants(template)).toEqual([]);
     });
   });
 });

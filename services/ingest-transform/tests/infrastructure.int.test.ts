@@ -19,6 +19,7 @@ import {
   resolveSubs,
   resource,
   resourcesOfType,
+  ssmGrants,
   validateReferences,
   validateResourceProperties,
   valueAt,
@@ -709,6 +710,27 @@ describe('ingest-transform infrastructure (sls package)', () => {
     it('references only resources, attributes and conditions that exist', async () => {
       expect(await validateReferences(template)).toEqual([]);
       expect(await validateReferences(alternative.template)).toEqual([]);
+    });
+  });
+
+  describe('values published for the services deployed on their own', () => {
+    it('writes the ingest bucket name and ARN under /pipeline/<stage>/ as free String parameters', () => {
+      expect(propertiesOf(deployed, 'IngestBucketNameParameter')).toMatchObject({
+        Name: '/pipeline/test/ingest-bucket-name',
+        Type: 'String',
+        Tier: 'Standard',
+        Value: { Ref: 'IngestBucket' },
+      });
+      expect(propertiesOf(deployed, 'IngestBucketArnParameter')).toMatchObject({
+        Name: '/pipeline/test/ingest-bucket-arn',
+        Type: 'String',
+        Tier: 'Standard',
+        Value: { 'Fn::GetAtt': ['IngestBucket', 'Arn'] },
+      });
+    });
+
+    it('grants no function any ssm: action: CloudFormation resolves them with the deployer', () => {
+      expect(ssmGrants(template)).toEqual([]);
     });
   });
 });

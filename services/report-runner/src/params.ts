@@ -15,10 +15,12 @@ import {
   integerIn,
   noneOr,
   oneOf,
+  orSsmReference,
   paramIs,
   positive,
   postgresParamRules,
   redshiftServerlessParamRules,
+  s3BucketName,
   when,
   type ParamCheck,
   type ParamContext,
@@ -61,7 +63,10 @@ const anomalyBounds = Object.fromEntries(
 export const paramRules: ParamRules = {
   ...commonParamRules,
   ...alarmParamRules,
-  ingestBucketArn: arnOf(ARN.s3Bucket),
+  // Deployed alone, the values ingest-transform and analytics-sink published for the stage (ssm
+  // dynamic references, resolved by CloudFormation; shared/src/serverless/stage-parameters.ts).
+  ingestBucketName: orSsmReference(s3BucketName),
+  ingestBucketArn: orSsmReference(arnOf(ARN.s3Bucket)),
   glueDatabaseName: identifier,
   glueTableName: identifier,
   registryTableName: identifier,
@@ -93,5 +98,5 @@ export const paramRules: ParamRules = {
   // Read by the dashboard of a stage without a warehouse (Athena over analytics-sink's tables;
   // settings.ts reads the database with the same pattern at cold start).
   realtimeGlueDatabaseName: when(paramIs('warehouse', 'none'), identifier),
-  realtimeBucketArn: when(paramIs('warehouse', 'none'), arnOf(ARN.s3Bucket)),
+  realtimeBucketArn: when(paramIs('warehouse', 'none'), orSsmReference(arnOf(ARN.s3Bucket))),
 };

@@ -2,6 +2,8 @@ import path from 'node:path';
 import {
   allowStatements,
   auditSecrets,
+  dynamicReferenceProblems,
+  ssmGrants,
   packageService,
   propertiesOf,
   readZip,
@@ -86,7 +88,12 @@ describe('report-runner infrastructure (sls package)', () => {
     expect(rule.EventPattern).toEqual({
       source: ['aws.s3'],
       'detail-type': ['Object Created'],
-      detail: { bucket: { name: ['pipeline-test-ingest'] }, object: { key: [{ prefix: 'raw/' }] } },
+      detail: { bucket: { name: [{ Ref: 'IngestBucketName' }] }, object: { key: [{ prefix: 'raw/' }] } },
+    });
+    // Given by compose: a plain template parameter holding the value.
+    expect(template.Parameters?.IngestBucketName).toMatchObject({
+      Type: 'String',
+      Default: 'pipeline-test-ingest',
     });
     expect(rule.Targets).toEqual([
       expect.objectContaining({
@@ -450,5 +457,44 @@ describe('report-runner infrastructure (sls package)', () => {
       ).toHaveLength(2);
       expect(wildcardActions(result.template)).toEqual([]);
     }, 240_000);
+  });
+
+  describe('deployed on its own (no parameters)', () => {
+    let alone: CfnTemplate;
+
+    beforeAll(async () => {
+      const result = await packageService(SERVICE_DIR);
+      expect(await validateResourceProperties(result.template)).toEqual([]);
+      expect(await validateReferences(result.template)).toEqual([]);
+      alone = result.template;
+    }, 240_000);
+
+    it("holds no placeholder: the buckets come from the stage's Parameter Store at deploy time", () => {
+      expect(json(alone)).not.toContain('placeholder');
+      expect(runnerVariables(alone).INGEST_BUCKET).toBe('{{resolve:ssm:/pipeline/test/ingest-bucket-name}}');
+      const scopes = allowStatements(resolveConditions(alone)).flatMap(({ resources }) => resources);
+      expect(scopes).toEqual(
+        expect.arrayContaining([
+          '{{resolve:ssm:/pipeline/test/ingest-bucket-arn}}',
+          '{{resolve:ssm:/pipeline/test/ingest-bucket-arn}}/raw/*',
+          '{{resolve:ssm:/pipeline/test/realtime-bucket-arn}}',
+        ]),
+      );
+      expect(dynamicReferenceProblems(alone, 'test')).toEqual([]);
+    });
+
+    it('matches lake events on the bucket through an SSM-typed template parameter, not a dynamic reference', () => {
+      expect(propertiesOf(alone, 'IngestObjectCreatedRule').EventPattern).toMatchObject({
+        detail: { bucket: { name: [{ Ref: 'IngestBucketName' }] } },
+      });
+      expect(alone.Parameters?.IngestBucketName).toMatchObject({
+        Type: 'AWS::SSM::Parameter::Value<String>',
+        Default: '/pipeline/test/ingest-bucket-name',
+      });
+    });
+
+    it('grants the runner no ssm: action: CloudFormation resolves the values with the deployer', () => {
+      expect(ssmGrants(alone)).toEqual([]);
+    });
   });
 });

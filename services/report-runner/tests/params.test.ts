@@ -17,6 +17,20 @@ describe('report-runner deployment parameters', () => {
     expect(undeclaredParams(config, paramRules)).toEqual([]);
   });
 
+  it('reads the buckets of a stage deployed without compose from its Parameter Store', () => {
+    const stageValues = {
+      ingestBucketName: '{{resolve:ssm:/pipeline/prod/ingest-bucket-name}}',
+      ingestBucketArn: '{{resolve:ssm:/pipeline/prod/ingest-bucket-arn}}',
+      realtimeBucketArn: '{{resolve:ssm:/pipeline/prod/realtime-bucket-arn}}',
+    };
+    expect(names(stageValues)).toEqual([]);
+    expect(config.params?.default).toMatchObject({
+      ingestBucketName: '{{resolve:ssm:/pipeline/${sls:stage}/ingest-bucket-name}}',
+      ingestBucketArn: '{{resolve:ssm:/pipeline/${sls:stage}/ingest-bucket-arn}}',
+      realtimeBucketArn: '{{resolve:ssm:/pipeline/${sls:stage}/realtime-bucket-arn}}',
+    });
+  });
+
   it.each([
     [
       'a Redshift workgroup name without its ARN',
@@ -64,6 +78,13 @@ describe('report-runner deployment parameters', () => {
       'a real-time bucket that is no S3 bucket ARN',
       { realtimeBucketArn: 'pipeline-realtime' },
       ['realtimeBucketArn'],
+    ],
+    ['an ingest bucket that is no bucket name', { ingestBucketName: 'Ingest_Bucket' }, ['ingestBucketName']],
+    [
+      // CloudFormation keeps a reference with spaces as literal text (cfn-lint W1053).
+      'a stage value read with a malformed dynamic reference',
+      { ingestBucketArn: '{{ resolve:ssm:/pipeline/prod/ingest-bucket-arn }}' },
+      ['ingestBucketArn'],
     ],
     [
       'an SQS batch above 10 without a batching window',

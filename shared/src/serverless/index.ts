@@ -7,3 +7,4 @@ export * from './params';
 export * from './warehouse-params';
 export * from './device-policy';
 export * from './stage-config';
+export * from './stage-parameters';

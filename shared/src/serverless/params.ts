@@ -89,6 +89,15 @@ export const arnOf =
   (value) =>
     pattern.test(value) ? undefined : `must be ${description}`;
 
+/**
+ * A general purpose bucket's name: 3-63 of a-z, 0-9, `.` and `-`, starting and ending with a
+ * letter or digit. https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
+export const s3BucketName: ParamCheck = (value) =>
+  /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value)
+    ? undefined
+    : 'must be an S3 bucket name (3-63 of a-z, 0-9, ".", "-", starting and ending with a letter or digit)';
+
 /** `none` (unset) or what `check` accepts; an empty value is refused, so one spelling stays. */
 export const noneOr =
   (check: ParamCheck): ParamCheck =>
