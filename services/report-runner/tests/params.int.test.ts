@@ -32,6 +32,19 @@ describe('sls package refuses parameters AWS would refuse', () => {
       ],
     ],
     [
+      // The default reads the stage's value (a well-formed ssm dynamic reference, accepted);
+      // CloudFormation would keep one with spaces as literal text.
+      'a malformed stage value for the ingest bucket and a bucket name S3 refuses',
+      {
+        ingestBucketArn: '{{ resolve:ssm:/pipeline/test/ingest-bucket-arn }}',
+        ingestBucketName: 'Lake_Bucket',
+      },
+      [
+        '--param ingestBucketArn={{ resolve:ssm:/pipeline/test/ingest-bucket-arn }}: must be an S3 bucket ARN',
+        '--param ingestBucketName=Lake_Bucket: must be an S3 bucket name',
+      ],
+    ],
+    [
       'warehouse=postgres without a URL secret outside stage local',
       { warehouse: 'postgres' },
       ['--param warehouseUrlSecretArn=none: must be set with warehouse=postgres outside stage local'],
