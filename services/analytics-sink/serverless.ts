@@ -158,6 +158,7 @@ const config: AWS = {
       warehouse: 'postgres',
       alertTarget: 'log',
       ingestBucketName: 'local-ingest',
+      ingestBucketArn: 'arn:aws:s3:::local-ingest',
     },
   }),
   provider: {

@@ -2,6 +2,7 @@ import {
   dynamicReferencesIn,
   MAX_DYNAMIC_REFERENCES,
   resolveDynamicReferences,
+  ssmReferenceOf,
   STAGE_PARAMETERS,
   stageParameterName,
   type StageParameter,
@@ -19,8 +20,8 @@ export const publishedStageParameters = (stage: string): Record<string, string> 
 
 /**
  * What CloudFormation would refuse or leave unresolved about a template's dynamic references:
- * more than {@link MAX_DYNAMIC_REFERENCES}; one outside resource properties and output values
- * (cfn-lint E1052: Conditions cannot hold one); one inside an EventBridge EventPattern (a JSON
+ * more than {@link MAX_DYNAMIC_REFERENCES}; one in Conditions or Mappings, or in a parameter's
+ * Default without a version (cfn-lint E1052); one inside an EventBridge EventPattern (a JSON
  * property, see templateParameterFor); one whose parameter the stage does not publish.
  */
 export const dynamicReferenceProblems = (template: CfnTemplate, stage: string): string[] => {
@@ -29,10 +30,15 @@ export const dynamicReferenceProblems = (template: CfnTemplate, stage: string): 
   if (count > MAX_DYNAMIC_REFERENCES) {
     problems.push(`${count} dynamic references, more than ${MAX_DYNAMIC_REFERENCES}`);
   }
-  for (const section of ['Parameters', 'Conditions', 'Mappings'] as const) {
+  for (const section of ['Conditions', 'Mappings'] as const) {
     const found = dynamicReferencesIn((template as unknown as Record<string, unknown>)[section]);
     if (found.length > 0) problems.push(`${section} holds ${found.join(', ')}`);
   }
+  // A parameter's Default may hold an ssm reference only with its version (dynamic-references-ssm.html).
+  const unversioned = dynamicReferencesIn(template.Parameters).filter(
+    (reference) => ssmReferenceOf(reference)?.version === undefined,
+  );
+  if (unversioned.length > 0) problems.push(`Parameters hold ${unversioned.join(', ')} without a version`);
   for (const [id, { Type, Properties }] of Object.entries(template.Resources)) {
     if (Type === 'AWS::Events::Rule' && dynamicReferencesIn(Properties?.EventPattern).length > 0) {
       problems.push(`${id}.EventPattern holds a dynamic reference`);
