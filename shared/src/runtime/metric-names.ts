@@ -1,3 +1,6 @@
+/** The CloudWatch namespace every service publishes its metrics to. */
+export const METRICS_NAMESPACE = 'IngestionPipeline';
+
 /**
  * Every custom CloudWatch metric the pipeline's functions publish (namespace `IngestionPipeline`,
  * dimension `service`), by service. The handlers name metrics only through {@link METRIC}, and the
