@@ -50,6 +50,8 @@ export const PIPELINE_METRICS = {
     DashboardPublishFailures: 'total',
     PartitionRunsFailed: 'total',
     MessagesRejected: 'byReason',
+    // Records no hop of the hourly books accounts for (report-runner's books function).
+    BooksDrift: 'total',
   },
 } as const satisfies Record<string, Record<string, 'total' | 'byReason'>>;
 
