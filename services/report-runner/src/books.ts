@@ -45,6 +45,7 @@ export const awsStageSources = (
   },
 ): StageSources => {
   const ingest = new S3ObjectStore(clients.s3, names.ingestBucket);
+  const reports = new S3ObjectStore(clients.s3, names.reportsBucket);
   return {
     metrics: cloudWatchStageMetrics(clients.cloudWatch),
     lake: engineLakeRowCounts(
@@ -56,7 +57,7 @@ export const awsStageSources = (
       read: (key) => ingest.bytes(key),
     }),
     reports: reportManifests(
-      new S3ObjectStore(clients.s3, names.reportsBucket),
+      { exists: async (key) => (await reports.get(key)) !== undefined },
       loadReports().map((report) => report.name),
     ),
   };
