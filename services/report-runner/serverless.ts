@@ -67,6 +67,59 @@ const ownStatements = {
   Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': sub('${!aws:userid}') } },
 };
 
+/**
+ * What a role running lake queries in the workgroup needs, the runner's and the books': the
+ * workgroup's queries, the lake's Glue table, the lake bucket's location (Athena reads the objects
+ * with the caller's permissions), and the workgroup's results in the reports bucket.
+ */
+const queryLakeInWorkgroup = [
+  {
+    Sid: 'QueryInWorkgroup',
+    Effect: 'Allow',
+    Action: [
+      'athena:StartQueryExecution',
+      'athena:GetQueryExecution',
+      'athena:GetQueryResults',
+      'athena:StopQueryExecution',
+    ],
+    Resource: sub(
+      'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}',
+    ),
+  },
+  {
+    Sid: 'ReadLakeTable',
+    Effect: 'Allow',
+    Action: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'],
+    Resource: [
+      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
+      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${param:glueDatabaseName}'),
+      sub(
+        'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${param:glueDatabaseName}/${param:glueTableName}',
+      ),
+    ],
+  },
+];
+const locateLake = {
+  Sid: 'LocateLake',
+  Effect: 'Allow',
+  Action: ['s3:GetBucketLocation'],
+  Resource: '${param:ingestBucketArn}',
+};
+const athenaResults = [
+  {
+    Sid: 'LocateReports',
+    Effect: 'Allow',
+    Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+    Resource: arn('ReportsBucket'),
+  },
+  {
+    Sid: 'AthenaResults',
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+    Resource: sub(`\${ReportsBucket.Arn}/${ATHENA_RESULTS_PREFIX}*`),
+  },
+];
+
 const runnerSettingsEnvironment = {
   INGEST_BUCKET: '${param:ingestBucketName}',
   LATE_AFTER_SECONDS: '${param:lateAfterSeconds}',
@@ -427,33 +480,7 @@ const config: AWS = {
                 Action: ['sqs:SendMessage'],
                 Resource: arn('DeadLetterQueue'),
               },
-              {
-                Sid: 'QueryInWorkgroup',
-                Effect: 'Allow',
-                Action: [
-                  'athena:StartQueryExecution',
-                  'athena:GetQueryExecution',
-                  'athena:GetQueryResults',
-                  'athena:StopQueryExecution',
-                ],
-                Resource: sub(
-                  'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}',
-                ),
-              },
-              {
-                Sid: 'ReadLakeTable',
-                Effect: 'Allow',
-                Action: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'],
-                Resource: [
-                  sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
-                  sub(
-                    'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${param:glueDatabaseName}',
-                  ),
-                  sub(
-                    'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${param:glueDatabaseName}/${param:glueTableName}',
-                  ),
-                ],
-              },
+              ...queryLakeInWorkgroup,
               {
                 // The registry reports join it; Athena needs no more than the table (the catalog
                 // and database are granted above).
@@ -464,12 +491,7 @@ const config: AWS = {
                   'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${param:glueDatabaseName}/${param:registryTableName}',
                 ),
               },
-              {
-                Sid: 'LocateLake',
-                Effect: 'Allow',
-                Action: ['s3:GetBucketLocation'],
-                Resource: '${param:ingestBucketArn}',
-              },
+              locateLake,
               {
                 Sid: 'ListLake',
                 Effect: 'Allow',
@@ -497,23 +519,7 @@ const config: AWS = {
                 Action: ['s3:GetObject'],
                 Resource: '${param:ingestBucketArn}/${param:registryPrefix}*',
               },
-              {
-                Sid: 'LocateReports',
-                Effect: 'Allow',
-                Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-                Resource: arn('ReportsBucket'),
-              },
-              {
-                Sid: 'AthenaResults',
-                Effect: 'Allow',
-                Action: [
-                  's3:GetObject',
-                  's3:PutObject',
-                  's3:AbortMultipartUpload',
-                  's3:ListMultipartUploadParts',
-                ],
-                Resource: sub(`\${ReportsBucket.Arn}/${ATHENA_RESULTS_PREFIX}*`),
-              },
+              ...athenaResults,
               {
                 Sid: 'WriteReports',
                 Effect: 'Allow',
@@ -675,39 +681,8 @@ const config: AWS = {
                 Action: ['sqs:SendMessage'],
                 Resource: arn('DeadLetterQueue'),
               },
-              {
-                Sid: 'QueryInWorkgroup',
-                Effect: 'Allow',
-                Action: [
-                  'athena:StartQueryExecution',
-                  'athena:GetQueryExecution',
-                  'athena:GetQueryResults',
-                  'athena:StopQueryExecution',
-                ],
-                Resource: sub(
-                  'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}',
-                ),
-              },
-              {
-                Sid: 'ReadLakeTable',
-                Effect: 'Allow',
-                Action: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'],
-                Resource: [
-                  sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
-                  sub(
-                    'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${param:glueDatabaseName}',
-                  ),
-                  sub(
-                    'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${param:glueDatabaseName}/${param:glueTableName}',
-                  ),
-                ],
-              },
-              {
-                Sid: 'LocateLake',
-                Effect: 'Allow',
-                Action: ['s3:GetBucketLocation'],
-                Resource: '${param:ingestBucketArn}',
-              },
+              ...queryLakeInWorkgroup,
+              locateLake,
               {
                 // The lake (Athena reads it with the caller's permissions) and the error prefix.
                 Sid: 'ListLakeAndErrors',
@@ -725,23 +700,7 @@ const config: AWS = {
                   `\${param:ingestBucketArn}/${LAKE_PREFIX.errors}*`,
                 ],
               },
-              {
-                Sid: 'LocateReports',
-                Effect: 'Allow',
-                Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-                Resource: arn('ReportsBucket'),
-              },
-              {
-                Sid: 'AthenaResults',
-                Effect: 'Allow',
-                Action: [
-                  's3:GetObject',
-                  's3:PutObject',
-                  's3:AbortMultipartUpload',
-                  's3:ListMultipartUploadParts',
-                ],
-                Resource: sub(`\${ReportsBucket.Arn}/${ATHENA_RESULTS_PREFIX}*`),
-              },
+              ...athenaResults,
               {
                 Sid: 'ReadRunManifests',
                 Effect: 'Allow',

@@ -1,27 +1,15 @@
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { main, runLocalBooks, type BooksOutput } from '../../src/books/cli';
-import { E2E_SETUP_TIMEOUT_MS, Scratch } from '../scratch';
+import { E2E_SETUP_TIMEOUT_MS, filesUnder, quietHour, Scratch } from '../scratch';
 
 // A small local cloud run, then `npm run books -- --target local` against its folder: a smoke
 // run's messages go through the real handlers and the books are read back through the same
 // sources AWS keeps (the hub's and Firehose's metrics from the simulators, the functions' EMF,
 // DuckDB over the lake with Athena's SQL, the error prefix, the run manifests).
-const HOUR_MS = 3_600_000;
-const START = Date.UTC(2026, 4, 10, 9, 0);
 
 let root: string;
 const scratch = new Scratch();
-
-const walk = async (dir: string): Promise<string[]> => {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const nested = await Promise.all(
-    entries.map((entry) =>
-      entry.isDirectory() ? walk(path.join(dir, entry.name)) : Promise.resolve([path.join(dir, entry.name)]),
-    ),
-  );
-  return nested.flat();
-};
 
 const recorder = () => {
   const lines: string[] = [];
@@ -32,20 +20,7 @@ const recorder = () => {
 
 beforeAll(async () => {
   root = await scratch.folder('books-');
-  const run = await scratch.run({
-    root,
-    devices: 4,
-    rate: 4 / 60,
-    durationMs: HOUR_MS,
-    startMs: START,
-    badShare: 0,
-    kafkaShare: 0,
-    duplicateShare: 0,
-    lateShare: 0,
-    heartbeatShare: 0,
-    format: 'parquet',
-    seed: 'books',
-  });
+  const run = await scratch.run(quietHour(root, 'books'));
   expect(run.problems).toEqual([]);
 }, E2E_SETUP_TIMEOUT_MS);
 
@@ -79,11 +54,11 @@ describe('npm run books -- --target local', () => {
     'exits 1 naming the hop when the lake loses the objects Firehose wrote for the session',
     async () => {
       const lakeRaw = path.join(root, 'local-ingest', 'raw');
-      const before = new Set(await walk(lakeRaw));
+      const before = new Set(await filesUnder(lakeRaw));
       const { out, errors } = recorder();
       const code = await scratch.track(
         runLocalBooks(root, 20, out, async () => {
-          for (const file of await walk(lakeRaw)) if (!before.has(file)) await rm(file);
+          for (const file of await filesUnder(lakeRaw)) if (!before.has(file)) await rm(file);
         }),
       );
       expect(code).toBe(1);
