@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runLocalCloud, type RunOptions, type RunResult } from '../src/cloud/run';
@@ -55,3 +55,35 @@ export class Scratch {
     );
   }
 }
+
+/** Every file below `dir` (none when it does not exist). */
+export const filesUnder = async (dir: string): Promise<string[]> => {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const nested = await Promise.all(
+    entries.map((entry) =>
+      entry.isDirectory()
+        ? filesUnder(path.join(dir, entry.name))
+        : Promise.resolve([path.join(dir, entry.name)]),
+    ),
+  );
+  return nested.flat();
+};
+
+/**
+ * One quiet hour of four devices, only good readings: a local cloud folder that later commands
+ * (`npm run smoke`, `npm run books`) run against.
+ */
+export const quietHour = (root: string, seed: string): RunOptions => ({
+  root,
+  devices: 4,
+  rate: 4 / 60,
+  durationMs: 3_600_000,
+  startMs: Date.UTC(2026, 4, 10, 9, 0),
+  badShare: 0,
+  kafkaShare: 0,
+  duplicateShare: 0,
+  lateShare: 0,
+  heartbeatShare: 0,
+  format: 'parquet',
+  seed,
+});

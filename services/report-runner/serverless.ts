@@ -1,5 +1,6 @@
-import { METRIC_NAMES, METRICS, LAKE_PREFIX, REGISTRY_PREFIX } from '@pipeline/shared';
+import { METRIC, METRIC_NAMES, METRICS, LAKE_PREFIX, REGISTRY_PREFIX } from '@pipeline/shared';
 import {
+  alarm,
   alarmConditions,
   alarmParams,
   arn,
@@ -11,6 +12,7 @@ import {
   fromStageParameter,
   functionAlarms,
   ifThen,
+  pipelineMetric,
   providerDefaults,
   ref,
   secureBucket,
@@ -41,8 +43,10 @@ const REALTIME_TABLES = [DASHBOARD_SOURCES.realtimeParts.relation, DASHBOARD_SOU
 const realtimeTablePrefix = (table: string) => `realtime/${table}/`;
 
 const functionName = '${self:service}-${sls:stage}-runner';
+const booksFunctionName = '${self:service}-${sls:stage}-books';
 // osls names the rule of the function's first schedule event so; extended below with a DLQ.
 const SCHEDULE_RULE = 'RunnerEventsRuleSchedule1';
+const BOOKS_SCHEDULE_RULE = 'BooksEventsRuleSchedule1';
 const capitalise = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
 const policy = (name: string, statements: unknown[]) => ({
@@ -63,6 +67,59 @@ const ownStatements = {
   Resource: '*',
   Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': sub('${!aws:userid}') } },
 };
+
+/**
+ * What a role running lake queries in the workgroup needs, the runner's and the books': the
+ * workgroup's queries, the lake's Glue table, the lake bucket's location (Athena reads the objects
+ * with the caller's permissions), and the workgroup's results in the reports bucket.
+ */
+const queryLakeInWorkgroup = [
+  {
+    Sid: 'QueryInWorkgroup',
+    Effect: 'Allow',
+    Action: [
+      'athena:StartQueryExecution',
+      'athena:GetQueryExecution',
+      'athena:GetQueryResults',
+      'athena:StopQueryExecution',
+    ],
+    Resource: sub(
+      'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}',
+    ),
+  },
+  {
+    Sid: 'ReadLakeTable',
+    Effect: 'Allow',
+    Action: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'],
+    Resource: [
+      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
+      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${param:glueDatabaseName}'),
+      sub(
+        'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${param:glueDatabaseName}/${param:glueTableName}',
+      ),
+    ],
+  },
+];
+const locateLake = {
+  Sid: 'LocateLake',
+  Effect: 'Allow',
+  Action: ['s3:GetBucketLocation'],
+  Resource: '${param:ingestBucketArn}',
+};
+const athenaResults = [
+  {
+    Sid: 'LocateReports',
+    Effect: 'Allow',
+    Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+    Resource: arn('ReportsBucket'),
+  },
+  {
+    Sid: 'AthenaResults',
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+    Resource: sub(`\${ReportsBucket.Arn}/${ATHENA_RESULTS_PREFIX}*`),
+  },
+];
 
 const runnerSettingsEnvironment = {
   INGEST_BUCKET: '${param:ingestBucketName}',
@@ -140,6 +197,15 @@ const config: AWS = {
       rerunSchedule: 'cron(30 2 * * ? *)',
       rerunDaysBack: '1',
       lateAfterSeconds: '900',
+      // The hourly books (src/handlers/books.ts): the hub and the delivery stream whose AWS metrics
+      // they read (from ingest-transform through compose; its deterministic names by default), the
+      // schedule (at :35, so the previous hour has settled: BOOKS_SETTLE_SECONDS), and the tolerance
+      // (shared/src/books/stage.ts): the processor buffer interval plus a minute at each edge.
+      hubStreamName: 'ingest-transform-${sls:stage}-telemetry',
+      deliveryStreamName: 'ingest-transform-${sls:stage}-lake',
+      booksSchedule: 'cron(35 * * * ? *)',
+      booksEdgeLagSeconds: '120',
+      booksAbsoluteTolerance: '0',
       ...Object.fromEntries(
         METRIC_NAMES.flatMap((metric) => [
           [`anomaly${capitalise(metric)}Min`, String(METRICS[metric].anomaly.min)],
@@ -227,6 +293,33 @@ const config: AWS = {
       // The scheduled re-run is an asynchronous invocation: after its retries it lands in the DLQ.
       destinations: { onFailure: { type: 'sqs', arn: arn('DeadLetterQueue') as never } },
     },
+    books: {
+      handler: 'src/handlers/books.handler',
+      description: 'Reconciles the previous hour hop by hop and publishes BooksDrift',
+      role: 'BooksRole',
+      timeout: RUNNER_TIMEOUT_SECONDS,
+      environment: {
+        HUB_STREAM_NAME: '${param:hubStreamName}',
+        DELIVERY_STREAM_NAME: '${param:deliveryStreamName}',
+        INGEST_BUCKET: '${param:ingestBucketName}',
+        REPORTS_BUCKET: ref('ReportsBucket') as never,
+        ATHENA_WORKGROUP: ref('AthenaWorkGroup') as never,
+        GLUE_DATABASE: '${param:glueDatabaseName}',
+        GLUE_TABLE: '${param:glueTableName}',
+        BOOKS_EDGE_LAG_SECONDS: '${param:booksEdgeLagSeconds}',
+        BOOKS_ABSOLUTE_TOLERANCE: '${param:booksAbsoluteTolerance}',
+      },
+      events: [
+        {
+          schedule: {
+            rate: ['${param:booksSchedule}'],
+            description: 'Reconciles the previous complete hour (the books)',
+          },
+        },
+      ],
+      // An asynchronous invocation: after its retries, the event lands in the DLQ (and its alarm).
+      destinations: { onFailure: { type: 'sqs', arn: arn('DeadLetterQueue') as never } },
+    },
   },
   resources: {
     Parameters: '${file(../../shared/src/serverless/template-parameters.cjs)}' as never,
@@ -280,6 +373,17 @@ const config: AWS = {
         'report-runner-deadletterqueuealarm',
       ),
       ...functionAlarms('Runner', 'report-runner'),
+      ...functionAlarms('Books', 'report-runner books'),
+      // Published once an hour by the books function: any record no hop accounts for.
+      BooksDriftAlarm: alarm({
+        description: 'report-runner books: records of the previous hour that no hop accounts for',
+        runbook: 'report-runner-booksdriftalarm',
+        ...pipelineMetric('report-runner', METRIC.BooksDrift),
+        statistic: 'Maximum',
+        period: 3600,
+        comparison: 'GreaterThanThreshold',
+        threshold: 0,
+      }),
       RunQueue: encryptedQueue({
         QueueName: '${self:service}-${sls:stage}-runs',
         MessageRetentionPeriod: 345600,
@@ -305,7 +409,11 @@ const config: AWS = {
                 Resource: [arn('RunQueue'), arn('DeadLetterQueue')],
                 Condition: {
                   ArnEquals: {
-                    'aws:SourceArn': [arn('IngestObjectCreatedRule'), arn(SCHEDULE_RULE)],
+                    'aws:SourceArn': [
+                      arn('IngestObjectCreatedRule'),
+                      arn(SCHEDULE_RULE),
+                      arn(BOOKS_SCHEDULE_RULE),
+                    ],
                   },
                 },
               },
@@ -385,33 +493,7 @@ const config: AWS = {
                 Action: ['sqs:SendMessage'],
                 Resource: arn('DeadLetterQueue'),
               },
-              {
-                Sid: 'QueryInWorkgroup',
-                Effect: 'Allow',
-                Action: [
-                  'athena:StartQueryExecution',
-                  'athena:GetQueryExecution',
-                  'athena:GetQueryResults',
-                  'athena:StopQueryExecution',
-                ],
-                Resource: sub(
-                  'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}',
-                ),
-              },
-              {
-                Sid: 'ReadLakeTable',
-                Effect: 'Allow',
-                Action: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'],
-                Resource: [
-                  sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
-                  sub(
-                    'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${param:glueDatabaseName}',
-                  ),
-                  sub(
-                    'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${param:glueDatabaseName}/${param:glueTableName}',
-                  ),
-                ],
-              },
+              ...queryLakeInWorkgroup,
               {
                 // The registry reports join it; Athena needs no more than the table (the catalog
                 // and database are granted above).
@@ -422,12 +504,7 @@ const config: AWS = {
                   'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${param:glueDatabaseName}/${param:registryTableName}',
                 ),
               },
-              {
-                Sid: 'LocateLake',
-                Effect: 'Allow',
-                Action: ['s3:GetBucketLocation'],
-                Resource: '${param:ingestBucketArn}',
-              },
+              locateLake,
               {
                 Sid: 'ListLake',
                 Effect: 'Allow',
@@ -455,23 +532,7 @@ const config: AWS = {
                 Action: ['s3:GetObject'],
                 Resource: '${param:ingestBucketArn}/${param:registryPrefix}*',
               },
-              {
-                Sid: 'LocateReports',
-                Effect: 'Allow',
-                Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-                Resource: arn('ReportsBucket'),
-              },
-              {
-                Sid: 'AthenaResults',
-                Effect: 'Allow',
-                Action: [
-                  's3:GetObject',
-                  's3:PutObject',
-                  's3:AbortMultipartUpload',
-                  's3:ListMultipartUploadParts',
-                ],
-                Resource: sub(`\${ReportsBucket.Arn}/${ATHENA_RESULTS_PREFIX}*`),
-              },
+              ...athenaResults,
               {
                 Sid: 'WriteReports',
                 Effect: 'Allow',
@@ -603,6 +664,67 @@ const config: AWS = {
         },
       },
 
+      BooksRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description:
+            'report-runner books: read the stage metrics, count the lake through the workgroup, read the error prefix and the run manifests',
+          AssumeRolePolicyDocument: assumedBy(['lambda.amazonaws.com']),
+          Policies: [
+            policy('books', [
+              {
+                Sid: 'Logs',
+                Effect: 'Allow',
+                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                Resource: sub(
+                  `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${booksFunctionName}:*`,
+                ),
+              },
+              {
+                // GetMetricData has no resource type: "you must specify all resources ("*")".
+                // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+                Sid: 'ReadMetrics',
+                Effect: 'Allow',
+                Action: ['cloudwatch:GetMetricData'],
+                Resource: '*',
+              },
+              {
+                Sid: 'FailedRunsToDlq',
+                Effect: 'Allow',
+                Action: ['sqs:SendMessage'],
+                Resource: arn('DeadLetterQueue'),
+              },
+              ...queryLakeInWorkgroup,
+              locateLake,
+              {
+                // The lake (Athena reads it with the caller's permissions) and the error prefix.
+                Sid: 'ListLakeAndErrors',
+                Effect: 'Allow',
+                Action: ['s3:ListBucket'],
+                Resource: '${param:ingestBucketArn}',
+                Condition: { StringLike: { 's3:prefix': [`${LAKE_PREFIX.raw}*`, `${LAKE_PREFIX.errors}*`] } },
+              },
+              {
+                Sid: 'ReadLakeAndErrors',
+                Effect: 'Allow',
+                Action: ['s3:GetObject'],
+                Resource: [
+                  `\${param:ingestBucketArn}/${LAKE_PREFIX.raw}*`,
+                  `\${param:ingestBucketArn}/${LAKE_PREFIX.errors}*`,
+                ],
+              },
+              ...athenaResults,
+              {
+                Sid: 'ReadRunManifests',
+                Effect: 'Allow',
+                Action: ['s3:GetObject'],
+                Resource: sub(`\${ReportsBucket.Arn}/${REPORTS_PREFIX}*`),
+              },
+            ]),
+          ],
+        },
+      },
+
       RedshiftCopyRole: {
         Type: 'AWS::IAM::Role',
         Condition: 'CreateWarehouse',
@@ -667,6 +789,18 @@ const config: AWS = {
             {
               Id: 'runnerSchedule',
               Arn: arn('RunnerLambdaFunction'),
+              RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
+              DeadLetterConfig: { Arn: arn('DeadLetterQueue') },
+            },
+          ],
+        },
+      },
+      [BOOKS_SCHEDULE_RULE]: {
+        Properties: {
+          Targets: [
+            {
+              Id: 'booksSchedule',
+              Arn: arn('BooksLambdaFunction'),
               RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 20 },
               DeadLetterConfig: { Arn: arn('DeadLetterQueue') },
             },

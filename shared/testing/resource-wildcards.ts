@@ -51,6 +51,12 @@ export const RESOURCE_WILDCARD_ALLOWANCES: Readonly<Record<string, ResourceWildc
   'redshift-data:DescribeStatement': REDSHIFT_DATA_OWN_STATEMENTS,
   'redshift-data:GetStatementResult': REDSHIFT_DATA_OWN_STATEMENTS,
   'redshift-data:CancelStatement': REDSHIFT_DATA_OWN_STATEMENTS,
+  'cloudwatch:GetMetricData': {
+    reason:
+      'GetMetricData has no resource type and no condition key that narrows it (the namespace key ' +
+      "applies to PutMetricData only): report-runner's books function reads the stage's metrics with it.",
+    docs: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html',
+  },
   'kms:Decrypt': {
     reason:
       'MSK SASL/SCRAM secrets must be encrypted with a customer managed key the deployer picks, ' +

@@ -6,7 +6,7 @@ import {
   labelledLines as list,
   problemsText,
   reasonRows,
-} from '../books/render';
+} from '@pipeline/shared/books';
 import type { Progress, RunResult } from '../cloud/run';
 import { faultLines } from './render-faults';
 

@@ -16,9 +16,9 @@ import {
   totalOf,
   type SourceAccount,
   type SourceName,
-} from '../books/books';
+} from '@pipeline/shared/books';
 
-export type { SourceAccount, SourceName } from '../books/books';
+export type { SourceAccount, SourceName } from '@pipeline/shared/books';
 
 const SOURCE_OF_PATH: Record<IngressPath, SourceName> = { hub: 'devices', kafka: 'kafka' };
 

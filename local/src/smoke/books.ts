@@ -4,7 +4,7 @@ import {
   totalOf,
   type SourceAccount,
   type SourceName,
-} from '../books/books';
+} from '@pipeline/shared/books';
 import type { ErrorTally, ReportTally } from './observe';
 import type { SmokePlan } from './plan';
 import type { LakeTally, RealtimeTally } from './ports';

@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { decodeJsonObject, DEFAULT_EVENT_TIME_POLICY, normaliseHubMessage } from '@pipeline/shared';
 import { reportOutputKeys } from '@pipeline/report-runner/src/domain/layout';
 import { FIREHOSE_ERRORS } from '../aws/firehose/response';
-import { addCount } from '../books/books';
+import { addCount } from '@pipeline/shared/books';
 import { partitionOf, type PartitionHour } from '../ops/hours';
 import type { OpsObjectStore } from '../ops/ports';
 

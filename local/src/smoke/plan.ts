@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { IdentifierSchema } from '@pipeline/shared';
-import type { ExpectedOutcomes } from '../books/books';
+import type { ExpectedOutcomes } from '@pipeline/shared/books';
 import { BAD_RECORD_KINDS, type BadRecordKind, type ReadingDraft } from '../simulators/bad-records';
 
 /**

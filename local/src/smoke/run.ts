@@ -1,5 +1,5 @@
 import { loadReports } from '@pipeline/report-runner/src/reports';
-import { booksTable, formatCount, labelledLines, problemsText, reasonRows } from '../books/render';
+import { booksTable, formatCount, labelledLines, problemsText, reasonRows } from '@pipeline/shared/books';
 import { putAll } from '../ops/redrive';
 import { smokeBooks, type SmokeAccounting } from './books';
 import { hoursSpanning, tallyErrors, tallyReports } from './observe';

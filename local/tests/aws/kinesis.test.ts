@@ -442,3 +442,32 @@ describe('Kinesis hub: SDK compatibility', () => {
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });
+
+describe('Kinesis hub: the IncomingRecords metric', () => {
+  // "The number of records successfully put to the Kinesis stream over the specified time period."
+  // https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html
+  it('counts the records stored, not the entries refused for throughput or failed inside', async () => {
+    const clock = clockAt();
+    const stream = new KinesisStream({
+      name: 'hub',
+      shardCount: 1,
+      clock,
+      faults: ({ partitionKey }) => (partitionKey === 'broken' ? 'InternalFailure' : undefined),
+    });
+    await put(
+      stream,
+      Array.from({ length: 500 }, () => ({ key: 'a' })),
+    );
+    const second = await put(stream, [
+      ...Array.from({ length: 499 }, () => ({ key: 'a' })),
+      { key: 'broken' },
+    ]);
+    // The shard's 1,000 records per second: one more fits, two are refused.
+    const third = await put(
+      stream,
+      Array.from({ length: 3 }, () => ({ key: 'a' })),
+    );
+    expect([second.FailedRecordCount, third.FailedRecordCount]).toEqual([1, 2]);
+    expect(stream.incomingRecords).toBe(1000);
+  });
+});

@@ -1,16 +1,14 @@
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../src/smoke/cli';
 import { withLocalCloud } from '../../src/ops/local';
 import { localSmokeTarget } from '../../src/smoke/local';
 import { runSmoke, type SmokeOutput } from '../../src/smoke/run';
-import { E2E_SETUP_TIMEOUT_MS, Scratch } from '../scratch';
+import { E2E_SETUP_TIMEOUT_MS, filesUnder, quietHour, Scratch } from '../scratch';
 
 // A small local cloud run, then `npm run smoke -- --target local` against its folder: the smoke
 // messages go through the real handlers and the books are read back through the local adapters
 // (DuckDB over the lake folder, the folder object store, the PGlite real-time tables).
-const HOUR_MS = 3_600_000;
-const START = Date.UTC(2026, 4, 10, 9, 0);
 
 let root: string;
 const scratch = new Scratch();
@@ -26,32 +24,9 @@ const recorder = () => {
   return { out, lines, errors };
 };
 
-const walk = async (dir: string): Promise<string[]> => {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const nested = await Promise.all(
-    entries.map((entry) =>
-      entry.isDirectory() ? walk(path.join(dir, entry.name)) : Promise.resolve([path.join(dir, entry.name)]),
-    ),
-  );
-  return nested.flat();
-};
-
 beforeAll(async () => {
   root = await scratch.folder('smoke-');
-  const run = await scratch.run({
-    root,
-    devices: 4,
-    rate: 4 / 60,
-    durationMs: HOUR_MS,
-    startMs: START,
-    badShare: 0,
-    kafkaShare: 0,
-    duplicateShare: 0,
-    lateShare: 0,
-    heartbeatShare: 0,
-    format: 'parquet',
-    seed: 'smoke',
-  });
+  const run = await scratch.run(quietHour(root, 'smoke'));
   expect(run.problems).toEqual([]);
 }, E2E_SETUP_TIMEOUT_MS);
 
@@ -86,7 +61,7 @@ describe('npm run smoke -- --target local', () => {
     'exits 1 naming the hop when the lake loses the objects holding the run',
     async () => {
       const lakeRaw = path.join(root, 'local-ingest', 'raw');
-      const before = new Set(await walk(lakeRaw));
+      const before = new Set(await filesUnder(lakeRaw));
       const { out, errors } = recorder();
       const code = await scratch.track(
         withLocalCloud(root, (ops) => {
@@ -97,7 +72,7 @@ describe('npm run smoke -- --target local', () => {
               settle: async () => {
                 await target.settle();
                 // The objects Firehose wrote for this run vanish before the books are read.
-                for (const file of await walk(lakeRaw)) if (!before.has(file)) await rm(file);
+                for (const file of await filesUnder(lakeRaw)) if (!before.has(file)) await rm(file);
               },
             },
             { runId: 'e2elost', events: 20, timeoutMs: 5 * 60_000, pollMs: 60_000 },

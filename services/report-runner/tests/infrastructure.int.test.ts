@@ -102,9 +102,10 @@ describe('report-runner infrastructure (sls package)', () => {
       }),
     ]);
     const policy = propertiesOf(template, 'QueuesPolicy');
-    // Only this rule and the daily re-run's schedule (for its dead letters) may send.
+    // Only this rule and the schedules of the daily re-run and the hourly books (for their dead
+    // letters) may send.
     expect(json(policy)).toContain(
-      '"aws:SourceArn":[{"Fn::GetAtt":["IngestObjectCreatedRule","Arn"]},{"Fn::GetAtt":["RunnerEventsRuleSchedule1","Arn"]}]',
+      '"aws:SourceArn":[{"Fn::GetAtt":["IngestObjectCreatedRule","Arn"]},{"Fn::GetAtt":["RunnerEventsRuleSchedule1","Arn"]},{"Fn::GetAtt":["BooksEventsRuleSchedule1","Arn"]}]',
     );
   });
 
@@ -147,13 +148,16 @@ describe('report-runner infrastructure (sls package)', () => {
     const schedules = resourcesOfType(template, 'AWS::Events::Rule').filter(
       ({ resource }) => resource.Properties?.ScheduleExpression,
     );
-    expect(schedules.map(({ resource }) => resource.Properties?.ScheduleExpression)).toEqual([
+    expect(schedules.map(({ resource }) => resource.Properties?.ScheduleExpression).sort()).toEqual([
       'cron(30 2 * * ? *)',
+      'cron(35 * * * ? *)',
     ]);
-    const [config] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
-    expect(config?.resource.Properties?.DestinationConfig).toEqual({
-      OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
-    });
+    const configs = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig');
+    expect(configs).toHaveLength(2);
+    for (const config of configs)
+      expect(config.resource.Properties?.DestinationConfig).toEqual({
+        OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+      });
   });
 
   it('grants no wildcard IAM actions', () => {
@@ -161,7 +165,7 @@ describe('report-runner infrastructure (sls package)', () => {
   });
 
   it('scopes every grant: Athena to its workgroup, the lake to raw/, writes to its own prefixes', () => {
-    const statements = allowStatements(template);
+    const statements = allowStatements(template).filter(({ owner }) => owner === 'RunnerRole');
     const grant = (action: string) =>
       statements.filter(({ actions }) => actions.includes(action)).flatMap(({ resources }) => resources);
     expect(grant('athena:StartQueryExecution')).toEqual([
@@ -255,7 +259,8 @@ describe('report-runner infrastructure (sls package)', () => {
   });
 
   it('lets Athena read the device registry table for the registry reports, and nothing else of the ingest bucket', () => {
-    const bySid = Object.fromEntries(allowStatements(template).map((grant) => [grant.sid, grant]));
+    const runnerGrants = allowStatements(template).filter(({ owner }) => owner === 'RunnerRole');
+    const bySid = Object.fromEntries(runnerGrants.map((grant) => [grant.sid, grant]));
     expect(bySid.ReadRegistryTable).toMatchObject({
       actions: ['glue:GetTable'],
       resources: [
@@ -274,8 +279,9 @@ describe('report-runner infrastructure (sls package)', () => {
       actions: ['s3:GetObject'],
       resources: ['arn:aws:s3:::pipeline-test-ingest/reference/devices/*'],
     });
-    // Every grant on the ingest bucket: the lake (raw/) and the registry folder, read-only.
-    const ingestGrants = allowStatements(template).filter(({ resources }) =>
+    // Every grant of the runner on the ingest bucket: the lake (raw/) and the registry folder,
+    // read-only (the books role's are checked with the books).
+    const ingestGrants = runnerGrants.filter(({ resources }) =>
       resources.some(
         (resource) => typeof resource === 'string' && resource.startsWith(INGEST.ingestBucketArn),
       ),
@@ -288,6 +294,90 @@ describe('report-runner infrastructure (sls package)', () => {
       's3:ListBucket',
     ]);
     expect(runnerVariables(template).GLUE_REGISTRY_TABLE).toBe('device_registry');
+  });
+
+  describe('the hourly books', () => {
+    it('runs at :35 for the previous hour, the schedule and the function dead-lettering into the DLQ', () => {
+      const rule = propertiesOf(template, 'BooksEventsRuleSchedule1');
+      expect(rule.ScheduleExpression).toBe('cron(35 * * * ? *)');
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': ['BooksLambdaFunction', 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+        }),
+      ]);
+      const config = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').find(({ resource }) =>
+        json(resource.Properties?.FunctionName).includes('BooksLambdaFunction'),
+      );
+      expect(config?.resource.Properties?.DestinationConfig).toEqual({
+        OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+      });
+      const variables = (
+        propertiesOf(template, 'BooksLambdaFunction').Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+      expect(variables).toEqual(
+        expect.objectContaining({
+          HUB_STREAM_NAME: 'ingest-transform-test-telemetry',
+          DELIVERY_STREAM_NAME: 'ingest-transform-test-lake',
+          INGEST_BUCKET: 'pipeline-test-ingest',
+          BOOKS_EDGE_LAG_SECONDS: '120',
+          BOOKS_ABSOLUTE_TOLERANCE: '0',
+        }),
+      );
+    });
+
+    it('alarms on any drift of an hour, its description linking the runbook', () => {
+      const alarm = propertiesOf(template, 'BooksDriftAlarm');
+      expect(alarm).toEqual(
+        expect.objectContaining({
+          Namespace: 'IngestionPipeline',
+          MetricName: 'BooksDrift',
+          Dimensions: [{ Name: 'service', Value: 'report-runner' }],
+          Statistic: 'Maximum',
+          Period: 3600,
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 0,
+        }),
+      );
+      expect(alarm.AlarmDescription).toContain('(runbook: docs/OPERATIONS.md#report-runner-booksdriftalarm)');
+      expect(Object.keys(template.Resources)).toEqual(
+        expect.arrayContaining(['BooksErrorsAlarm', 'BooksThrottlesAlarm']),
+      );
+    });
+
+    it('grants the books role reads only: metrics (Resource * as GetMetricData has no resource type), its workgroup, raw/ and errors/, run manifests', () => {
+      const statements = allowStatements(template).filter(({ owner }) => owner === 'BooksRole');
+      const grant = (action: string) =>
+        statements.filter(({ actions }) => actions.includes(action)).flatMap(({ resources }) => resources);
+      const unscoped = statements.filter(({ resources }) => resources.includes('*'));
+      expect(unscoped.map(({ actions }) => actions)).toEqual([['cloudwatch:GetMetricData']]);
+      expect(grant('s3:GetObject')).toEqual([
+        'arn:aws:s3:::pipeline-test-ingest/raw/*',
+        'arn:aws:s3:::pipeline-test-ingest/errors/*',
+        { 'Fn::Sub': '${ReportsBucket.Arn}/athena-results/*' },
+        { 'Fn::Sub': '${ReportsBucket.Arn}/reports/*' },
+      ]);
+      // Athena writes its results; nothing else is written.
+      expect(grant('s3:PutObject')).toEqual([{ 'Fn::Sub': '${ReportsBucket.Arn}/athena-results/*' }]);
+      expect(grant('athena:StartQueryExecution')).toEqual([
+        {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}',
+        },
+      ]);
+      expect(grant('sqs:SendMessage')).toEqual([{ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }]);
+    });
+
+    it('bundles the books handler without a local-only engine', async () => {
+      const zip = packaged.artifacts.find((artifact) => artifact.endsWith('books.zip'));
+      expect(zip).toBeDefined();
+      const bundle = (await readZip(zip!))
+        .find(({ name }) => name === 'src/handlers/books.js')!
+        .read()
+        .toString('utf8');
+      expect(bundle).toContain('GetMetricData');
+      expect(bundle).not.toMatch(/@duckdb|@electric-sql|pglite/);
+    });
   });
 
   it('bundles the handler and the SQL reports, and no local-only engine', async () => {

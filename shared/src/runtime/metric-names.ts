@@ -1,3 +1,6 @@
+/** The CloudWatch namespace every service publishes its metrics to. */
+export const METRICS_NAMESPACE = 'IngestionPipeline';
+
 /**
  * Every custom CloudWatch metric the pipeline's functions publish (namespace `IngestionPipeline`,
  * dimension `service`), by service. The handlers name metrics only through {@link METRIC}, and the
@@ -47,6 +50,8 @@ export const PIPELINE_METRICS = {
     DashboardPublishFailures: 'total',
     PartitionRunsFailed: 'total',
     MessagesRejected: 'byReason',
+    // Records no hop of the hourly books accounts for (report-runner's books function).
+    BooksDrift: 'total',
   },
 } as const satisfies Record<string, Record<string, 'total' | 'byReason'>>;
 

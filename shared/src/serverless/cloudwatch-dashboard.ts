@@ -49,6 +49,7 @@ const FUNCTIONS = {
   consumer: fn('msk-consumer', 'consumer'),
   sink: fn('analytics-sink', 'sink'),
   runner: fn('report-runner', 'runner'),
+  books: fn('report-runner', 'books'),
 };
 
 /** The widgets, in reading order (CloudWatch lays them out left to right, top to bottom). */
@@ -122,6 +123,10 @@ export const dashboardWidgets = () => [
     aws('AWS/Lambda', 'OffsetLag', { FunctionName: FUNCTIONS.consumer }, { stat: 'Maximum', yAxis: 'right' }),
     custom('msk-consumer', METRIC.RecordsForwarded),
     custom('msk-consumer', METRIC.RecordsQuarantined),
+  ]),
+  // The hourly books (report-runner's books function): records no hop accounts for, per hour.
+  widget('Books drift (hourly reconciliation)', [
+    custom('report-runner', METRIC.BooksDrift, { stat: 'Maximum', period: 3600 }),
   ]),
   widget(
     'Function errors and throttles',

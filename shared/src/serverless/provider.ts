@@ -1,9 +1,9 @@
 import type { AWS } from 'osls';
 import { LOG_RETENTION_DAYS, oneOf, type ParamRules } from './params';
 import { PROVIDER_REGION } from './stage-config';
+import { METRICS_NAMESPACE } from '../runtime/metric-names';
 
-/** The CloudWatch namespace every service publishes its metrics to. */
-export const METRICS_NAMESPACE = 'IngestionPipeline';
+export { METRICS_NAMESPACE };
 
 /**
  * Provider settings every service spreads in, so runtime, architecture, log retention and tags

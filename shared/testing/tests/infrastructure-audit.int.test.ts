@@ -150,7 +150,8 @@ describe('across the pipeline', () => {
       deployed['report-runner']!.Resources.DeadLetterQueue?.Properties?.QueueName,
       deployed['analytics-sink']!.Resources.SinkFailureQueue?.Properties?.QueueName,
     ];
-    expect(names).toHaveLength(5);
+    // consumer, sink, runner and books; the DLQ and the sink's failure queue.
+    expect(names).toHaveLength(6);
     for (const name of names) expect(body).toContain(String(name));
   });
 

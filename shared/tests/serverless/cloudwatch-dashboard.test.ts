@@ -10,6 +10,15 @@ describe("the stage's CloudWatch dashboard", () => {
     expect(failed.map(({ dimensions }) => dimensions.reason)).toEqual([...REJECTION_REASONS]);
   });
 
+  it('draws the hourly books drift, one datapoint an hour as the books function publishes it', () => {
+    const drift = dashboardBodyMetrics(body()).filter(({ name }) => name === 'BooksDrift');
+    expect(drift).toEqual([
+      { namespace: 'IngestionPipeline', name: 'BooksDrift', dimensions: { service: 'report-runner' } },
+    ]);
+    expect(body()).toContain('"period":3600');
+    expect(body()).toContain('report-runner-${sls:stage}-books');
+  });
+
   it('watches only custom metrics some service publishes, with their dimensions', () => {
     const template = { Resources: { Dashboard: pipelineDashboard() } };
     expect(auditPipelineMetrics(template)).toEqual([]);

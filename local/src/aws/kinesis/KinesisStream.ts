@@ -276,10 +276,21 @@ export class KinesisStream {
   readonly #faults: EntryFaultInjector | undefined;
   readonly #accountId: string;
   #counter = 0n;
+  /**
+   * The stream's `IncomingRecords`: "the number of records successfully put to the Kinesis
+   * stream" (entries refused for throughput or failed inside are not). The production books read
+   * the same metric from CloudWatch.
+   * https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html
+   */
+  #incomingRecords = 0;
   #nextShardIndex = 0;
   #initialShardCount = 0;
   /** MD5 hash keys of recent partition keys: producers reuse a few (device ids) millions of times. */
   readonly #hashKeys = new Map<string, bigint>();
+
+  get incomingRecords(): number {
+    return this.#incomingRecords;
+  }
 
   constructor(options: KinesisStreamOptions) {
     const environment = options.environment ?? LOCAL_ENVIRONMENT;
@@ -345,6 +356,7 @@ export class KinesisStream {
         };
       }
       const stored = this.#append(shard, entry, now);
+      this.#incomingRecords += 1;
       return { SequenceNumber: stored.sequenceNumber, ShardId: shard.shardId };
     });
     return {

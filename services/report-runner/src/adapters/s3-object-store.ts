@@ -54,6 +54,17 @@ export class S3ObjectStore implements ObjectStore, ObjectReader {
     return keys;
   }
 
+  /** The object's bytes (error objects may be GZIP), or `undefined` when there is no such key. */
+  async bytes(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await object.Body?.transformToByteArray();
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      throw error;
+    }
+  }
+
   async get(key: string): Promise<string | undefined> {
     try {
       const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));

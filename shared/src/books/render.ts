@@ -1,4 +1,4 @@
-import { isBalanced, totalOf, type SourceAccount, type SourceName } from './books';
+import { isBalanced, totalOf, type SourceAccount, type SourceName } from './accounts';
 
 export const formatCount = (value: number): string => value.toLocaleString('en-US');
 

@@ -1,4 +1,4 @@
-import { balanceProblems, expectationProblems, type SourceAccount } from '../../src/books/books';
+import { balanceProblems, expectationProblems, type SourceAccount } from '@pipeline/shared/books';
 
 const account = (overrides: Partial<SourceAccount> = {}): SourceAccount => ({
   produced: 10,

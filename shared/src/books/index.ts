@@ -1,0 +1,5 @@
+export * from './accounts';
+export * from './render';
+export * from './sources';
+export * from './stage';
+export * from './stage-render';
