@@ -18,6 +18,7 @@ import {
   WITHOUT_REGISTRY as TRANSFORM_WITHOUT_REGISTRY,
 } from '@pipeline/ingest-transform/src/handlers/transform-handler';
 import { settingsFromEnvironment as transformSettingsFromEnvironment } from '@pipeline/ingest-transform/src/settings';
+import { S3TransformQuarantine } from '@pipeline/ingest-transform/src/adapters/s3-transform-quarantine';
 import { KinesisHubWriter } from '@pipeline/msk-consumer/src/adapters/kinesis-hub-writer';
 import { S3Quarantine } from '@pipeline/msk-consumer/src/adapters/s3-quarantine';
 import { createConsumerHandler, MskEventSchema } from '@pipeline/msk-consumer/src/handlers/consumer-handler';
@@ -125,13 +126,25 @@ const eventOf = (
 const timeoutOf = (config: AWS, functionName: string): number =>
   num(config.functions?.[functionName]?.timeout ?? config.provider.timeout ?? 6, 'timeout');
 
-/** An S3 client stand-in that writes through the local object store (what S3Quarantine needs). */
+/** An S3 client stand-in that writes through the local object store (what the quarantines need). */
 const s3ClientFor = (store: ObjectStore) => ({
   send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
     if (command.constructor.name !== 'PutObjectCommand')
       throw new Error(`the local S3 client does not implement ${command.constructor.name}`);
-    const { Bucket, Key, Body } = command.input as { Bucket: string; Key: string; Body: string | Uint8Array };
-    return store.putObject({ Bucket, Key, Body });
+    const { Bucket, Key, Body, IfNoneMatch, ContentType } = command.input as {
+      Bucket: string;
+      Key: string;
+      Body: string | Uint8Array;
+      IfNoneMatch?: string;
+      ContentType?: string;
+    };
+    return store.putObject({
+      Bucket,
+      Key,
+      Body,
+      ...(IfNoneMatch ? { IfNoneMatch } : {}),
+      ...(ContentType ? { ContentType } : {}),
+    });
   },
 });
 
@@ -349,6 +362,10 @@ export class LocalCloud {
           clock,
           TRANSFORM_WITHOUT_REGISTRY,
         ),
+        quarantine: new S3TransformQuarantine({
+          client: s3ClientFor(store) as unknown as S3Client,
+          bucket: environment('ingest-transform', 'transform').QUARANTINE_BUCKET as string,
+        }),
       }),
       { ...transformRuntime, schema: FirehoseTransformEventSchema },
     );
