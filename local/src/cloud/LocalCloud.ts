@@ -4,7 +4,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PGlite } from '@electric-sql/pglite';
-import { LOCAL_STAGE, type PostgresWarehouse } from '@pipeline/shared';
+import {
+  FIREHOSE_ERRORS_PREFIX,
+  LOCAL_STAGE,
+  quarantineTable,
+  type PostgresWarehouse,
+} from '@pipeline/shared';
 import { LogAlertPublisher } from '@pipeline/analytics-sink/src/adapters/log-alert-publisher';
 import {
   createSinkHandler,
@@ -89,6 +94,11 @@ export interface LocalCloudSettings {
   /** Faults to inject (`--faults`); none when absent or empty. */
   faults?: FaultSettings;
 }
+
+/** Where Firehose writes its error output (`errors/!{firehose:error-output-type}/`). */
+const FIREHOSE_ERROR_PREFIXES = (quarantineTable('firehose').errorOutputTypes ?? []).map(
+  (type) => `${FIREHOSE_ERRORS_PREFIX}${type}/`,
+);
 
 /** Lake objects written during this run, for the accounting. */
 export interface RunObjects {
@@ -331,7 +341,11 @@ export class LocalCloud {
     store.onObjectCreated(async (event) => {
       if (event.detail.bucket.name === LOCAL_RESOURCES.ingestBucket) {
         const key = event.detail.object.key;
-        (key.startsWith('raw/') ? runObjects.raw : runObjects.errors).push(key);
+        if (key.startsWith('raw/')) runObjects.raw.push(key);
+        // Firehose's error output only: the transform's own quarantine (errors/transform/) holds
+        // copies of the ProcessingFailed records, with their reasons.
+        else if (FIREHOSE_ERROR_PREFIXES.some((prefix) => key.startsWith(prefix)))
+          runObjects.errors.push(key);
       }
       await bus.putEvents([event]);
     });
