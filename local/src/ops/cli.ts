@@ -14,11 +14,18 @@ runs again and the lake, reports and warehouse follow. A marker errors/redriven/
 with a conditional put after each object, so a second run skips it. Records that still fail land
 in the error prefix again under the re-drive's hour: bound the run with --from/--to.
 
+--reason and --device select records by the columns of the view quarantine (SELECT reason,
+device_id ... FROM quarantine): only those are put, each marked on its own, and a later run without
+filters re-drives the rest of their objects.
+
   --target local|aws   default local (the .local/ folder, or --root)
   --root <dir>         local cloud folder (default: LOCAL_ROOT or .local/ at the repository root)
   --prefix <prefix>    default ${PROCESSING_FAILED_PREFIX}
   --from <hour>        only error objects of this arrival hour or later, e.g. 2026-11-25T06 (UTC)
   --to <hour>          ... and of this hour or earlier
+  --reason <reason>    only records of this reason (repeat or comma-separate for several), e.g.
+                       invalid_metrics, or Lambda.FunctionError for batches Firehose gave up on
+  --device <id>        only records of this device (repeatable, comma-separated)
   --dry-run            count what would be re-driven, change nothing
   AWS only:
   --bucket <name>      the ingest bucket (ingest-transform output IngestBucketName)
@@ -44,6 +51,8 @@ const options = {
   prefix: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
+  reason: { type: 'string', multiple: true },
+  device: { type: 'string', multiple: true },
   'dry-run': { type: 'boolean', default: false },
   bucket: { type: 'string' },
   stream: { type: 'string' },
@@ -51,6 +60,14 @@ const options = {
   region: { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
+
+/** `--reason a --reason b,c` as `[a, b, c]`; undefined when not given (no filter). */
+export const listOption = (values: readonly string[] | undefined): string[] | undefined => {
+  if (values === undefined) return undefined;
+  const items = values.flatMap((value) => value.split(',')).map((item) => item.trim());
+  if (items.some((item) => item === '')) throw new RangeError('an empty --reason or --device');
+  return items;
+};
 
 const required = (value: string | undefined, name: string): string => {
   if (!value) throw new Error(`--${name} is required`);
@@ -78,6 +95,8 @@ export const main = async (argv: string[], print: (line: string) => void = conso
     const settings = {
       ...range,
       ...(values.prefix ? { prefix: values.prefix } : {}),
+      ...(values.reason ? { reasons: listOption(values.reason) } : {}),
+      ...(values.device ? { devices: listOption(values.device) } : {}),
       dryRun: values['dry-run'],
       now: () => Date.now(),
     };
