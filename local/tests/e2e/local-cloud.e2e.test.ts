@@ -6,11 +6,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { DEFAULT_REGISTRY_KEY, METRIC_NAMES, parseRegistry } from '@pipeline/shared';
 import { reportOutputKeys } from '@pipeline/report-runner/src/domain/layout';
 import { loadReports } from '@pipeline/report-runner/src/reports';
-import { localLayout } from '../../src/cloud/layout';
 import type { RunOptions, RunResult } from '../../src/cloud/run';
-import { DuckDbQueryEngine } from '../../src/engines';
 import { HUB_BAD_RECORD_KINDS, KAFKA_BAD_RECORD_KINDS } from '../../src/simulators/bad-records';
 import { E2E_SETUP_TIMEOUT_MS, Scratch } from '../scratch';
+import { booksFailedByReason, quarantineByReason as quarantineOf } from './quarantine';
 import { lakePartitions, reportRows } from './report-files';
 
 // The whole local cloud, twice in one folder: a run of three hours of event time across midnight
@@ -50,27 +49,11 @@ const total = (counts: Record<string, number>) =>
 
 const query = async <T>(sql: string): Promise<T[]> => (await db.query<T>(sql)).rows;
 
-/** `SELECT reason, count(*) FROM quarantine GROUP BY reason` over the run's folder, as Athena would. */
-const quarantineCounts = async (folder: string): Promise<Record<string, number>> => {
-  const { lakeDir, quarantineDir } = localLayout(folder);
-  const engine = await DuckDbQueryEngine.create({ lakeDir, kafkaQuarantineDir: quarantineDir });
-  try {
-    const { rows } = await engine.run({
-      name: 'quarantine-by-reason',
-      sql: 'SELECT reason, count(*) AS n FROM quarantine GROUP BY reason',
-      parameters: [],
-    });
-    return Object.fromEntries(rows.map(({ reason, n }) => [String(reason), Number(n)]));
-  } finally {
-    engine.close();
-  }
-};
-
 beforeAll(async () => {
   root = await scratch.folder('local-cloud-e2e-');
   first = await scratch.run(options());
   // Before the CLI run adds its own rejections to the folder.
-  quarantineByReason = await quarantineCounts(root);
+  quarantineByReason = await quarantineOf(root);
   const { stdout } = await scratch.track(
     promisify(execFile)(
       process.execPath,
@@ -134,13 +117,8 @@ describe('the local cloud, end to end', () => {
   });
 
   it("keeps every rejected record queryable by SQL: the quarantine by reason is the books' failures", () => {
-    const books: Record<string, number> = {};
-    // Moves between sources (Kafka records the transform refused) cancel out in the sum.
-    for (const { failed } of Object.values(first.summary.sources))
-      for (const [reason, count] of Object.entries(failed)) books[reason] = (books[reason] ?? 0) + count;
-    const expected = Object.fromEntries(Object.entries(books).filter(([, count]) => count !== 0));
     expect(total(quarantineByReason)).toBeGreaterThan(0);
-    expect(quarantineByReason).toEqual(expected);
+    expect(quarantineByReason).toEqual(booksFailedByReason(first));
   });
 
   it('enriches the lake from the fleet registry it places in the bucket: registered and unregistered counted', async () => {
