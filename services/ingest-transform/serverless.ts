@@ -119,7 +119,7 @@ const config: AWS = {
             Resource: sub('${IngestBucket.Arn}/${param:registryKey}'),
           },
           {
-            // Its rejections with their reasons (src/adapters/s3-transform-quarantine.ts).
+            // Its rejections with their reasons (src/adapters/transform-quarantine.ts).
             Sid: 'KeepRejections',
             Effect: 'Allow',
             Action: ['s3:PutObject'],

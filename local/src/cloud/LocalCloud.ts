@@ -23,7 +23,7 @@ import {
   WITHOUT_REGISTRY as TRANSFORM_WITHOUT_REGISTRY,
 } from '@pipeline/ingest-transform/src/handlers/transform-handler';
 import { settingsFromEnvironment as transformSettingsFromEnvironment } from '@pipeline/ingest-transform/src/settings';
-import { S3TransformQuarantine } from '@pipeline/ingest-transform/src/adapters/s3-transform-quarantine';
+import { S3TransformQuarantine } from '@pipeline/ingest-transform/src/adapters/transform-quarantine';
 import { KinesisHubWriter } from '@pipeline/msk-consumer/src/adapters/kinesis-hub-writer';
 import { S3Quarantine } from '@pipeline/msk-consumer/src/adapters/s3-quarantine';
 import { createConsumerHandler, MskEventSchema } from '@pipeline/msk-consumer/src/handlers/consumer-handler';

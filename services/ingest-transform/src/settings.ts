@@ -29,7 +29,12 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): T
  * The bucket the transform keeps its rejections in (the ingest bucket, `errors/transform/`), read
  * once at cold start; `none` (unit tests of the deployed module only) keeps none.
  */
-export const quarantineBucketFromEnvironment = (env: NodeJS.ProcessEnv = process.env): string | undefined => {
-  const { QUARANTINE_BUCKET } = readEnvironment({ QUARANTINE_BUCKET: z.string().min(1) }, env);
-  return QUARANTINE_BUCKET === 'none' ? undefined : QUARANTINE_BUCKET;
+export const quarantineFromEnvironment = (
+  env: NodeJS.ProcessEnv = process.env,
+): { bucket: string; stage: string } | undefined => {
+  const { QUARANTINE_BUCKET, STAGE } = readEnvironment(
+    { QUARANTINE_BUCKET: z.string().min(1), STAGE: z.string().min(1) },
+    env,
+  );
+  return QUARANTINE_BUCKET === 'none' ? undefined : { bucket: QUARANTINE_BUCKET, stage: STAGE };
 };

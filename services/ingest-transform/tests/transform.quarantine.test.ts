@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { TRANSFORM_QUARANTINE_PREFIX, type TransformQuarantineRecord } from '@pipeline/shared';
-import { S3TransformQuarantine } from '../src/adapters/s3-transform-quarantine';
+import { S3TransformQuarantine } from '../src/adapters/transform-quarantine';
 import { transformQuarantineObjects } from '../src/domain/quarantine-objects';
 import { createTransformHandler } from '../src/handlers/transform-handler';
 import { settingsFromEnvironment } from '../src/settings';

@@ -1,12 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import { createLogger, eventParser, registrySettingsFromEnvironment } from '@pipeline/shared';
 import { createRegistryCache } from '@pipeline/shared/registry';
-import { S3TransformQuarantine } from '../adapters/s3-transform-quarantine';
-import { quarantineBucketFromEnvironment, settingsFromEnvironment } from '../settings';
+import { transformQuarantineFor } from '../adapters/transform-quarantine';
+import { quarantineFromEnvironment, settingsFromEnvironment } from '../settings';
 import { createTransformHandler, FirehoseTransformEventSchema, WITHOUT_REGISTRY } from './transform-handler';
 
 // The bare handler lives in transform-handler.ts, so the local cloud and tests can build it with
@@ -21,7 +20,7 @@ export {
 const logger = createLogger();
 const metrics = new Metrics();
 const registrySettings = registrySettingsFromEnvironment();
-const quarantineBucket = quarantineBucketFromEnvironment();
+const quarantine = quarantineFromEnvironment();
 if (registrySettings === undefined)
   logger.warn('no device registry configured (REGISTRY_KEY is none): records are flagged registered=false');
 
@@ -34,10 +33,7 @@ export const handler = middy(
     registry:
       registrySettings &&
       createRegistryCache(registrySettings, logger, { withoutRegistry: WITHOUT_REGISTRY }),
-    quarantine:
-      quarantineBucket === undefined
-        ? undefined
-        : new S3TransformQuarantine({ client: new S3Client({}), bucket: quarantineBucket }),
+    quarantine: quarantine && transformQuarantineFor(quarantine),
   }),
 )
   .use(injectLambdaContext(logger, { resetKeys: true }))
