@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { localRoot } from '../cloud/layout';
+import { localLayout, localRoot } from '../cloud/layout';
+import { DuckDbQueryEngine } from '../engines';
 import { awsClients, kinesisHub, s3Store, sqsRunQueue } from './aws';
 import { withLocalCloud } from './local';
 import { PROCESSING_FAILED_PREFIX, redrive } from './redrive';
@@ -45,6 +46,20 @@ every report of that hour and reloads the warehouse partition (same keys, same r
   --queue-url <url>    the run queue: aws sqs get-queue-url --queue-name report-runner-<stage>-runs
   --region <region>`;
 
+/** The default quarantine query: rejected records by source and reason. */
+export const QUARANTINE_BY_REASON_SQL =
+  'SELECT source, reason, count(*) AS records FROM quarantine GROUP BY source, reason ORDER BY records DESC, source, reason';
+
+export const QUARANTINE_HELP = `Usage: npm run quarantine -- [--root <dir>] [--sql "<SELECT ...>"]
+
+Queries the local cloud's quarantine (every record the pipeline rejected: the view quarantine over
+the transform's, Firehose's, msk-consumer's and the IoT rule's error records) with DuckDB, as Athena
+queries the same Glue tables and view in AWS (there: the Athena console or CLI, database
+pipeline_<stage>). Prints one JSON object per row.
+
+  --root <dir>   local cloud folder (default: LOCAL_ROOT or .local/ at the repository root)
+  --sql <query>  default: ${QUARANTINE_BY_REASON_SQL}`;
+
 const options = {
   target: { type: 'string', default: 'local' },
   root: { type: 'string' },
@@ -57,6 +72,7 @@ const options = {
   bucket: { type: 'string' },
   stream: { type: 'string' },
   'queue-url': { type: 'string' },
+  sql: { type: 'string' },
   region: { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
@@ -74,12 +90,14 @@ const required = (value: string | undefined, name: string): string => {
   return value;
 };
 
-/** `ops <redrive|rerun-reports> [options]`; returns the exit code. */
+/** `ops <redrive|rerun-reports|quarantine> [options]`; returns the exit code. */
 export const main = async (argv: string[], print: (line: string) => void = console.log): Promise<number> => {
   const [command, ...rest] = argv;
   const { values } = parseArgs({ args: rest, options, strict: true });
-  const help = command === 'redrive' ? REDRIVE_HELP : command === 'rerun-reports' ? RERUN_HELP : undefined;
-  if (!help) throw new Error('usage: ops <redrive|rerun-reports> [options]');
+  const help = { redrive: REDRIVE_HELP, 'rerun-reports': RERUN_HELP, quarantine: QUARANTINE_HELP }[
+    command ?? ''
+  ];
+  if (!help) throw new Error('usage: ops <redrive|rerun-reports|quarantine> [options]');
   if (values.help) {
     print(help);
     return 0;
@@ -90,6 +108,23 @@ export const main = async (argv: string[], print: (line: string) => void = conso
     ...(values.to ? { to: values.to } : {}),
   };
   const root = values.root ?? localRoot();
+
+  if (command === 'quarantine') {
+    if (values.target !== 'local') throw new Error('quarantine queries the local cloud; in AWS use Athena');
+    const { lakeDir, quarantineDir } = localLayout(root);
+    const engine = await DuckDbQueryEngine.create({ lakeDir, kafkaQuarantineDir: quarantineDir });
+    try {
+      const { rows } = await engine.run({
+        name: 'quarantine',
+        sql: values.sql ?? QUARANTINE_BY_REASON_SQL,
+        parameters: [],
+      });
+      for (const row of rows) print(JSON.stringify(row));
+    } finally {
+      engine.close();
+    }
+    return 0;
+  }
 
   if (command === 'redrive') {
     const settings = {

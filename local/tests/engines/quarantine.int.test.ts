@@ -5,7 +5,9 @@ import { QUARANTINE_COLUMNS, QUARANTINE_TABLES, type TransformQuarantineRecord }
 import { quarantineGlueTable } from '@pipeline/shared/serverless';
 import { transformQuarantineObjects } from '@pipeline/ingest-transform/src/domain/quarantine-objects';
 import { quarantineObjects } from '@pipeline/msk-consumer/src/domain/plan-batch';
+import { localLayout } from '../../src/cloud/layout';
 import { DuckDbQueryEngine } from '../../src/engines';
+import { main as ops } from '../../src/ops/cli';
 import { duckDbTypeOf } from '../../src/engines/quarantine-tables';
 
 const AT = Date.parse('2026-11-25T08:15:00.000Z');
@@ -22,8 +24,8 @@ describe('the quarantine in the local engine', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'quarantine-'));
-    const lake = path.join(root, 'ingest');
-    const kafka = path.join(root, 'kafka');
+    // The local cloud's bucket folders, as npm start lays them out.
+    const { lakeDir: lake, quarantineDir: kafka } = localLayout(root);
     engine = await DuckDbQueryEngine.create({ lakeDir: lake, kafkaQuarantineDir: kafka });
 
     const transform: TransformQuarantineRecord[] = [
@@ -202,6 +204,23 @@ describe('the quarantine in the local engine', () => {
         ...glue.PartitionKeys.map(({ Name }) => Name),
       ]);
     }
+  });
+
+  it('answers npm run quarantine over a local cloud folder, by source and reason or any SELECT', async () => {
+    const lines: string[] = [];
+    expect(await ops(['quarantine', '--root', root], (line) => lines.push(line))).toBe(0);
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual({
+      source: 'transform',
+      reason: 'invalid_metrics',
+      records: 1,
+    });
+    expect(lines).toHaveLength(6);
+    const one: string[] = [];
+    await ops(
+      ['quarantine', '--root', root, '--sql', "SELECT device_id FROM quarantine WHERE source = 'kafka'"],
+      (line) => one.push(line),
+    );
+    expect(one).toEqual(['{"device_id":"dev-0100"}']);
   });
 
   it('maps nested Glue types to DuckDB types', () => {
