@@ -12,7 +12,4 @@ export const TRINO_COMPAT_MACROS: Readonly<Record<string, string>> = {
     'CREATE OR REPLACE MACRO from_unixtime(seconds) AS make_timestamp(CAST(round(seconds * 1000000) AS BIGINT))',
   // Trino's HyperLogLog estimate; DuckDB's equivalent has another name.
   approx_distinct: 'CREATE OR REPLACE MACRO approx_distinct(x) AS approx_count_distinct(x)',
-  // Trino: a timestamp from text by a MySQL-style format; DuckDB's strptime takes the same %Y %m %d
-  // %H specifiers (the only ones the quarantine view uses).
-  date_parse: 'CREATE OR REPLACE MACRO date_parse(text, format) AS strptime(text, format)',
 };

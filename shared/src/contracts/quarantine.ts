@@ -209,7 +209,7 @@ export const QUARANTINE_TABLES: readonly QuarantineTable[] = [
       reason: `concat('iot_', failures[1].failedAction)`,
       device_id: `split_part(topic, '/', 2)`,
       // The message carries no time; the object's partition (the rule's timestamp()) does.
-      received_at: `date_parse(concat(dt, ' ', hour), '%Y-%m-%d %H')`,
+      received_at: `CAST(concat(dt, ' ', hour, ':00:00') AS timestamp)`,
       payload: 'base64OriginalPayload',
       detail: 'failures[1].errorMessage',
     },
