@@ -87,6 +87,8 @@ Object.assign(process.env, {
   REGISTRY_BUCKET: 'bench-ingest',
   REGISTRY_KEY: REGISTRY_DEVICES > 0 ? REGISTRY_KEY : '',
   REGISTRY_REFRESH_SECONDS: '86400',
+  // Rejections are kept as in AWS, in the bench's folder (the local stage writes files).
+  QUARANTINE_BUCKET: 'bench-ingest',
 });
 
 const FUNCTION_NAME = 'ingest-transform-dev-transform';

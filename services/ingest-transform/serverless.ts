@@ -1,7 +1,10 @@
 import {
   DEFAULT_REGISTRY_KEY,
   glueColumns,
+  IOT_QUARANTINE_PREFIX,
   LAKE_PREFIX,
+  quarantineTable,
+  TRANSFORM_QUARANTINE_PREFIX,
   PARTITION_COLUMNS,
   REGISTRY_PREFIX,
   registryGlueColumns,
@@ -25,7 +28,9 @@ import {
   ownTopicActions,
   pipelineDashboard,
   pipelineMetric,
+  HOUR_PARTITION_PROJECTION,
   providerDefaults,
+  quarantineGlueTable,
   ref,
   secureBucket,
   stageParameterResource,
@@ -90,7 +95,7 @@ const config: AWS = {
       maxRecordBytes: '65536',
       maxFutureSkewSeconds: '300',
       maxEventAgeHours: '168',
-      errorRetentionDays: '30',
+      quarantineRetentionDays: '30',
       rawTransitionDays: '30',
       iotRuleEnabled: 'true',
       iotTopicPrefix: 'telemetry',
@@ -113,6 +118,13 @@ const config: AWS = {
             Effect: 'Allow',
             Action: ['s3:GetObject'],
             Resource: sub('${IngestBucket.Arn}/${param:registryKey}'),
+          },
+          {
+            // Its rejections with their reasons (src/adapters/transform-quarantine.ts).
+            Sid: 'KeepRejections',
+            Effect: 'Allow',
+            Action: ['s3:PutObject'],
+            Resource: sub(`\${IngestBucket.Arn}/${TRANSFORM_QUARANTINE_PREFIX}*`),
           },
         ],
       },
@@ -146,6 +158,8 @@ const config: AWS = {
         REGISTRY_BUCKET: '${self:custom.registryBucket.${sls:stage}, self:custom.registryBucket.default}',
         REGISTRY_KEY: '${param:registryKey}',
         REGISTRY_REFRESH_SECONDS: '${param:registryRefreshSeconds}',
+        // The transform's rejections with their reasons, under errors/transform/ (quarantine).
+        QUARANTINE_BUCKET: '${self:custom.registryBucket.${sls:stage}, self:custom.registryBucket.default}',
       },
     },
   },
@@ -176,7 +190,7 @@ const config: AWS = {
             Id: 'expire-errors',
             Status: 'Enabled',
             Prefix: LAKE_PREFIX.errors,
-            ExpirationInDays: '${param:errorRetentionDays}',
+            ExpirationInDays: '${param:quarantineRetentionDays}',
           },
           {
             Id: 'raw-to-intelligent-tiering',
@@ -213,15 +227,7 @@ const config: AWS = {
             // Partition projection: Athena computes partitions from the layout, no crawler or MSCK REPAIR.
             Parameters: {
               classification: ifParquet('parquet', 'json'),
-              'projection.enabled': 'true',
-              'projection.dt.type': 'date',
-              'projection.dt.format': 'yyyy-MM-dd',
-              'projection.dt.range': '2024-01-01,NOW',
-              'projection.dt.interval': '1',
-              'projection.dt.interval.unit': 'DAYS',
-              'projection.hour.type': 'integer',
-              'projection.hour.range': '0,23',
-              'projection.hour.digits': '2',
+              ...HOUR_PARTITION_PROJECTION,
               // ${!x} is CloudFormation's escape for a literal ${x}, which Athena fills in.
               'storage.location.template': sub('s3://${IngestBucket}/raw/dt=${!dt}/hour=${!hour}/'),
             },
@@ -253,6 +259,21 @@ const config: AWS = {
           },
         },
       },
+
+      // The quarantine's tables over this bucket (shared/src/contracts/quarantine.ts); msk-consumer
+      // adds the Kafka one and the view `quarantine` over all of them.
+      QuarantineTransformTable: quarantineGlueTable(quarantineTable('transform'), {
+        database: ref('GlueDatabase'),
+        bucketLogicalId: 'IngestBucket',
+      }),
+      QuarantineFirehoseTable: quarantineGlueTable(quarantineTable('firehose'), {
+        database: ref('GlueDatabase'),
+        bucketLogicalId: 'IngestBucket',
+      }),
+      QuarantineIotTable: quarantineGlueTable(quarantineTable('iot'), {
+        database: ref('GlueDatabase'),
+        bucketLogicalId: 'IngestBucket',
+      }),
 
       // The device registry for Athena reports to join (per owner, per model, registered but silent).
       RegistryTable: {
@@ -547,7 +568,7 @@ const config: AWS = {
                     Sid: 'ParkFailures',
                     Effect: 'Allow',
                     Action: ['s3:PutObject'],
-                    Resource: sub('${IngestBucket.Arn}/errors/iot-rule/*'),
+                    Resource: sub(`\${IngestBucket.Arn}/${IOT_QUARANTINE_PREFIX}*`),
                   },
                 ],
               },
@@ -579,7 +600,11 @@ const config: AWS = {
             ErrorAction: {
               S3: {
                 BucketName: ref('IngestBucket'),
-                Key: sub('errors/iot-rule/${!parse_time("yyyy-MM-dd", timestamp())}/${!newuuid()}.json'),
+                // Hour partitions, as the quarantine_iot table projects them; parse_time formats in
+                // UTC unless given a zone (https://docs.aws.amazon.com/iot/latest/developerguide/iot-sql-functions.html#iot-function-parse-time).
+                Key: sub(
+                  `${IOT_QUARANTINE_PREFIX}dt=\${!parse_time("yyyy-MM-dd", timestamp())}/hour=\${!parse_time("HH", timestamp())}/\${!newuuid()}.json`,
+                ),
                 RoleArn: arn('IotRuleRole'),
               },
             },

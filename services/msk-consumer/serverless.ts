@@ -12,12 +12,15 @@ import {
   ifThen,
   NONE,
   providerDefaults,
+  quarantineGlueTable,
+  quarantineGlueView,
   ref,
   secureBucket,
   sub,
   tlsOnlyBucketPolicy,
   withStageConfigs,
 } from '@pipeline/shared/serverless';
+import { KAFKA_QUARANTINE_PREFIX, quarantineTable } from '@pipeline/shared';
 import type { AWS } from 'osls';
 
 const service = 'msk-consumer';
@@ -105,6 +108,9 @@ const config: AWS = {
       maxFutureSkewSeconds: '300',
       maxEventAgeHours: '168',
       quarantineRetentionDays: '30',
+      // The lake's Glue database (ingest-transform's GlueDatabaseName): the Kafka quarantine table
+      // and the view quarantine over every source's table go there.
+      glueDatabaseName: 'pipeline_${sls:stage}',
     },
   }),
   provider: providerDefaults(service),
@@ -200,12 +206,19 @@ const config: AWS = {
           {
             Id: 'expire-quarantine',
             Status: 'Enabled',
-            Prefix: 'errors/msk/',
+            Prefix: KAFKA_QUARANTINE_PREFIX,
             ExpirationInDays: '${param:quarantineRetentionDays}',
           },
         ],
       }),
       QuarantineBucketPolicy: tlsOnlyBucketPolicy('QuarantineBucket'),
+      // The quarantine by SQL (shared/src/contracts/quarantine.ts): this bucket's table, and the view
+      // over it and ingest-transform's tables (this stack deploys after ingest-transform).
+      QuarantineKafkaTable: quarantineGlueTable(quarantineTable('kafka'), {
+        database: '${param:glueDatabaseName}',
+        bucketLogicalId: 'QuarantineBucket',
+      }),
+      QuarantineView: quarantineGlueView({ database: '${param:glueDatabaseName}' }),
 
       ConsumerRole: {
         Type: 'AWS::IAM::Role',
@@ -237,7 +250,11 @@ const config: AWS = {
                       ),
                     ),
                   ),
-                  statement('Quarantine', ['s3:PutObject'], sub('${QuarantineBucket.Arn}/errors/msk/*')),
+                  statement(
+                    'Quarantine',
+                    ['s3:PutObject'],
+                    sub(`\${QuarantineBucket.Arn}/${KAFKA_QUARANTINE_PREFIX}*`),
+                  ),
                   statement('ReportFailedBatches', ['sqs:SendMessage'], arn('OnFailureQueue')),
                   // https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html
                   ifThen(

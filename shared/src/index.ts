@@ -11,6 +11,7 @@ export * from './telemetry/schema-contract';
 export * from './registry';
 export * from './contracts/arn';
 export * from './contracts/firehose';
+export * from './contracts/quarantine';
 export * from './runtime/env';
 export * from './runtime/local-cloud';
 export * from './runtime/logger';

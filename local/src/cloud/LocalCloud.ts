@@ -4,7 +4,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PGlite } from '@electric-sql/pglite';
-import { LOCAL_STAGE, type PostgresWarehouse } from '@pipeline/shared';
+import {
+  FIREHOSE_ERRORS_PREFIX,
+  LOCAL_STAGE,
+  quarantineTable,
+  type PostgresWarehouse,
+} from '@pipeline/shared';
 import { LogAlertPublisher } from '@pipeline/analytics-sink/src/adapters/log-alert-publisher';
 import {
   createSinkHandler,
@@ -18,6 +23,7 @@ import {
   WITHOUT_REGISTRY as TRANSFORM_WITHOUT_REGISTRY,
 } from '@pipeline/ingest-transform/src/handlers/transform-handler';
 import { settingsFromEnvironment as transformSettingsFromEnvironment } from '@pipeline/ingest-transform/src/settings';
+import { S3TransformQuarantine } from '@pipeline/ingest-transform/src/adapters/transform-quarantine';
 import { KinesisHubWriter } from '@pipeline/msk-consumer/src/adapters/kinesis-hub-writer';
 import { S3Quarantine } from '@pipeline/msk-consumer/src/adapters/s3-quarantine';
 import { createConsumerHandler, MskEventSchema } from '@pipeline/msk-consumer/src/handlers/consumer-handler';
@@ -89,6 +95,11 @@ export interface LocalCloudSettings {
   faults?: FaultSettings;
 }
 
+/** Where Firehose writes its error output (`errors/!{firehose:error-output-type}/`). */
+const FIREHOSE_ERROR_PREFIXES = (quarantineTable('firehose').errorOutputTypes ?? []).map(
+  (type) => `${FIREHOSE_ERRORS_PREFIX}${type}/`,
+);
+
 /** Lake objects written during this run, for the accounting. */
 export interface RunObjects {
   raw: string[];
@@ -125,13 +136,25 @@ const eventOf = (
 const timeoutOf = (config: AWS, functionName: string): number =>
   num(config.functions?.[functionName]?.timeout ?? config.provider.timeout ?? 6, 'timeout');
 
-/** An S3 client stand-in that writes through the local object store (what S3Quarantine needs). */
+/** An S3 client stand-in that writes through the local object store (what the quarantines need). */
 const s3ClientFor = (store: ObjectStore) => ({
   send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
     if (command.constructor.name !== 'PutObjectCommand')
       throw new Error(`the local S3 client does not implement ${command.constructor.name}`);
-    const { Bucket, Key, Body } = command.input as { Bucket: string; Key: string; Body: string | Uint8Array };
-    return store.putObject({ Bucket, Key, Body });
+    const { Bucket, Key, Body, IfNoneMatch, ContentType } = command.input as {
+      Bucket: string;
+      Key: string;
+      Body: string | Uint8Array;
+      IfNoneMatch?: string;
+      ContentType?: string;
+    };
+    return store.putObject({
+      Bucket,
+      Key,
+      Body,
+      ...(IfNoneMatch ? { IfNoneMatch } : {}),
+      ...(ContentType ? { ContentType } : {}),
+    });
   },
 });
 
@@ -318,7 +341,11 @@ export class LocalCloud {
     store.onObjectCreated(async (event) => {
       if (event.detail.bucket.name === LOCAL_RESOURCES.ingestBucket) {
         const key = event.detail.object.key;
-        (key.startsWith('raw/') ? runObjects.raw : runObjects.errors).push(key);
+        if (key.startsWith('raw/')) runObjects.raw.push(key);
+        // Firehose's error output only: the transform's own quarantine (errors/transform/) holds
+        // copies of the ProcessingFailed records, with their reasons.
+        else if (FIREHOSE_ERROR_PREFIXES.some((prefix) => key.startsWith(prefix)))
+          runObjects.errors.push(key);
       }
       await bus.putEvents([event]);
     });
@@ -349,6 +376,10 @@ export class LocalCloud {
           clock,
           TRANSFORM_WITHOUT_REGISTRY,
         ),
+        quarantine: new S3TransformQuarantine({
+          client: s3ClientFor(store) as unknown as S3Client,
+          bucket: environment('ingest-transform', 'transform').QUARANTINE_BUCKET as string,
+        }),
       }),
       { ...transformRuntime, schema: FirehoseTransformEventSchema },
     );

@@ -45,6 +45,7 @@ export const localRoot = (env: NodeJS.ProcessEnv = process.env, from: string = p
  *
  *   local-ingest/raw/dt=YYYY-MM-DD/hour=HH/...      the lake (Firehose objects: Parquet or JSON+GZIP)
  *   local-ingest/errors/<type>/dt=.../hour=.../...   records Firehose could not deliver
+ *   local-ingest/errors/transform/dt=.../hour=.../   the transform's rejections with their reasons
  *   local-reports/reports/<report>/dt=.../hour=../   report outputs and manifests
  *   msk-consumer-local-quarantine/errors/msk/...     Kafka records msk-consumer refused
  *   warehouse/                                       the PGlite data directory (the warehouse)

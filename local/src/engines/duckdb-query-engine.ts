@@ -23,6 +23,7 @@ import {
   misplacedParametersMessage,
 } from '@pipeline/report-runner/src/domain/portable-sql';
 import { TRINO_COMPAT_MACROS } from './trino-compat';
+import { quarantineSql } from './quarantine-tables';
 import { DUCKDB_TYPES } from './duckdb-types';
 
 export interface DuckDbQueryEngineOptions {
@@ -43,6 +44,11 @@ export interface DuckDbQueryEngineOptions {
    * are in Athena. Without it, a query naming them fails as one naming a missing table does.
    */
   realtimeDir?: string;
+  /**
+   * msk-consumer's quarantine bucket folder: with it, the view `quarantine` (and its source tables,
+   * `QUARANTINE_TABLES`) reads the Kafka records it refused as well as the lake's error prefixes.
+   */
+  kafkaQuarantineDir?: string;
   /**
    * Receives DuckDB's profile of every query (the files it read): benchmarks use it to show
    * partition pruning. Profiling writes a JSON file per query, so it is off unless asked for.
@@ -278,8 +284,10 @@ export class DuckDbQueryEngine implements QueryEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    private readonly options: Required<Omit<DuckDbQueryEngineOptions, 'onProfile' | 'realtimeDir'>> &
-      Pick<DuckDbQueryEngineOptions, 'onProfile' | 'realtimeDir'>,
+    private readonly options: Required<
+      Omit<DuckDbQueryEngineOptions, 'onProfile' | 'realtimeDir' | 'kafkaQuarantineDir'>
+    > &
+      Pick<DuckDbQueryEngineOptions, 'onProfile' | 'realtimeDir' | 'kafkaQuarantineDir'>,
   ) {}
 
   static async create(options: DuckDbQueryEngineOptions): Promise<DuckDbQueryEngine> {
@@ -342,6 +350,12 @@ export class DuckDbQueryEngine implements QueryEngine {
               await listRealtimeFiles(path.join(realtimeDir, realtimeTablePrefix(table))),
             ),
           );
+      if (/\bquarantine/i.test(sql))
+        for (const statement of await quarantineSql({
+          ingest: this.options.lakeDir,
+          'kafka-quarantine': this.options.kafkaQuarantineDir,
+        }))
+          await connection.run(statement);
       const profileFile = this.options.onProfile
         ? path.join(tmpdir(), `duckdb-profile-${randomUUID()}.json`)
         : undefined;

@@ -9,6 +9,7 @@ import { readLake, type LakeFiles } from '../../src/engines/duckdb-query-engine'
 import { main as ops } from '../../src/ops/cli';
 import type { RedriveSummary } from '../../src/ops/redrive';
 import { E2E_SETUP_TIMEOUT_MS, Scratch } from '../scratch';
+import { booksFailedByReason, quarantineByReason } from './quarantine';
 
 // The same small run (same seed, same start) three times, each in its own folder: without faults,
 // with every fault the pipeline absorbs (`--faults all`), and with transform batches that exhaust
@@ -26,6 +27,7 @@ const runs: Partial<Record<keyof typeof roots, RunResult>> = {};
 const scratch = new Scratch();
 let redriveStartedAt = 0;
 let redriven: RedriveSummary;
+const quarantined: Partial<Record<keyof typeof roots, Record<string, number>>> = {};
 
 const options = (root: string, faults: readonly FaultKind[] = []): RunOptions => ({
   root,
@@ -131,6 +133,9 @@ beforeAll(async () => {
   runs.clean = await scratch.run(options(roots.clean));
   runs.faulty = await scratch.run(options(roots.faulty, ABSORBED_FAULTS));
   runs.exhausted = await scratch.run(options(roots.exhausted, ['transform-exhausted']));
+  // Before the re-drive, which puts the records back.
+  for (const name of Object.keys(roots) as (keyof typeof roots)[])
+    quarantined[name] = await quarantineByReason(roots[name]);
   redriveStartedAt = runs.exhausted.summary.endMs;
   const lines: string[] = [];
   expect(await scratch.track(ops(['redrive', '--root', roots.exhausted], (line) => lines.push(line)))).toBe(
@@ -168,6 +173,11 @@ describe('every absorbable fault at once (--faults all)', () => {
     expect(await errorRecords(roots.faulty)).toEqual(cleanErrors);
   });
 
+  it('keeps the same quarantine by SQL as the fault-free run, matching its books', () => {
+    expect(quarantined.clean).toEqual(booksFailedByReason(runs.clean!));
+    expect(quarantined.faulty).toEqual(quarantined.clean);
+  });
+
   it('writes the same report rows and the same warehouse rows, real-time windows included', async () => {
     const cleanReports = await reportOutputs(roots.clean);
     expect(cleanReports.size).toBeGreaterThan(0);
@@ -186,6 +196,11 @@ describe('transform batches that exhaust Firehose retries, then npm run redrive'
     expect((exhausted?.devices ?? 0) + (exhausted?.kafka ?? 0)).toBeGreaterThan(0);
     expect(runs.exhausted?.problems).toEqual([]);
     expect(runs.exhausted?.summary.sources.devices.failed['Lambda.FunctionError']).toBe(exhausted?.devices);
+  });
+
+  it("shows the exhausted batches in the quarantine under Firehose's error code, as the books count them", () => {
+    expect(quarantined.exhausted).toEqual(booksFailedByReason(runs.exhausted!));
+    expect(quarantined.exhausted?.['Lambda.FunctionError']).toBeGreaterThan(0);
   });
 
   it('brings every exhausted record back into the lake once: the same readings as without faults', async () => {

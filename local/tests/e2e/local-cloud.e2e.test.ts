@@ -9,6 +9,7 @@ import { loadReports } from '@pipeline/report-runner/src/reports';
 import type { RunOptions, RunResult } from '../../src/cloud/run';
 import { HUB_BAD_RECORD_KINDS, KAFKA_BAD_RECORD_KINDS } from '../../src/simulators/bad-records';
 import { E2E_SETUP_TIMEOUT_MS, Scratch } from '../scratch';
+import { booksFailedByReason, quarantineByReason as quarantineOf } from './quarantine';
 import { lakePartitions, reportRows } from './report-files';
 
 // The whole local cloud, twice in one folder: a run of three hours of event time across midnight
@@ -23,6 +24,7 @@ const scratch = new Scratch();
 
 let root: string;
 let first: RunResult;
+let quarantineByReason: Record<string, number>;
 let cliOutput: string;
 let db: PGlite;
 
@@ -50,6 +52,8 @@ const query = async <T>(sql: string): Promise<T[]> => (await db.query<T>(sql)).r
 beforeAll(async () => {
   root = await scratch.folder('local-cloud-e2e-');
   first = await scratch.run(options());
+  // Before the CLI run adds its own rejections to the folder.
+  quarantineByReason = await quarantineOf(root);
   const { stdout } = await scratch.track(
     promisify(execFile)(
       process.execPath,
@@ -110,6 +114,11 @@ describe('the local cloud, end to end', () => {
     expect(first.summary.duplicatesRemoved).toBe(first.fleet.duplicates);
     expect(first.summary.realtimeDuplicatesSkipped).toBe(first.fleet.duplicates);
     expect(first.summary.queues).toEqual({ runs: 0, deadLetter: 0, sinkFailures: 0, mskFailures: 0 });
+  });
+
+  it("keeps every rejected record queryable by SQL: the quarantine by reason is the books' failures", () => {
+    expect(total(quarantineByReason)).toBeGreaterThan(0);
+    expect(quarantineByReason).toEqual(booksFailedByReason(first));
   });
 
   it('enriches the lake from the fleet registry it places in the bucket: registered and unregistered counted', async () => {

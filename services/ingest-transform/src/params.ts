@@ -54,7 +54,7 @@ export const paramRules: ParamRules = {
   maxRecordBytes: positive,
   maxFutureSkewSeconds: positive,
   maxEventAgeHours: positive,
-  errorRetentionDays: positive,
+  quarantineRetentionDays: positive,
   rawTransitionDays: integerAtLeast(0),
   iotRuleEnabled: oneOf('true', 'false'),
   iotTopicPrefix: topicPrefix,

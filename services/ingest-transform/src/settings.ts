@@ -24,3 +24,17 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): T
     responseLimitBytes: TRANSFORM_RESPONSE_BUDGET_BYTES,
   };
 };
+
+/**
+ * The bucket the transform keeps its rejections in (the ingest bucket, `errors/transform/`), read
+ * once at cold start; `none` (unit tests of the deployed module only) keeps none.
+ */
+export const quarantineFromEnvironment = (
+  env: NodeJS.ProcessEnv = process.env,
+): { bucket: string; stage: string } | undefined => {
+  const { QUARANTINE_BUCKET, STAGE } = readEnvironment(
+    { QUARANTINE_BUCKET: z.string().min(1), STAGE: z.string().min(1) },
+    env,
+  );
+  return QUARANTINE_BUCKET === 'none' ? undefined : { bucket: QUARANTINE_BUCKET, stage: STAGE };
+};

@@ -8,6 +8,8 @@ Object.assign(process.env, {
   REGISTRY_BUCKET: 'none',
   REGISTRY_KEY: 'none',
   REGISTRY_REFRESH_SECONDS: '300',
+  // No quarantine writes either (transform.quarantine.test.ts builds the handler with its own).
+  QUARANTINE_BUCKET: 'none',
   STAGE: 'dev',
   POWERTOOLS_SERVICE_NAME: 'ingest-transform',
   POWERTOOLS_METRICS_NAMESPACE: 'IngestionPipeline',

@@ -4,7 +4,10 @@ import { isDeepStrictEqual as isEqual } from 'node:util';
 import {
   DEFAULT_REGISTRY_KEY,
   glueColumns,
+  IOT_QUARANTINE_PREFIX,
   LAKE_PREFIX,
+  quarantineTable,
+  TRANSFORM_QUARANTINE_PREFIX,
   rawPartitionPrefix,
   REGISTRY_PREFIX,
   registryGlueColumns,
@@ -40,6 +43,7 @@ const ALTERNATIVE_PARAMS = {
   processorBufferIntervalSeconds: '120',
   alarmMinIncomingRecords: '1000',
   alarmEmail: 'oncall@example.com',
+  quarantineRetentionDays: '90',
 };
 
 let packaged: PackagedService;
@@ -260,15 +264,14 @@ describe('ingest-transform infrastructure (sls package)', () => {
       });
     });
 
-    it('expires errors/ and moves raw/ to cheaper storage', () => {
+    it('expires errors/ (the quarantine) after quarantineRetentionDays and moves raw/ to cheaper storage', () => {
       const rules = valueAt(bucket(), 'LifecycleConfiguration.Rules');
       expect(rules).toContainEqual(
-        expect.objectContaining({
-          Status: 'Enabled',
-          Prefix: LAKE_PREFIX.errors,
-          ExpirationInDays: expect.anything(),
-        }),
+        expect.objectContaining({ Status: 'Enabled', Prefix: LAKE_PREFIX.errors, ExpirationInDays: '30' }),
       );
+      expect(
+        valueAt(propertiesOf(alternative.template, 'IngestBucket'), 'LifecycleConfiguration.Rules'),
+      ).toContainEqual(expect.objectContaining({ Prefix: LAKE_PREFIX.errors, ExpirationInDays: '90' }));
       expect(rules).toContainEqual(
         expect.objectContaining({
           Status: 'Enabled',
@@ -318,6 +321,67 @@ describe('ingest-transform infrastructure (sls package)', () => {
           'TableInput.StorageDescriptor.SerdeInfo.SerializationLibrary',
         ),
       ).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    });
+  });
+
+  // The quarantine's tables over this bucket (shared/src/contracts/quarantine.ts; msk-consumer adds
+  // the Kafka table and the view over all of them).
+  describe('quarantine tables', () => {
+    const tables = [
+      ['QuarantineTransformTable', 'transform', `${TRANSFORM_QUARANTINE_PREFIX}dt=\${!dt}/hour=\${!hour}/`],
+      ['QuarantineFirehoseTable', 'firehose', `errors/\${!error_output_type}/dt=\${!dt}/hour=\${!hour}/`],
+      ['QuarantineIotTable', 'iot', `${IOT_QUARANTINE_PREFIX}dt=\${!dt}/hour=\${!hour}/`],
+    ] as const;
+
+    it.each(tables)(
+      '%s projects hour partitions over its prefix, with the shared columns',
+      (logicalId, source, location) => {
+        const input = propertiesOf(template, logicalId).TableInput;
+        const table = quarantineTable(source);
+        expect(input).toMatchObject({
+          Name: table.name,
+          Parameters: {
+            'projection.enabled': 'true',
+            'projection.dt.type': 'date',
+            'projection.hour.type': 'integer',
+            'projection.hour.digits': '2',
+            'storage.location.template': { 'Fn::Sub': `s3://\${IngestBucket}/${location}` },
+          },
+        });
+        expect(valueAt(input, 'StorageDescriptor.Columns')).toEqual(
+          table.columns.map(({ name, glueType, comment }) => ({
+            Name: name,
+            Type: glueType,
+            Comment: comment,
+          })),
+        );
+      },
+    );
+
+    it("projects Firehose's error output types as an enum partition", () => {
+      expect(
+        valueAt(propertiesOf(template, 'QuarantineFirehoseTable'), 'TableInput.Parameters'),
+      ).toMatchObject({
+        'projection.error_output_type.type': 'enum',
+        'projection.error_output_type.values': 'processing-failed,format-conversion-failed',
+      });
+    });
+
+    it('lets the transform write its rejections only under errors/transform/, in the ingest bucket', () => {
+      expect(propertiesOf(deployed, 'TransformLambdaFunction')).toMatchObject({
+        Environment: { Variables: expect.objectContaining({ QUARANTINE_BUCKET: { Ref: 'IngestBucket' } }) },
+      });
+      const statement = allowStatements(deployed).find(({ sid }) => sid === 'KeepRejections');
+      expect(statement).toMatchObject({
+        actions: ['s3:PutObject'],
+        resources: [{ 'Fn::Sub': `\${IngestBucket.Arn}/${TRANSFORM_QUARANTINE_PREFIX}*` }],
+      });
+    });
+
+    it("writes the IoT rule's error messages into hour partitions the iot table projects", () => {
+      expect(valueAt(propertiesOf(template, 'IotTopicRule'), 'TopicRulePayload.ErrorAction.S3.Key')).toEqual({
+        'Fn::Sub': `${IOT_QUARANTINE_PREFIX}dt=\${!parse_time("yyyy-MM-dd", timestamp())}/hour=\${!parse_time("HH", timestamp())}/\${!newuuid()}.json`,
+      });
     });
   });
 
@@ -436,13 +500,17 @@ describe('ingest-transform infrastructure (sls package)', () => {
         'Fn::GetAtt'
       ][0];
 
-    it('lets the transform role read only the registry object, and nothing else in S3', () => {
+    it('lets the transform role read only the registry object and write only its rejections in S3', () => {
       const statements = allowStatements(template).filter(({ owner }) => owner === roleOfTransform());
       const s3 = statements.filter(({ actions }) => actions.some((action) => action.startsWith('s3:')));
       expect(s3.map(({ actions, resources }) => ({ actions, resources }))).toEqual([
         {
           actions: ['s3:GetObject'],
           resources: [{ 'Fn::Sub': `\${IngestBucket.Arn}/${DEFAULT_REGISTRY_KEY}` }],
+        },
+        {
+          actions: ['s3:PutObject'],
+          resources: [{ 'Fn::Sub': `\${IngestBucket.Arn}/${TRANSFORM_QUARANTINE_PREFIX}*` }],
         },
       ]);
       // Apart from that, only its own logs.

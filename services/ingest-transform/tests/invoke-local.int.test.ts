@@ -1,7 +1,11 @@
-import { mkdir, mkdtemp, copyFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_REGISTRY_KEY, type FirehoseTransformationResponse } from '@pipeline/shared';
+import {
+  DEFAULT_REGISTRY_KEY,
+  TRANSFORM_QUARANTINE_PREFIX,
+  type FirehoseTransformationResponse,
+} from '@pipeline/shared';
 import { invokeLocal } from '@pipeline/shared/testing';
 import { decodeData } from './events';
 
@@ -54,8 +58,16 @@ describe('sls invoke local --stage local (the README command)', () => {
     expect(okRecords(response).every(({ registered }) => registered === false)).toBe(true);
   }, 60_000);
 
-  it('runs the transform offline on the bad-records event without failing the batch', async () => {
+  it('runs the transform offline on the bad-records event without failing the batch, keeping the rejections in the local bucket folder', async () => {
     const results = (await transform('events/firehose-bad-records.json')).records.map(({ result }) => result);
     expect(results.filter((result) => result === 'ProcessingFailed')).toHaveLength(results.length - 1);
+    // The transform's quarantine, as in the ingest bucket: errors/transform/dt=/hour=/*.ndjson.
+    const folder = join(localCloud, 'local-ingest', TRANSFORM_QUARANTINE_PREFIX);
+    const files = (await readdir(folder, { recursive: true })).filter((file) => file.endsWith('.ndjson'));
+    const lines = (await Promise.all(files.map((file) => readFile(join(folder, file), 'utf8'))))
+      .join('')
+      .split('\n')
+      .filter((line) => line !== '');
+    expect(lines).toHaveLength(results.length - 1);
   }, 60_000);
 });

@@ -76,4 +76,8 @@ export const paramRules: ParamRules = {
   maxFutureSkewSeconds: positive,
   maxEventAgeHours: positive,
   quarantineRetentionDays: positive,
+  // https://docs.aws.amazon.com/glue/latest/webapi/API_DatabaseInput.html: 1-255 characters;
+  // Athena wants lower case letters, digits and underscores.
+  glueDatabaseName: (value) =>
+    /^[a-z0-9_]{1,255}$/.test(value) ? undefined : 'must be 1-255 lower case letters, digits or _',
 };

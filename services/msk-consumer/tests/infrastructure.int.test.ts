@@ -14,6 +14,13 @@ import {
   type CfnTemplate,
   type PackagedService,
 } from '@pipeline/shared/testing';
+import {
+  QUARANTINE_COLUMNS,
+  QUARANTINE_TABLES,
+  QUARANTINE_VIEW,
+  quarantineTable,
+  quarantineViewSelect,
+} from '@pipeline/shared';
 import { evaluate } from './support/intrinsics';
 
 const SERVICE_DIR = path.resolve(__dirname, '..');
@@ -40,6 +47,8 @@ const WITH_CLUSTER = {
   mskMaximumRetryAttempts: '20',
   vpcSubnetIds: 'subnet-0a1b2c3d4e5f60718,subnet-0f1e2d3c4b5a69788',
   vpcSecurityGroupIds: 'sg-0123456789abcdef0',
+  glueDatabaseName: 'lake_test',
+  quarantineRetentionDays: '90',
 };
 const WITH_SCRAM = { mskClusterArn: CLUSTER_ARN, mskSaslScramSecretArn: SECRET_ARN };
 
@@ -112,7 +121,9 @@ describe('without a cluster (the default)', () => {
       'Quarantine',
       'ReportFailedBatches',
     ]);
-    expect(JSON.stringify(stack.Resources)).not.toMatch(/kafka|ec2:/);
+    // The quarantine's Glue table and view name Kafka as a source; nothing else may.
+    const others = Object.values(stack.Resources ?? {}).filter(({ Type }) => Type !== 'AWS::Glue::Table');
+    expect(JSON.stringify(others)).not.toMatch(/kafka|ec2:/);
     expect(propertiesOf(stack, 'ConsumerLambdaFunction')).not.toHaveProperty('VpcConfig');
   });
 
@@ -158,6 +169,67 @@ describe('without a cluster (the default)', () => {
     });
   });
 });
+
+// The quarantine by SQL (shared/src/contracts/quarantine.ts): the Kafka table and the view over
+// every source's table, in the lake's Glue database.
+describe('the quarantine', () => {
+  it('catalogues the Kafka quarantine with hour partitions over errors/msk/, in the lake database', () => {
+    const table = quarantineTable('kafka');
+    const properties = propertiesOf(withCluster, 'QuarantineKafkaTable');
+    expect(properties).toMatchObject({
+      DatabaseName: 'lake_test',
+      TableInput: {
+        Name: table.name,
+        Parameters: {
+          'projection.enabled': 'true',
+          'projection.dt.type': 'date',
+          'projection.hour.type': 'integer',
+          'storage.location.template': {
+            'Fn::Sub': `s3://\${QuarantineBucket}/${table.prefix}dt=\${!dt}/hour=\${!hour}/`,
+          },
+        },
+      },
+    });
+    expect(propertiesOf(noCluster, 'QuarantineKafkaTable').DatabaseName).toBe(`pipeline_${STAGE}`);
+  });
+
+  it('defines the view quarantine as Athena stores a view: the union of every source table', () => {
+    const input = propertiesOf(deployed(withCluster), 'QuarantineView').TableInput as Record<string, unknown>;
+    expect(input).toMatchObject({
+      Name: QUARANTINE_VIEW,
+      TableType: 'VIRTUAL_VIEW',
+      Parameters: { presto_view: 'true' },
+      ViewExpandedText: '/* Presto View */',
+    });
+    const text = String(input.ViewOriginalText);
+    const match = /^\/\* Presto View: (.+) \*\/$/.exec(text);
+    const definition = JSON.parse(Buffer.from(match?.[1] ?? '', 'base64').toString('utf8'));
+    expect(definition).toMatchObject({
+      originalSql: quarantineViewSelect(),
+      catalog: 'awsdatacatalog',
+      schema: 'lake_test',
+    });
+    expect(definition.columns.map(({ name }: { name: string }) => name)).toEqual(
+      QUARANTINE_COLUMNS.map(({ name }) => name),
+    );
+    for (const { name } of QUARANTINE_TABLES) expect(definition.originalSql).toContain(`"${name}"`);
+  });
+
+  it('expires quarantined records after quarantineRetentionDays', () => {
+    expect(valueAtRules(withCluster)).toContainEqual(
+      expect.objectContaining({ Prefix: 'errors/msk/', ExpirationInDays: '90' }),
+    );
+  });
+
+  it('refuses a Glue database name Athena cannot query, at package time', async () => {
+    await expect(
+      packageService(SERVICE_DIR, { stage: STAGE, params: { glueDatabaseName: 'Lake-Test' } }),
+    ).rejects.toThrow(/glueDatabaseName/);
+  }, 120_000);
+});
+
+const valueAtRules = (template: CfnTemplate): unknown[] =>
+  (propertiesOf(template, 'QuarantineBucket').LifecycleConfiguration as { Rules: unknown[] }).Rules;
 
 describe('with a cluster', () => {
   it('maps the topic with the configured batch size, batching window, starting position and consumer group', () => {

@@ -6,5 +6,6 @@ export * from './intrinsics';
 export * from './params';
 export * from './warehouse-params';
 export * from './device-policy';
+export * from './quarantine-tables';
 export * from './stage-config';
 export * from './stage-parameters';

@@ -30,6 +30,8 @@ export interface RecordFailure {
   recordId: string;
   reason: RejectionReason;
   detail: string;
+  /** The device id the record names, when it is a JSON object with a string `device_id`. */
+  deviceId?: string;
 }
 
 export interface TransformSummary {
@@ -92,6 +94,9 @@ const increment = <K extends string>(counts: Partial<Record<K, number>>, key: K)
  * normalised form no longer fits is returned as `ProcessingFailed` (`response_size_limit`) instead
  * of failing the whole invocation.
  */
+/** The device id a rejected message names: a raw reading's `deviceId`, a canonical record's `device_id`. */
+const claimedDeviceId = (value: Record<string, unknown>): unknown => value.deviceId ?? value.device_id;
+
 export const transformBatch = (
   records: readonly FirehoseInputRecord[],
   settings: TransformSettings,
@@ -112,10 +117,16 @@ export const transformBatch = (
     record: FirehoseInputRecord,
     reason: RejectionReason,
     detail: string,
+    deviceId?: unknown,
   ): void => {
     output[index] = { recordId: record.recordId, result: 'ProcessingFailed', data: record.data };
     used += entryBytes(record, record.data.length);
-    failures.push({ recordId: record.recordId, reason, detail });
+    failures.push({
+      recordId: record.recordId,
+      reason,
+      detail,
+      ...(typeof deviceId === 'string' ? { deviceId } : {}),
+    });
     increment(summary.failed, reason);
   };
 
@@ -131,7 +142,7 @@ export const transformBatch = (
 
     switch (normalised.outcome) {
       case 'rejected':
-        return fail(index, record, normalised.reason, normalised.detail);
+        return fail(index, record, normalised.reason, normalised.detail, claimedDeviceId(decoded.value));
       case 'dropped':
         output[index] = { recordId: record.recordId, result: 'Dropped', data: record.data };
         used += entryBytes(record, record.data.length);
@@ -149,6 +160,7 @@ export const transformBatch = (
             record,
             'response_size_limit',
             'normalised record does not fit in the 6 MB response',
+            normalised.record.device_id,
           );
         }
         const data = line.buffer.toString('base64', 0, line.length);

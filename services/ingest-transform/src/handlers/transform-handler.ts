@@ -9,9 +9,11 @@ import {
   type FirehoseTransformationResponse,
   type RegistryProvider,
   type RegistrySnapshot,
+  type TransformQuarantineRecord,
   METRIC,
 } from '@pipeline/shared';
 import { z } from 'zod';
+import { transformQuarantineRecords } from '../domain/quarantine-objects';
 import {
   transformBatch,
   type RecordFailure,
@@ -53,6 +55,18 @@ export interface TransformDependencies {
    * `registered = false`.
    */
   registry?: RegistryProvider;
+  /**
+   * Where each rejection is kept with its reason (`errors/transform/`, the `quarantine_transform`
+   * table): Firehose's own error record of a ProcessingFailed record keeps only
+   * `Lambda.ProcessingFailedStatus` and the original data
+   * (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html).
+   */
+  quarantine?: TransformQuarantine;
+}
+
+/** Port: keeps the transform's rejections, with their reasons, queryable. */
+export interface TransformQuarantine {
+  put(records: readonly TransformQuarantineRecord[]): Promise<void>;
 }
 
 /** What the batch line says about the registry it used. */
@@ -99,7 +113,7 @@ const publish = (metrics: Metrics, summary: TransformSummary, registryUnavailabl
  * build it with their own settings; this module reads no environment.
  */
 export const createTransformHandler =
-  ({ settings, logger, metrics, registry }: TransformDependencies) =>
+  ({ settings, logger, metrics, registry, quarantine }: TransformDependencies) =>
   async (event: FirehoseTransformEvent): Promise<FirehoseTransformationResponse> => {
     logger.appendKeys({ invocationId: event.invocationId, deliveryStreamArn: event.deliveryStreamArn });
     // At most one registry check per refresh interval (the cache answers from memory otherwise);
@@ -112,6 +126,11 @@ export const createTransformHandler =
       });
     const { records, failures, summary } = transformBatch(event.records, settings, snapshot?.registry);
     logRejections(logger, failures);
+    // Before answering: a write that fails fails the invocation, Firehose retries it (the object
+    // names repeat, so a retry adds no copy) and after its retries sends the whole batch to its
+    // error output; no rejection goes unrecorded.
+    if (quarantine && failures.length > 0)
+      await quarantine.put(transformQuarantineRecords(event.records, failures));
     publish(metrics, summary, registryUnavailable);
     logger.info('batch transformed', {
       records: event.records.length,

@@ -4,7 +4,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { createLogger, eventParser, registrySettingsFromEnvironment } from '@pipeline/shared';
 import { createRegistryCache } from '@pipeline/shared/registry';
-import { settingsFromEnvironment } from '../settings';
+import { transformQuarantineFor } from '../adapters/transform-quarantine';
+import { quarantineFromEnvironment, settingsFromEnvironment } from '../settings';
 import { createTransformHandler, FirehoseTransformEventSchema, WITHOUT_REGISTRY } from './transform-handler';
 
 // The bare handler lives in transform-handler.ts, so the local cloud and tests can build it with
@@ -19,6 +20,7 @@ export {
 const logger = createLogger();
 const metrics = new Metrics();
 const registrySettings = registrySettingsFromEnvironment();
+const quarantine = quarantineFromEnvironment();
 if (registrySettings === undefined)
   logger.warn('no device registry configured (REGISTRY_KEY is none): records are flagged registered=false');
 
@@ -31,6 +33,7 @@ export const handler = middy(
     registry:
       registrySettings &&
       createRegistryCache(registrySettings, logger, { withoutRegistry: WITHOUT_REGISTRY }),
+    quarantine: quarantine && transformQuarantineFor(quarantine),
   }),
 )
   .use(injectLambdaContext(logger, { resetKeys: true }))

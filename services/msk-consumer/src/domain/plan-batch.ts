@@ -1,4 +1,5 @@
 import {
+  KAFKA_QUARANTINE_PREFIX,
   decodeJsonObject,
   normaliseReading,
   partitionKeysFor,
@@ -210,7 +211,7 @@ export interface QuarantineObject {
 }
 
 /** The quarantine's folder, shared with the lake's error layout (`errors/<source>/dt=.../hour=.../`). */
-export const QUARANTINE_PREFIX = 'errors/msk/';
+export const QUARANTINE_PREFIX = KAFKA_QUARANTINE_PREFIX;
 
 /**
  * Groups quarantined records into one object per topic-partition. Keys are deterministic (first

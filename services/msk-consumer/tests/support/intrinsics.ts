@@ -1,6 +1,6 @@
 /**
  * Evaluates the CloudFormation intrinsics the consumer's IAM policy builds ARNs with (`Ref`,
- * `Fn::GetAtt`, `Fn::Sub`, `Fn::Split`, `Fn::Select`, `Fn::Join`), so a test can assert the ARN a
+ * `Fn::GetAtt`, `Fn::Sub`, `Fn::Split`, `Fn::Select`, `Fn::Join`, `Fn::Base64`), so a test can assert the ARN a
  * statement will really grant on. Resources resolve to `<LogicalId>` / `<LogicalId>.<Attribute>`.
  */
 const PSEUDO: Record<string, string> = {
@@ -26,6 +26,8 @@ export const evaluate = (value: unknown): unknown => {
       const [index, list] = args as [number, unknown];
       return (evaluate(list) as unknown[])[index];
     }
+    case 'Fn::Base64':
+      return Buffer.from(String(evaluate(args)), 'utf8').toString('base64');
     case 'Fn::Join': {
       const [separator, list] = args as [string, unknown[]];
       return (evaluate(list) as unknown[]).join(separator);
