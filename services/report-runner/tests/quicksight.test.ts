@@ -1,0 +1,67 @@
+import { collectDashboard, HUB_SOURCES, type DashboardSource } from '@pipeline/shared/dashboard';
+import { validateResourceProperties } from '@pipeline/shared/testing';
+import { quickSightVisualIds } from '../src/quicksight/dashboard';
+import { quickSightDatasets } from '../src/quicksight/datasets';
+import { QUICKSIGHT_CONDITIONS, quickSightResources } from '../src/quicksight/resources';
+import { loadReports } from '../src/reports';
+
+const reports = loadReports().map(({ table }) => ({ relation: table.name, columns: table.columns }));
+const resources = quickSightResources({
+  reports,
+  reportsPrefix: 'reports/',
+  athenaResultsPrefix: 'athena-results/',
+  realtimeTablePrefix: (table) => `realtime/${table}/`,
+  realtimeTables: ['realtime_device_window_part', 'realtime_alert'],
+  realtimeLookbackHours: 36,
+});
+
+/** A source with nothing in it: the static page still lists every panel. */
+const emptySource: DashboardSource = {
+  relations: () => Promise.resolve(new Set()),
+  realtimeExtent: () => Promise.resolve(null),
+  eventsPerWindow: () => Promise.resolve([]),
+  alerts: () => Promise.resolve({ total: 0, rows: [] }),
+  reportExtent: () => Promise.resolve(null),
+  siteSummary: () => Promise.resolve({ sites: [], total: 0, rows: [] }),
+  dataQuality: () => Promise.resolve([]),
+  anomalies: () => Promise.resolve({ perHour: [], latest: [] }),
+  fleet: () => Promise.resolve({ counts: {}, lowest: [], silent: [] }),
+};
+
+describe('the QuickSight resources (quicksight=enabled)', () => {
+  it('conform to the CloudFormation resource specifications, both data source kinds', async () => {
+    const problems = await validateResourceProperties({
+      Conditions: QUICKSIGHT_CONDITIONS,
+      Resources: resources as never,
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('put every resource under a condition, so a stage without QuickSight gets none', () => {
+    for (const resource of Object.values(resources) as { Condition?: string }[])
+      expect(['CreateQuickSight', 'QuickSightOverAthena']).toContain(resource.Condition);
+  });
+
+  it('have a dataset for the real-time windows, the alerts and every report table', () => {
+    expect(
+      quickSightDatasets(reports)
+        .map(({ relation }) => relation)
+        .sort(),
+    ).toEqual(
+      ['realtime_alert', 'realtime_device_window', ...reports.map(({ relation }) => relation)].sort(),
+    );
+  });
+
+  it('show every chart, table and headline number of the static page but the rejections, which no store holds', async () => {
+    const model = await collectDashboard({ source: emptySource, now: new Date('2026-03-01T12:00:00Z') });
+    const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+    const staticPanels = [
+      ...model.charts.map(({ id }) => id),
+      ...Object.keys(model.tables)
+        .filter((table) => table !== 'rejections')
+        .map(kebab),
+      ...['devices', 'readings', 'duplicates', 'late', 'anomalies', 'alerts'].map((kpi) => `kpi-${kpi}`),
+    ];
+    expect(quickSightVisualIds(HUB_SOURCES).sort()).toEqual(staticPanels.sort());
+  });
+});
