@@ -3,7 +3,7 @@
  * static dashboard reads (`DASHBOARD_SOURCES`), plus every other report table, with the columns and
  * types the static page reads them with. Pure data: serverless.ts turns it into resources.
  */
-import type { WarehouseColumnType } from '@pipeline/shared';
+import { PARTITION_COLUMNS, type WarehouseColumnType } from '@pipeline/shared';
 import { DASHBOARD_SOURCES } from '@pipeline/shared/dashboard';
 
 /** A QuickSight input column type. https://docs.aws.amazon.com/quicksight/latest/APIReference/API_InputColumn.html */
@@ -65,6 +65,40 @@ export interface ReportTable {
   relation: string;
   columns: readonly DatasetColumn[];
 }
+
+/**
+ * The query of a real-time dataset over Athena: only the `dt` partitions of the last
+ * `lookbackHours` (the tables are partitioned by the window start's day), so its cost does not
+ * grow with the stage's age. Portable: the local DuckDB engine runs it too.
+ */
+export const realtimeDatasetSql = (
+  dataset: DatasetDefinition,
+  relation: string,
+  lookbackHours: number,
+): string =>
+  [
+    `SELECT ${dataset.columns.map(({ name }) => name).join(', ')}`,
+    `FROM ${relation}`,
+    // `dt` is text (yyyy-MM-dd), as a DATE cast to text is in Trino and DuckDB alike (Athena's
+    // session time zone is UTC, as the partitions are).
+    `WHERE dt >= CAST(CAST(current_timestamp - INTERVAL '${lookbackHours}' HOUR AS DATE) AS VARCHAR)`,
+  ].join('\n');
+
+const PARTITIONS = new Set<string>(PARTITION_COLUMNS.map(({ name }) => name));
+
+/**
+ * A report table as its Glue table declares it over the report outputs (`reports/<report>/`): the
+ * columns of the JSON objects report-runner writes, without `dt` and `hour`, which are partition
+ * keys taken from the folder names. The local DuckDB engine reads the outputs with this same list.
+ */
+export const reportGlueTable = ({ relation, columns }: ReportTable): ReportTable => ({
+  relation,
+  columns: columns.filter(({ name }) => !PARTITIONS.has(name)),
+});
+
+/** Where a report table's outputs are in the reports bucket: `reports/<report>/`. */
+export const reportTableFolder = (reportsPrefix: string, relation: string): string =>
+  `${reportsPrefix}${relation.replace(/^report_/, '')}/`;
 
 /**
  * The datasets: the real-time windows and alerts the static page reads, and every report table

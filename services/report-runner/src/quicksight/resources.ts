@@ -15,6 +15,9 @@ import {
   pascalCase,
   quickSightDatasets,
   quickSightType,
+  realtimeDatasetSql,
+  reportGlueTable,
+  reportTableFolder,
   type DatasetDefinition,
   type ReportTable,
 } from './datasets';
@@ -243,10 +246,9 @@ const athenaRole = (context: QuickSightContext) => {
  * Timestamps are written as `YYYY-MM-DD HH:MM:SS.sss`, the JSON SerDe's default form
  * (https://docs.aws.amazon.com/athena/latest/ug/hive-json-serde.html).
  */
-const reportGlueTable = (report: ReportTable, context: QuickSightContext) => {
+const reportGlueTableResource = (report: ReportTable, context: QuickSightContext) => {
   const name = report.relation.replace(/^report_/, '');
-  const location = `\${ReportsBucket}/${context.reportsPrefix}${name}/`;
-  const partitionNames = new Set<string>(PARTITION_COLUMNS.map(({ name: column }) => column));
+  const location = `\${ReportsBucket}/${reportTableFolder(context.reportsPrefix, report.relation)}`;
   return {
     Type: 'AWS::Glue::Table',
     Condition: 'QuickSightOverAthena',
@@ -277,9 +279,10 @@ const reportGlueTable = (report: ReportTable, context: QuickSightContext) => {
           Comment: comment.replace('Event', 'Report'),
         })),
         StorageDescriptor: {
-          Columns: report.columns
-            .filter(({ name: column }) => !partitionNames.has(column))
-            .map(({ name: column, type }) => ({ Name: column, Type: type })),
+          Columns: reportGlueTable(report).columns.map(({ name: column, type }) => ({
+            Name: column,
+            Type: type,
+          })),
           Location: sub(`s3://${location}`),
           InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
           OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
@@ -297,18 +300,6 @@ const inputColumns = (dataset: DatasetDefinition, overAthena: boolean) =>
     Type: overAthena && dataset.kind === 'report' && name === 'dt' ? 'STRING' : quickSightType(type),
   }));
 
-/**
- * A real-time dataset over Athena reads the newest `dt` partitions only (the tables are
- * partitioned by the window start's day), so its cost does not grow with the stage's age; the
- * windows are read from the part table, summed by QuickSight as the warehouse view sums segments.
- */
-const realtimeAthenaSql = (dataset: DatasetDefinition, table: string, lookbackHours: number): string =>
-  [
-    `SELECT ${dataset.columns.map(({ name }) => name).join(', ')}`,
-    `FROM "\${param:realtimeGlueDatabaseName}"."${table}"`,
-    `WHERE dt >= date_format(current_timestamp - INTERVAL '${lookbackHours}' HOUR, '%Y-%m-%d')`,
-  ].join('\n');
-
 const physicalTable = (dataset: DatasetDefinition, context: QuickSightContext, overAthena: boolean) => {
   const relational = (schema: string, name: string) => ({
     RelationalTable: {
@@ -325,9 +316,9 @@ const physicalTable = (dataset: DatasetDefinition, context: QuickSightContext, o
     CustomSql: {
       DataSourceArn: arn('QuickSightDataSource'),
       Name: dataset.relation,
-      SqlQuery: realtimeAthenaSql(
+      SqlQuery: realtimeDatasetSql(
         dataset,
-        dataset.athenaTable ?? dataset.relation,
+        `"\${param:realtimeGlueDatabaseName}"."${dataset.athenaTable ?? dataset.relation}"`,
         context.realtimeLookbackHours,
       ),
       Columns: inputColumns(dataset, overAthena),
@@ -467,7 +458,7 @@ export const quickSightResources = (context: QuickSightContext): Record<string, 
     ...Object.fromEntries(
       context.reports.map((report) => [
         `QuickSightGlueTable${pascalCase(report.relation)}`,
-        reportGlueTable(report, context),
+        reportGlueTableResource(report, context),
       ]),
     ),
     QuickSightDataSource: dataSource(),
