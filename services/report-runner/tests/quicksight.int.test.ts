@@ -10,7 +10,7 @@ import {
   wildcardActions,
   type CfnTemplate,
 } from '@pipeline/shared/testing';
-import { OWNER_ACTIONS } from '../src/quicksight/resources';
+import { OWNER_ACTIONS, tableId } from '../src/quicksight/resources';
 import { loadReports } from '../src/reports';
 
 const SERVICE_DIR = path.join(__dirname, '..');
@@ -70,7 +70,9 @@ describe('report-runner with quicksight=enabled (sls package)', () => {
       const relations = datasets.flatMap(({ resource }) =>
         Object.keys(resource.Properties!.PhysicalTableMap as object),
       );
-      expect(relations.sort()).toEqual(['realtime_alert', 'realtime_device_window', ...REPORT_TABLES].sort());
+      expect(relations.sort()).toEqual(
+        ['realtime_alert', 'realtime_device_window', ...REPORT_TABLES].map(tableId).sort(),
+      );
       const declared = (
         propertiesOf(template, 'QuickSightDashboard').Definition as {
           DataSetIdentifierDeclarations: { DataSetArn: { 'Fn::GetAtt': [string, string] } }[];
@@ -91,7 +93,7 @@ describe('report-runner with quicksight=enabled (sls package)', () => {
       });
       const windows = propertiesOf(template, 'QuickSightDataSetRealtimeDeviceWindow')
         .PhysicalTableMap as Record<string, { CustomSql: { SqlQuery: string } }>;
-      expect(windows.realtime_device_window!.CustomSql.SqlQuery).toMatch(
+      expect(windows['realtime-device-window']!.CustomSql.SqlQuery).toMatch(
         /FROM "pipeline_test_rt"\."realtime_device_window_part"\nWHERE dt >= /,
       );
     });
@@ -137,7 +139,7 @@ describe('report-runner with quicksight=enabled (sls package)', () => {
       expect(source.DataSourceParameters).toEqual({
         RedshiftParameters: {
           Host: { 'Fn::GetAtt': ['RedshiftWorkgroup', 'Workgroup.Endpoint.Address'] },
-          Port: { 'Fn::GetAtt': ['RedshiftWorkgroup', 'Workgroup.Endpoint.Port'] },
+          Port: 5439,
           Database: 'dev',
         },
       });
@@ -149,7 +151,7 @@ describe('report-runner with quicksight=enabled (sls package)', () => {
       expect(resourcesOfType(template, 'AWS::Glue::Table')).toEqual([]);
       const sites = propertiesOf(template, 'QuickSightDataSetReportSiteHourlySummary')
         .PhysicalTableMap as Record<string, { RelationalTable: Record<string, unknown> }>;
-      expect(sites.report_site_hourly_summary!.RelationalTable).toMatchObject({
+      expect(sites['report-site-hourly-summary']!.RelationalTable).toMatchObject({
         Schema: 'public',
         Name: 'report_site_hourly_summary',
       });

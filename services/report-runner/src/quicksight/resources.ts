@@ -326,6 +326,13 @@ const physicalTable = (dataset: DatasetDefinition, context: QuickSightContext, o
   };
 };
 
+/**
+ * The id of a dataset's physical and logical table: its relation, kebab-cased, since the keys of
+ * `PhysicalTableMap` and `LogicalTableMap` match `^[0-9a-zA-Z-]*$` (no `_`) in the resource schema
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-quicksight-dataset.html).
+ */
+export const tableId = (relation: string): string => relation.replaceAll('_', '-');
+
 const dataset = (definition: DatasetDefinition, context: QuickSightContext) => ({
   Type: 'AWS::QuickSight::DataSet',
   Condition: 'CreateQuickSight',
@@ -336,7 +343,7 @@ const dataset = (definition: DatasetDefinition, context: QuickSightContext) => (
     // Queries go to the source on every view: no SPICE capacity to buy, always the newest rows.
     ImportMode: 'DIRECT_QUERY',
     PhysicalTableMap: {
-      [definition.relation]: ifThen(
+      [tableId(definition.relation)]: ifThen(
         'QuickSightOverAthena',
         physicalTable(definition, context, true),
         physicalTable(definition, context, false),
@@ -345,9 +352,9 @@ const dataset = (definition: DatasetDefinition, context: QuickSightContext) => (
     ...(definition.kind === 'report'
       ? {
           LogicalTableMap: {
-            [definition.relation]: {
+            [tableId(definition.relation)]: {
               Alias: definition.relation,
-              Source: { PhysicalTableId: definition.relation },
+              Source: { PhysicalTableId: tableId(definition.relation) },
               DataTransforms: [
                 {
                   CreateColumnsOperation: {
@@ -372,6 +379,10 @@ const dataset = (definition: DatasetDefinition, context: QuickSightContext) => (
     Permissions: permissions(OWNER_ACTIONS.dataSet),
   },
 });
+
+// The created workgroup keeps the default port (no `Port` set), the one every Serverless endpoint
+// listens on unless configured: https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-connecting.html
+const REDSHIFT_SERVERLESS_PORT = 5439;
 
 /**
  * The data source. Over a warehouse QuickSight signs in with the user and password of a Secrets
@@ -422,7 +433,7 @@ const dataSource = () => ({
             'CreateWarehouse',
             {
               Host: { 'Fn::GetAtt': ['RedshiftWorkgroup', 'Workgroup.Endpoint.Address'] },
-              Port: { 'Fn::GetAtt': ['RedshiftWorkgroup', 'Workgroup.Endpoint.Port'] },
+              Port: REDSHIFT_SERVERLESS_PORT,
               Database: '${param:redshiftDatabase}',
             },
             ifThen(
@@ -431,7 +442,7 @@ const dataSource = () => ({
                 Host: sub(
                   '${param:redshiftWorkgroupName}.${AWS::AccountId}.${AWS::Region}.redshift-serverless.amazonaws.com',
                 ),
-                Port: 5439,
+                Port: REDSHIFT_SERVERLESS_PORT,
                 Database: '${param:redshiftDatabase}',
               },
               { ClusterId: '${param:redshiftClusterIdentifier}', Database: '${param:redshiftDatabase}' },
