@@ -10,7 +10,8 @@ import {
   wildcardActions,
   type CfnTemplate,
 } from '@pipeline/shared/testing';
-import { OWNER_ACTIONS, tableId } from '../src/quicksight/resources';
+import { tableId } from '../src/quicksight/datasets';
+import { OWNER_ACTIONS } from '../src/quicksight/resources';
 import { loadReports } from '../src/reports';
 
 const SERVICE_DIR = path.join(__dirname, '..');

@@ -1,10 +1,16 @@
-import { collectDashboard, HUB_SOURCES, type DashboardSource } from '@pipeline/shared/dashboard';
+import {
+  collectDashboard,
+  DASHBOARD_DEFAULTS,
+  HUB_SOURCES,
+  type DashboardSource,
+} from '@pipeline/shared/dashboard';
 import { validateResourceProperties } from '@pipeline/shared/testing';
-import { quickSightVisualIds } from '../src/quicksight/dashboard';
+import { quickSightDashboard, quickSightVisualIds } from '../src/quicksight/dashboard';
 import { quickSightDatasets } from '../src/quicksight/datasets';
 import { QUICKSIGHT_CONDITIONS, quickSightResources } from '../src/quicksight/resources';
 import { loadReports } from '../src/reports';
 
+const METRIC_CHARTS = ['site-temperature', 'site-humidity', 'site-pressure', 'site-battery'];
 const reports = loadReports().map(({ table }) => ({ relation: table.name, columns: table.columns }));
 const resources = quickSightResources({
   reports,
@@ -78,5 +84,38 @@ describe('the QuickSight resources (quicksight=enabled)', () => {
       ...['devices', 'readings', 'duplicates', 'late', 'anomalies', 'alerts'].map((kpi) => `kpi-${kpi}`),
     ];
     expect(quickSightVisualIds(HUB_SOURCES).sort()).toEqual(staticPanels.sort());
+  });
+
+  it("charts the static page's time range: the newest report hours and real-time minutes, alerts all time", () => {
+    const { FilterGroups } = quickSightDashboard(quickSightDatasets(reports), HUB_SOURCES);
+    const ranges = FilterGroups.map(({ Filters: [filter], ScopeConfiguration }) => ({
+      dataset: filter!.RelativeDatesFilter.Column.DataSetIdentifier,
+      last: `${filter!.RelativeDatesFilter.RelativeDateValue} ${filter!.RelativeDatesFilter.TimeGranularity}`,
+      visuals: ScopeConfiguration.SelectedSheets.SheetVisualScopingConfigurations[0]!.VisualIds,
+    }));
+    const hours = `${DASHBOARD_DEFAULTS.reportHours} HOUR`;
+    expect(ranges).toEqual([
+      { dataset: 'report_site_hourly_summary', last: hours, visuals: METRIC_CHARTS },
+      {
+        dataset: 'report_device_hourly_stats',
+        last: hours,
+        visuals: ['kpi-devices', 'lowest-battery', 'silent-devices'],
+      },
+      {
+        dataset: 'report_anomalies',
+        last: hours,
+        visuals: ['kpi-anomalies', 'anomalies-per-hour', 'anomalies'],
+      },
+      {
+        dataset: 'report_data_quality',
+        last: hours,
+        visuals: ['kpi-readings', 'kpi-duplicates', 'kpi-late', 'records-per-hour', 'duplicates-late'],
+      },
+      {
+        dataset: 'realtime_device_window',
+        last: `${DASHBOARD_DEFAULTS.realtimeMinutes} MINUTE`,
+        visuals: ['events-per-minute'],
+      },
+    ]);
   });
 });

@@ -5,8 +5,8 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardversiondefinition.html
  */
 import { METRIC_NAMES, METRICS, type MetricName } from '@pipeline/shared';
-import { DASHBOARD_SOURCES } from '@pipeline/shared/dashboard';
-import { datasetLogicalId, HOUR_START, type DatasetDefinition } from './datasets';
+import { DASHBOARD_DEFAULTS, DASHBOARD_SOURCES } from '@pipeline/shared/dashboard';
+import { datasetLogicalId, HOUR_START, tableId, type DatasetDefinition } from './datasets';
 
 const { realtimeWindows, realtimeAlerts, siteHourly, deviceHourly, anomalies, dataQuality } =
   DASHBOARD_SOURCES;
@@ -296,27 +296,80 @@ const kpis = () => [
 
 /** The visual ids of the dashboard: the static page's chart ids, table ids and `kpi-<id>`. */
 export const quickSightVisualIds = (hubSources: readonly string[]): string[] =>
-  [...kpis(), ...charts(hubSources), ...tables()].map(
-    (visual) => (Object.values(visual)[0] as { VisualId: string }).VisualId,
-  );
+  visualsOf(hubSources).map((visual) => (Object.values(visual)[0] as { VisualId: string }).VisualId);
+
+const SHEET_ID = 'pipeline';
+
+const visualsOf = (hubSources: readonly string[]) => [...kpis(), ...charts(hubSources), ...tables()];
+
+/** The visuals that read a dataset: every field of theirs names it. */
+const visualsReading = (visuals: readonly object[], dataset: string): string[] =>
+  visuals
+    .filter((visual) => JSON.stringify(visual).includes(`"DataSetIdentifier":"${dataset}"`))
+    .map((visual) => (Object.values(visual)[0] as { VisualId: string }).VisualId);
+
+/**
+ * The time range the static page charts, relative to now (the static page ends at the newest data
+ * instead): the newest hours of the report datasets, the newest minutes of the real-time windows.
+ * The alerts are not filtered (the page counts them all). A filter group holds one dataset's column
+ * and applies to the visuals that read that dataset.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-relativedatesfilter.html
+ */
+const timeRanges = (visuals: readonly object[]) =>
+  [
+    ...[siteHourly, deviceHourly, anomalies, dataQuality].map(({ relation }) => ({
+      relation,
+      column: HOUR_START,
+      granularity: 'HOUR',
+      last: DASHBOARD_DEFAULTS.reportHours,
+    })),
+    {
+      relation: realtimeWindows.relation,
+      column: 'window_start',
+      granularity: 'MINUTE',
+      last: DASHBOARD_DEFAULTS.realtimeMinutes,
+    },
+  ].map(({ relation, column: name, granularity, last }) => ({
+    FilterGroupId: `time-${tableId(relation)}`,
+    CrossDataset: 'SINGLE_DATASET',
+    Status: 'ENABLED',
+    Filters: [
+      {
+        RelativeDatesFilter: {
+          FilterId: `time-${tableId(relation)}-filter`,
+          Column: column(relation, name),
+          AnchorDateConfiguration: { AnchorOption: 'NOW' },
+          TimeGranularity: granularity,
+          RelativeDateType: 'LAST',
+          RelativeDateValue: last,
+          NullOption: 'NON_NULLS_ONLY',
+        },
+      },
+    ],
+    ScopeConfiguration: {
+      SelectedSheets: {
+        SheetVisualScopingConfigurations: [
+          { SheetId: SHEET_ID, Scope: 'SELECTED_VISUALS', VisualIds: visualsReading(visuals, relation) },
+        ],
+      },
+    },
+  }));
 
 /**
  * The dashboard's `Definition`: one sheet with the headline numbers, the charts and the tables of
- * the static page, reading the datasets by their relation names.
+ * the static page, reading the datasets by their relation names, over the time range it charts.
  */
 export const quickSightDashboard = (
   datasets: readonly DatasetDefinition[],
   hubSources: readonly string[],
-) => ({
-  DataSetIdentifierDeclarations: datasets.map(({ relation }) => ({
-    Identifier: relation,
-    DataSetArn: { 'Fn::GetAtt': [datasetLogicalId(relation), 'Arn'] },
-  })),
-  Sheets: [
-    {
-      SheetId: 'pipeline',
-      Name: 'Ingestion pipeline',
-      Visuals: [...kpis(), ...charts(hubSources), ...tables()],
-    },
-  ],
-});
+) => {
+  const visuals = visualsOf(hubSources);
+  return {
+    DataSetIdentifierDeclarations: datasets.map(({ relation }) => ({
+      Identifier: relation,
+      DataSetArn: { 'Fn::GetAtt': [datasetLogicalId(relation), 'Arn'] },
+    })),
+    Sheets: [{ SheetId: SHEET_ID, Name: 'Ingestion pipeline', Visuals: visuals }],
+    FilterGroups: timeRanges(visuals),
+  };
+};

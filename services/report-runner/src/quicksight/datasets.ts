@@ -120,6 +120,13 @@ export const quickSightDatasets = (reports: readonly ReportTable[]): DatasetDefi
   ...reports.map(({ relation, columns }) => ({ relation, kind: 'report' as const, columns: [...columns] })),
 ];
 
+/**
+ * The id of a dataset's physical and logical table: its relation, kebab-cased, since the keys of
+ * `PhysicalTableMap` and `LogicalTableMap` match `^[0-9a-zA-Z-]*$` (no `_`) in the resource schema
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-quicksight-dataset.html).
+ */
+export const tableId = (relation: string): string => relation.replaceAll('_', '-');
+
 /** `report_site_hourly_summary` -> `ReportSiteHourlySummary`: a logical id part. */
 export const pascalCase = (name: string): string =>
   name

@@ -18,6 +18,7 @@ import {
   realtimeDatasetSql,
   reportGlueTable,
   reportTableFolder,
+  tableId,
   type DatasetDefinition,
   type ReportTable,
 } from './datasets';
@@ -326,19 +327,12 @@ const physicalTable = (dataset: DatasetDefinition, context: QuickSightContext, o
   };
 };
 
-/**
- * The id of a dataset's physical and logical table: its relation, kebab-cased, since the keys of
- * `PhysicalTableMap` and `LogicalTableMap` match `^[0-9a-zA-Z-]*$` (no `_`) in the resource schema
- * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-quicksight-dataset.html).
- */
-export const tableId = (relation: string): string => relation.replaceAll('_', '-');
-
 const dataset = (definition: DatasetDefinition, context: QuickSightContext) => ({
   Type: 'AWS::QuickSight::DataSet',
   Condition: 'CreateQuickSight',
   Properties: {
     AwsAccountId: ref('AWS::AccountId'),
-    DataSetId: `${NAME_PREFIX}-${definition.relation.replaceAll('_', '-')}`,
+    DataSetId: `${NAME_PREFIX}-${tableId(definition.relation)}`,
     Name: `${NAME_PREFIX} ${definition.relation}`,
     // Queries go to the source on every view: no SPICE capacity to buy, always the newest rows.
     ImportMode: 'DIRECT_QUERY',
@@ -399,8 +393,8 @@ const dataSource = () => ({
   Condition: 'CreateQuickSight',
   Properties: {
     AwsAccountId: ref('AWS::AccountId'),
-    DataSourceId: `${NAME_PREFIX}`,
-    Name: `${NAME_PREFIX}`,
+    DataSourceId: NAME_PREFIX,
+    Name: NAME_PREFIX,
     Type: ifThen(
       'QuickSightOverAthena',
       'ATHENA',
@@ -482,7 +476,7 @@ export const quickSightResources = (context: QuickSightContext): Record<string, 
       Properties: {
         AwsAccountId: ref('AWS::AccountId'),
         DashboardId: NAME_PREFIX,
-        Name: `Ingestion pipeline (${'${sls:stage}'})`,
+        Name: 'Ingestion pipeline (${sls:stage})',
         Definition: quickSightDashboard(datasets, HUB_SOURCES),
         DashboardPublishOptions: {
           AdHocFilteringOption: { AvailabilityStatus: 'ENABLED' },
