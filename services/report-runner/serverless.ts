@@ -22,6 +22,10 @@ import {
 } from '@pipeline/shared/serverless';
 import { DASHBOARD_SOURCES } from '@pipeline/shared/dashboard';
 import type { AWS } from 'osls';
+import path from 'node:path';
+import { QUICKSIGHT_CONDITIONS, quickSightResources } from './src/quicksight/resources';
+import { REALTIME_LOOKBACK_HOURS } from './src/domain/dashboard-stores';
+import { loadReports } from './src/reports';
 import {
   lakeObjectCreatedPattern,
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
@@ -229,6 +233,18 @@ const config: AWS = {
       // enabled | disabled: regenerate dashboard/index.html after each run, from the warehouse
       // or, with warehouse=none, from the report outputs and the real-time tables.
       dashboard: 'enabled',
+      // enabled | disabled: an Amazon QuickSight data source (Athena through the workgroup, or the
+      // warehouse), datasets and a dashboard with the static page's panels (docs/DASHBOARD.md).
+      quicksight: 'disabled',
+      // With quicksight=enabled: the QuickSight user or group that owns them
+      // (arn:aws:quicksight:<identity region>:<account>:user/<namespace>/<name>, or group/...).
+      quicksightPrincipalArn: 'none',
+      // With a warehouse: the Secrets Manager secret (username, password) QuickSight signs in with.
+      quicksightWarehouseSecretArn: 'none',
+      // With warehouse=postgres: where QuickSight connects, host:port/database.
+      quicksightPostgresEndpoint: 'none',
+      // A QuickSight VPC connection to reach a private warehouse endpoint.
+      quicksightVpcConnectionArn: 'none',
       runnerHandler: 'src/handlers/runner.handler',
       esbuildWorkFolder: '.esbuild',
     },
@@ -325,6 +341,7 @@ const config: AWS = {
     Parameters: '${file(../../shared/src/serverless/template-parameters.cjs)}' as never,
     Conditions: {
       ...alarmConditions,
+      ...QUICKSIGHT_CONDITIONS,
       CreateWarehouse: { 'Fn::Equals': ['${param:warehouse}', 'create-serverless'] },
       PublishDashboard: { 'Fn::Equals': ['${param:dashboard}', 'enabled'] },
       // Without a warehouse the dashboard reads report outputs and the real-time tables.
@@ -778,6 +795,18 @@ const config: AWS = {
           PubliclyAccessible: false,
         },
       },
+
+      ...quickSightResources({
+        reports: loadReports(path.join(__dirname, 'sql')).map(({ table }) => ({
+          relation: table.name,
+          columns: table.columns,
+        })),
+        reportsPrefix: REPORTS_PREFIX,
+        athenaResultsPrefix: ATHENA_RESULTS_PREFIX,
+        realtimeTablePrefix,
+        realtimeTables: REALTIME_TABLES,
+        realtimeLookbackHours: REALTIME_LOOKBACK_HOURS,
+      }),
     },
     extensions: {
       // A schedule EventBridge cannot deliver (throttling, a missing permission) never reaches the
@@ -824,6 +853,11 @@ const config: AWS = {
         Condition: 'PublishDashboard',
         Description: 'The dashboard (private): aws s3 presign <this> --expires-in 3600',
         Value: sub(`s3://\${ReportsBucket}/${DASHBOARD_PREFIX}index.html`),
+      },
+      QuickSightDashboardArn: {
+        Condition: 'CreateQuickSight',
+        Description: 'The QuickSight dashboard (QuickSight console: Dashboards)',
+        Value: arn('QuickSightDashboard'),
       },
       RedshiftWorkgroupName: {
         Condition: 'CreateWarehouse',

@@ -50,6 +50,16 @@ export interface DuckDbQueryEngineOptions {
    */
   kafkaQuarantineDir?: string;
   /**
+   * The reports bucket's folder and the report tables over it, as the Glue tables of a stage with
+   * QuickSight over Athena declare them (`reports/<report>/dt=/hour=/part-*.json`, newline-delimited
+   * JSON, `dt`/`hour` from the folder names, `_` files skipped). Without it, a query naming them
+   * fails as one naming a missing table does.
+   */
+  reports?: {
+    dir: string;
+    tables: readonly { name: string; folder: string; columns: readonly TableColumn[] }[];
+  };
+  /**
    * Receives DuckDB's profile of every query (the files it read): benchmarks use it to show
    * partition pruning. Profiling writes a JSON file per query, so it is off unless asked for.
    */
@@ -197,7 +207,10 @@ const REALTIME_TABLES = [WINDOW_PART_TABLE, ALERT_TABLE] as const;
  * table's columns, and `dt`, `hour` (strings) from the folder names. No object yet is an empty
  * table, not an error.
  */
-export const realtimeTableSql = (table: WarehouseTable, files: readonly string[]): string => {
+export const realtimeTableSql = (
+  table: { name: string; columns: readonly TableColumn[] },
+  files: readonly string[],
+): string => {
   const columns = table.columns.map(({ name, type }) => [name, DUCKDB_TYPES[type as GlueType]] as const);
   if (files.length === 0) {
     const nulls = [...columns, ['dt', 'VARCHAR'], ['hour', 'VARCHAR']].map(
@@ -212,12 +225,19 @@ export const realtimeTableSql = (table: WarehouseTable, files: readonly string[]
   );
 };
 
-/** A real-time table's objects: `dt=/hour=/` folders of `.json.gz` files (hidden and `_` skipped). */
-const listRealtimeFiles = async (folder: string): Promise<string[]> => {
+/** A column of a table the engine reads from JSON objects. */
+type TableColumn = Pick<WarehouseTable['columns'][number], 'name' | 'type'>;
+
+/**
+ * A table's objects: `dt=/hour=/` folders of files ending in `suffix`. Hidden and `_` files are
+ * skipped, as Athena skips them ("Athena ignores files whose names begin with an underscore or a
+ * dot": https://docs.aws.amazon.com/athena/latest/ug/tables-location-format.html).
+ */
+const listTableFiles = async (folder: string, suffix: string): Promise<string[]> => {
   try {
     const entries = await readdir(folder, { recursive: true, withFileTypes: true });
     return entries
-      .filter((entry) => entry.isFile() && !/^[._]/.test(entry.name) && entry.name.endsWith('.json.gz'))
+      .filter((entry) => entry.isFile() && !/^[._]/.test(entry.name) && entry.name.endsWith(suffix))
       .map((entry) => path.join(entry.parentPath, entry.name))
       .sort();
   } catch (error) {
@@ -285,9 +305,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly options: Required<
-      Omit<DuckDbQueryEngineOptions, 'onProfile' | 'realtimeDir' | 'kafkaQuarantineDir'>
+      Omit<DuckDbQueryEngineOptions, 'onProfile' | 'realtimeDir' | 'kafkaQuarantineDir' | 'reports'>
     > &
-      Pick<DuckDbQueryEngineOptions, 'onProfile' | 'realtimeDir' | 'kafkaQuarantineDir'>,
+      Pick<DuckDbQueryEngineOptions, 'onProfile' | 'realtimeDir' | 'kafkaQuarantineDir' | 'reports'>,
   ) {}
 
   static async create(options: DuckDbQueryEngineOptions): Promise<DuckDbQueryEngine> {
@@ -347,7 +367,15 @@ export class DuckDbQueryEngine implements QueryEngine {
           await connection.run(
             realtimeTableSql(
               table,
-              await listRealtimeFiles(path.join(realtimeDir, realtimeTablePrefix(table))),
+              await listTableFiles(path.join(realtimeDir, realtimeTablePrefix(table)), '.json.gz'),
+            ),
+          );
+      for (const table of this.options.reports?.tables ?? [])
+        if (new RegExp(`\\b${table.name}\\b`, 'i').test(sql))
+          await connection.run(
+            realtimeTableSql(
+              table,
+              await listTableFiles(path.join(this.options.reports!.dir, table.folder), '.json'),
             ),
           );
       if (/\bquarantine/i.test(sql))

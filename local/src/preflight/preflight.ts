@@ -286,6 +286,14 @@ const PLACEHOLDER = /placeholder|:000000000000:/;
 const arnRegion = (value: string): string | undefined =>
   /^arn:[\w-]+:[\w-]+:([a-z0-9-]*):/.exec(value)?.[1] || undefined;
 
+/**
+ * Parameters naming a resource AWS keeps outside the stage's region by design: QuickSight users
+ * and groups live in the account's identity region ("call it in the same region where your user's
+ * identity resides": https://docs.aws.amazon.com/quicksight/latest/APIReference/API_GetIdentityContext.html),
+ * and a dashboard in any region is shared with them by that ARN.
+ */
+const ANY_REGION = new Set(['quicksightPrincipalArn']);
+
 /** The cross-service rules: values that must agree, placeholders, ARNs of another region. */
 export const crossServiceProblems = (
   plans: readonly ServicePlan[],
@@ -368,7 +376,7 @@ export const crossServiceProblems = (
         continue;
       }
       const arnAt = arnRegion(value);
-      if (arnAt && arnAt !== region) {
+      if (arnAt && arnAt !== region && !ANY_REGION.has(name)) {
         problems.push({
           service: plan.service,
           name,

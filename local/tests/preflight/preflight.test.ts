@@ -154,6 +154,39 @@ describe('preflight', () => {
     ]);
   });
 
+  // QuickSight keeps its users in the account's identity region, which may differ from the stage's.
+  const quicksight = (principal: string) =>
+    `${consistent}services:\n  report-runner:\n    quicksight: enabled\n    quicksightPrincipalArn: ${principal}\n` +
+    `    quicksightWarehouseSecretArn: ${SECRET}\n    quicksightPostgresEndpoint: db.internal:5432/pipeline\n`;
+
+  it('plans the QuickSight resources when enabled, owned by a principal of another (identity) region', async () => {
+    const report = await run(quicksight('arn:aws:quicksight:us-east-1:123456789012:group/default/analysts'));
+    expect(report.problems).toEqual([]);
+    const runner = report.services.find(({ service }) => service === 'report-runner');
+    expect(runner?.resources.map(({ type }) => type)).toEqual(
+      expect.arrayContaining([
+        'AWS::QuickSight::DataSource',
+        'AWS::QuickSight::DataSet',
+        'AWS::QuickSight::Dashboard',
+      ]),
+    );
+    const off = await run(consistent);
+    expect(
+      off.services
+        .find(({ service }) => service === 'report-runner')
+        ?.resources.filter(({ type }) => type.startsWith('AWS::QuickSight::')),
+    ).toEqual([]);
+  });
+
+  it('catches QuickSight enabled without its principal, or with an IAM ARN for it', async () => {
+    expect(await problemsOf(quicksight('none'))).toContainEqual(
+      expect.stringMatching(/report-runner quicksightPrincipalArn: must be set/),
+    );
+    expect(await problemsOf(quicksight('arn:aws:iam::123456789012:user/analyst'))).toContainEqual(
+      expect.stringMatching(/report-runner quicksightPrincipalArn: must be a QuickSight user or group ARN/),
+    );
+  });
+
   it('catches a stage name Athena cannot use unquoted', async () => {
     const report = await preflight({
       stage: 'my-prod',

@@ -60,6 +60,14 @@ const anomalyBounds = Object.fromEntries(
   }),
 );
 
+const quickSightOn = paramIs('quicksight', 'enabled');
+const quickSightOverWarehouse = (context: ParamContext) =>
+  quickSightOn(context) && context.params.warehouse !== 'none';
+
+// `host:port/database`, which the template splits into QuickSight's PostgreSqlParameters.
+const postgresEndpoint: ParamCheck = (value) =>
+  /^[A-Za-z0-9.-]+:\d{1,5}\/[A-Za-z_][A-Za-z0-9_$-]*$/.test(value) ? undefined : 'must be host:port/database';
+
 export const paramRules: ParamRules = {
   ...commonParamRules,
   ...alarmParamRules,
@@ -100,6 +108,15 @@ export const paramRules: ParamRules = {
   redshiftCopyRoleArn: when(usesExistingRedshift, allOf(given, arnOf(ARN.iamRole))),
   ...postgresParamRules,
   dashboard: oneOf('enabled', 'disabled'),
+  quicksight: oneOf('enabled', 'disabled'),
+  // Every QuickSight asset is granted to this principal, and to no one else.
+  quicksightPrincipalArn: when(quickSightOn, allOf(given, arnOf(ARN.quicksightPrincipal))),
+  quicksightWarehouseSecretArn: when(quickSightOverWarehouse, allOf(given, arnOf(ARN.secret))),
+  quicksightPostgresEndpoint: when(
+    (context) => quickSightOn(context) && paramIs('warehouse', 'postgres')(context),
+    allOf(given, postgresEndpoint),
+  ),
+  quicksightVpcConnectionArn: noneOr(arnOf(ARN.quicksightVpcConnection)),
   // Read by the dashboard of a stage without a warehouse (Athena over analytics-sink's tables;
   // settings.ts reads the database with the same pattern at cold start).
   realtimeGlueDatabaseName: when(paramIs('warehouse', 'none'), identifier),

@@ -52,6 +52,15 @@ describe('report-runner infrastructure (sls package)', () => {
     expect(await validateReferences(packaged.template)).toEqual([]);
   });
 
+  it('creates no QuickSight resource by default (quicksight=disabled): the static dashboard is the default', () => {
+    expect(
+      Object.values(template.Resources).filter(
+        ({ Type }) => Type.startsWith('AWS::QuickSight::') || Type === 'AWS::Glue::Table',
+      ),
+    ).toEqual([]);
+    expect(template.Resources.QuickSightAthenaRole).toBeUndefined();
+  });
+
   it('keeps the reports bucket private, encrypted, TLS-only and expires Athena scratch results', () => {
     const bucket = propertiesOf(template, 'ReportsBucket');
     expect(bucket.BucketEncryption).toBeDefined();

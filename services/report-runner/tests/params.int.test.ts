@@ -49,6 +49,11 @@ describe('sls package refuses parameters AWS would refuse', () => {
       { warehouse: 'postgres' },
       ['--param warehouseUrlSecretArn=none: must be set with warehouse=postgres outside stage local'],
     ],
+    [
+      'quicksight=enabled without the principal that owns its assets',
+      { quicksight: 'enabled' },
+      ['--param quicksightPrincipalArn=none: must be set'],
+    ],
   ])(
     'with %s, naming each parameter',
     async (_, params, messages) => {

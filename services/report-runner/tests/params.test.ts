@@ -7,6 +7,11 @@ beforeAll(async () => {
   // serverless.ts is CommonJS (`module.exports = config`), as osls loads it.
   config = ((await import('../serverless')) as unknown as { default: AWS }).default;
 });
+// QuickSight on, owned by a user of the default namespace (identity region us-east-1).
+const QUICKSIGHT = {
+  quicksight: 'enabled',
+  quicksightPrincipalArn: 'arn:aws:quicksight:us-east-1:123456789012:user/default/analyst',
+};
 const names = (overrides: Record<string, string>, stage = 'prod') =>
   paramProblemsOf(config, paramRules, { stage, overrides }).map(({ name }) => name);
 
@@ -29,6 +34,21 @@ describe('report-runner deployment parameters', () => {
       ingestBucketArn: '{{resolve:ssm:/pipeline/${sls:stage}/ingest-bucket-arn}}',
       realtimeBucketArn: '{{resolve:ssm:/pipeline/${sls:stage}/realtime-bucket-arn}}',
     });
+  });
+
+  it('accepts QuickSight over Athena, and over Postgres with its secret and endpoint', () => {
+    expect(names(QUICKSIGHT)).toEqual([]);
+    expect(
+      names({
+        ...QUICKSIGHT,
+        quicksightPrincipalArn: 'arn:aws:quicksight:us-east-1:123456789012:group/default/pipeline-analysts',
+        warehouse: 'postgres',
+        warehouseUrlSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pipeline-url',
+        quicksightWarehouseSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:quicksight',
+        quicksightPostgresEndpoint: 'db.internal.example.com:5432/pipeline',
+        quicksightVpcConnectionArn: 'arn:aws:quicksight:eu-west-1:123456789012:vpcConnection/pipeline-vpc',
+      }),
+    ).toEqual([]);
   });
 
   it.each([
@@ -100,6 +120,44 @@ describe('report-runner deployment parameters', () => {
     ],
     ['an unknown warehouse', { warehouse: 'redshift' }, ['warehouse']],
     ['a log retention CloudWatch does not offer', { logRetentionInDays: '100' }, ['logRetentionInDays']],
+    ['a QuickSight switch that is neither enabled nor disabled', { quicksight: 'true' }, ['quicksight']],
+    ['QuickSight without the principal that owns it', { quicksight: 'enabled' }, ['quicksightPrincipalArn']],
+    [
+      'a QuickSight principal that is an IAM ARN, not a QuickSight user or group',
+      { quicksight: 'enabled', quicksightPrincipalArn: 'arn:aws:iam::123456789012:user/analyst' },
+      ['quicksightPrincipalArn'],
+    ],
+    [
+      'QuickSight over a warehouse without the secret it signs in with',
+      { ...QUICKSIGHT, warehouse: 'create-serverless' },
+      ['quicksightWarehouseSecretArn'],
+    ],
+    [
+      'QuickSight over Postgres without its endpoint',
+      {
+        ...QUICKSIGHT,
+        warehouse: 'postgres',
+        warehouseUrlSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pipeline-url',
+        quicksightWarehouseSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:quicksight',
+      },
+      ['quicksightPostgresEndpoint'],
+    ],
+    [
+      'a Postgres endpoint without its port',
+      {
+        ...QUICKSIGHT,
+        warehouse: 'postgres',
+        warehouseUrlSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pipeline-url',
+        quicksightWarehouseSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:quicksight',
+        quicksightPostgresEndpoint: 'db.example.com/pipeline',
+      },
+      ['quicksightPostgresEndpoint'],
+    ],
+    [
+      'a QuickSight VPC connection that is no ARN',
+      { ...QUICKSIGHT, quicksightVpcConnectionArn: 'vpc-0abc' },
+      ['quicksightVpcConnectionArn'],
+    ],
   ])('refuses %s, naming the parameter', (_, overrides, expected) => {
     expect(names(overrides)).toEqual(expected);
   });

@@ -54,6 +54,21 @@ export const ARN = {
     pattern: arnPattern('iam', 'role/[\\w+=,.@/-]+', ''),
     description: 'an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
   },
+  /**
+   * A QuickSight user or group, in the account's identity region (which may differ from the
+   * stage's): `arn:aws:quicksight:<region>:<account>:user/<namespace>/<name>` (or `group/`).
+   * https://docs.aws.amazon.com/quicksight/latest/APIReference/API_ResourcePermission.html
+   */
+  quicksightPrincipal: {
+    pattern: arnPattern('quicksight', '(?:user|group)/[A-Za-z0-9._-]{1,64}/[\\w+=,.@/-]+'),
+    description:
+      'a QuickSight user or group ARN (arn:aws:quicksight:<region>:<account>:user/<namespace>/<name>, or group/...)',
+  },
+  /** https://docs.aws.amazon.com/quicksight/latest/APIReference/API_VpcConnectionProperties.html */
+  quicksightVpcConnection: {
+    pattern: arnPattern('quicksight', 'vpcConnection/[\\w-]{1,1000}'),
+    description: 'a QuickSight VPC connection ARN (arn:aws:quicksight:<region>:<account>:vpcConnection/<id>)',
+  },
   /** S3 bucket ARNs carry neither region nor account. */
   s3Bucket: {
     pattern: arnPattern('s3', '[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]', '', ''),

@@ -32,6 +32,14 @@ interface CollectSettings {
   rejections?: { scope: string; counts: readonly RejectionCount[] };
 }
 
+/** How much the dashboard charts unless told otherwise (see {@link CollectSettings}). */
+export const DASHBOARD_DEFAULTS = {
+  reportHours: 72,
+  realtimeMinutes: 180,
+  silentAfterHours: 2,
+  lowBatteryPercent: 15,
+} as const;
+
 const HOUR_MS = 3_600_000;
 const SITES_CHARTED = 8;
 const TABLE_ROWS = 15;
@@ -67,10 +75,10 @@ export const collectDashboard = async (options: CollectOptions): Promise<Dashboa
   const { now } = options;
   const source = options.source ?? warehouseDashboardSource(options.warehouse);
   const settings = {
-    reportHours: options.reportHours ?? 72,
-    realtimeMinutes: options.realtimeMinutes ?? 180,
-    silentAfterHours: options.silentAfterHours ?? 2,
-    lowBatteryPercent: options.lowBatteryPercent ?? 15,
+    reportHours: options.reportHours ?? DASHBOARD_DEFAULTS.reportHours,
+    realtimeMinutes: options.realtimeMinutes ?? DASHBOARD_DEFAULTS.realtimeMinutes,
+    silentAfterHours: options.silentAfterHours ?? DASHBOARD_DEFAULTS.silentAfterHours,
+    lowBatteryPercent: options.lowBatteryPercent ?? DASHBOARD_DEFAULTS.lowBatteryPercent,
   };
   const problems: string[] = [];
   const nowMs = now.getTime();

@@ -9,7 +9,7 @@ import type { DashboardModel } from './model';
 import { renderDashboardHtml } from './render';
 
 export * from './model';
-export { collectDashboard, type CollectOptions } from './collect';
+export { collectDashboard, DASHBOARD_DEFAULTS, type CollectOptions } from './collect';
 export { DATA_ELEMENT_ID, escapeHtml, renderDashboardHtml, scriptJson } from './render';
 export { DASHBOARD_SOURCES, HUB_SOURCES, sourceColumns, type DashboardRelation } from './sources';
 export {
