@@ -18,16 +18,20 @@ import { FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES, type FirehoseTransformationRecord 
 import { syntheticFirehoseEvent } from './lib/firehose-events';
 import { loadBundled } from './lib/bundle';
 import { interleave, machine, median, megabytes, silenceOutput, table } from './lib/harness';
-import type { FirehoseInputRecord } from '../services/ingest-transform/src/domain/transform-batch';
-import type * as TransformDomain from '../services/ingest-transform/src/domain/transform-batch';
-import type * as TransformHandler from '../services/ingest-transform/src/handlers/transform';
-import type * as TransformSettings from '../services/ingest-transform/src/settings';
+import type * as IngestTransform from '@pipeline/ingest-transform';
+import type { FirehoseInputRecord } from '@pipeline/ingest-transform';
 import type * as Shared from '@pipeline/shared';
 
 /** What the bundled entry exports: the deployed handler plus its parts, measured separately. */
-type TransformModules = Pick<typeof TransformHandler, 'handler' | 'FirehoseTransformEventSchema'> &
-  Pick<typeof TransformDomain, 'transformBatch'> &
-  Pick<typeof TransformSettings, 'settingsFromEnvironment'> &
+type TransformModules = {
+  handler: (
+    event: IngestTransform.FirehoseTransformEvent,
+    context: Context,
+  ) => Promise<Shared.FirehoseTransformationResponse>;
+} & Pick<
+  typeof IngestTransform,
+  'FirehoseTransformEventSchema' | 'transformBatch' | 'settingsFromEnvironment'
+> &
   Pick<
     typeof Shared,
     'decodeJsonObject' | 'normaliseHubMessage' | 'canonicalRecordJson' | 'parseRegistry' | 'enrichRecord'

@@ -1,7 +1,7 @@
-import { paramRules as analyticsSinkParamRules } from '@pipeline/analytics-sink/src/params';
-import { paramRules as ingestTransformParamRules } from '@pipeline/ingest-transform/src/params';
-import { paramRules as mskConsumerParamRules } from '@pipeline/msk-consumer/src/params';
-import { paramRules as reportRunnerParamRules } from '@pipeline/report-runner/src/params';
+import { paramRules as analyticsSinkParamRules } from '@pipeline/analytics-sink';
+import { paramRules as ingestTransformParamRules } from '@pipeline/ingest-transform';
+import { paramRules as mskConsumerParamRules } from '@pipeline/msk-consumer';
+import { paramRules as reportRunnerParamRules } from '@pipeline/report-runner';
 import { assertParams, type ParamRules } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 

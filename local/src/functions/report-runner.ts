@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createLogger, type PostgresWarehouse } from '@pipeline/shared';
-import { LAKE_RELATION } from '@pipeline/report-runner/src/domain/report-definition';
 import {
+  LAKE_RELATION,
   createRunnerHandler,
   type RunnerHandlerDependencies,
-} from '@pipeline/report-runner/src/handlers/runner-handler';
-import { loadReports } from '@pipeline/report-runner/src/reports';
-import { runnerOptionsFromEnvironment } from '@pipeline/report-runner/src/settings';
+  loadReports,
+  runnerOptionsFromEnvironment,
+} from '@pipeline/report-runner';
 import { localLayout, localRoot, LOCAL_RESOURCES } from '../cloud/layout';
 import { DuckDbQueryEngine } from '../engines/duckdb-query-engine';
 import { FolderObjectStore } from '../engines/folder-object-store';
