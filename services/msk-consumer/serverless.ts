@@ -105,12 +105,21 @@ const config: AWS = {
       maxFutureSkewSeconds: '300',
       maxEventAgeHours: '168',
       quarantineRetentionDays: '30',
+      consumerHandler: 'src/handlers/consumer.handler',
+      esbuildWorkFolder: '.esbuild',
+    },
+    // `sls invoke local --stage local`: the same handler with the hub and the quarantine as files
+    // in the local cloud's folder, wired by the local cloud (local/ is never bundled for AWS). The
+    // build goes two folders deeper so the entry from ../../local stays inside .esbuild/.
+    local: {
+      consumerHandler: '../../local/src/functions/msk-consumer.handler',
+      esbuildWorkFolder: '.esbuild/local/work',
     },
   }),
   provider: providerDefaults(service),
   package: { individually: true },
   custom: {
-    esbuild: esbuildDefaults,
+    esbuild: { ...esbuildDefaults, outputWorkFolder: '${param:esbuildWorkFolder}' },
     // `sls invoke local` resolves a CloudFormation Ref through the AWS API; the local stage names
     // its quarantine folder instead, so it runs offline.
     quarantineBucket: { default: ref('QuarantineBucket'), local: '${self:service}-local-quarantine' },
@@ -119,7 +128,7 @@ const config: AWS = {
   },
   functions: {
     consumer: {
-      handler: 'src/handlers/consumer.handler',
+      handler: '${param:consumerHandler}',
       description:
         'MSK consumer: validates and normalises Kafka telemetry, forwards it to the hub, quarantines poison',
       role: 'ConsumerRole',

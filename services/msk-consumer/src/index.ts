@@ -7,6 +7,7 @@ export {
   type ConsumerDependencies,
   type MskEvent,
 } from './handlers/consumer-handler';
+export { createConsumerLambda } from './handlers/consumer-lambda';
 export { settingsFromEnvironment, type ConsumerSettings } from './settings';
 export { paramRules } from './params';
 export { quarantineObjects, type ConsumeSettings } from './domain/plan-batch';
