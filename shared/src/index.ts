@@ -12,7 +12,6 @@ export * from './registry';
 export * from './contracts/arn';
 export * from './contracts/firehose';
 export * from './runtime/env';
-export * from './runtime/local-cloud';
 export * from './runtime/logger';
 export * from './runtime/metrics';
 export * from './runtime/metric-names';

@@ -1,7 +1,7 @@
-import { paramRules as analyticsSinkParamRules } from '@pipeline/analytics-sink';
-import { paramRules as ingestTransformParamRules } from '@pipeline/ingest-transform';
-import { paramRules as mskConsumerParamRules } from '@pipeline/msk-consumer';
-import { paramRules as reportRunnerParamRules } from '@pipeline/report-runner';
+import { paramRules as analyticsSinkParamRules } from '@pipeline/analytics-sink/params';
+import { paramRules as ingestTransformParamRules } from '@pipeline/ingest-transform/params';
+import { paramRules as mskConsumerParamRules } from '@pipeline/msk-consumer/params';
+import { paramRules as reportRunnerParamRules } from '@pipeline/report-runner/params';
 import { assertParams, type ParamRules } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 

@@ -13,7 +13,7 @@ import {
   PUT_RECORDS_LIMITS,
   type PutRecordsLimits,
 } from '@pipeline/msk-consumer/adapters';
-import { localObjectFile } from '@pipeline/shared';
+import { localObjectFile } from '../cloud/cloud-dir';
 
 /**
  * msk-consumer's ports on the `local` stage (`sls invoke local --stage local`, wired by

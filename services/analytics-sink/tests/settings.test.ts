@@ -51,7 +51,6 @@ describe('settingsFromEnvironment', () => {
       },
       alerts: { kind: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:analytics-sink-dev-alerts' },
       registry: {
-        stage: 'dev',
         bucket: 'ingest-transform-dev-ingestbucket-1a2b3c4d5e6f',
         key: 'reference/devices/registry.jsonl',
         refreshIntervalMs: 300_000,

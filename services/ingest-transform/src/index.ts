@@ -7,8 +7,12 @@ export {
   type FirehoseTransformEvent,
   type TransformDependencies,
 } from './handlers/transform-handler';
+export {
+  createTransformLambda,
+  transformLambdaFromEnvironment,
+  type TransformWiring,
+} from './handlers/transform-lambda';
 export { settingsFromEnvironment } from './settings';
-export { paramRules } from './params';
 export { transformBatch, type FirehoseInputRecord, type TransformSettings } from './domain/transform-batch';
 export {
   DEFAULT_PROCESSOR_BUFFER_SIZE_MB,

@@ -9,6 +9,5 @@ export {
 } from './handlers/consumer-handler';
 export { createConsumerLambda } from './handlers/consumer-lambda';
 export { settingsFromEnvironment, type ConsumerSettings } from './settings';
-export { paramRules } from './params';
 export { quarantineObjects, type ConsumeSettings } from './domain/plan-batch';
 export type { HubRecord, HubWriter, HubWriteStats, Quarantine, QuarantinedRecord } from './domain/ports';

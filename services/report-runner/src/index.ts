@@ -7,7 +7,6 @@ export {
   type RunnerHandlerDependencies,
 } from './handlers/runner-handler';
 export { runnerOptionsFromEnvironment, type RunnerOptions } from './settings';
-export { paramRules } from './params';
 export {
   lakeObjectCreatedPattern,
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
