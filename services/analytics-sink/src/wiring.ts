@@ -4,7 +4,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { RegistryProvider } from '@pipeline/shared';
 import { createRegistryCache, type RegistrySourceFactory } from '@pipeline/shared/registry';
-import { createPgConnection, createPgWarehouse, RedshiftDataWarehouse } from '@pipeline/shared/warehouse';
+import {
+  createPgConnection,
+  createPgWarehouse,
+  RedshiftDataWarehouse,
+  type PgConnectionPolicy,
+} from '@pipeline/shared/warehouse';
 import { LakeRealtimeStore } from './adapters/lake-realtime-store';
 import { LogAlertPublisher } from './adapters/log-alert-publisher';
 import { S3RealtimeObjects } from './adapters/s3-realtime-objects';
@@ -36,6 +41,8 @@ const realtimeStoreFor = (settings: WarehouseSettings): RealtimeStoreDependency 
 export interface SinkWiring {
   /** Where the registry object is read: S3 by default; a file on the local stage (wired in `local/`). */
   registrySource?: RegistrySourceFactory;
+  /** Whether `WAREHOUSE_URL` may carry a password: refused by default; the local stage allows it. */
+  warehouseUrlPolicy?: PgConnectionPolicy;
 }
 
 /** The one place where the sink's SDK clients and adapters are built (once per container). */

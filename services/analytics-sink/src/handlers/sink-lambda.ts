@@ -26,7 +26,7 @@ export const createSinkLambda = (dependencies: SinkDependencies) =>
 export const sinkLambdaFromEnvironment = (wiring: SinkWiring = {}) => {
   const logger = createLogger();
   const metrics = new Metrics();
-  const configuration = settingsFromEnvironment();
+  const configuration = settingsFromEnvironment(process.env, wiring.warehouseUrlPolicy);
   return createSinkLambda({
     settings: configuration.sink,
     ...createSinkAdapters(configuration, logger, wiring),
