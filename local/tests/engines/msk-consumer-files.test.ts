@@ -1,18 +1,9 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_EVENT_TIME_POLICY } from '@pipeline/shared';
-import { planBatch, type KafkaRecord } from '../../../services/msk-consumer/src/domain/plan-batch';
-import { mskEvent, NOW } from '../../../services/msk-consumer/tests/support/events';
+import { NOW } from '../../../services/msk-consumer/tests/support/events';
+import { planOf } from '../../../services/msk-consumer/tests/support/plans';
 import { LocalHubWriter, LocalQuarantine } from '../../src/engines/msk-consumer-files';
-
-const settings = {
-  maxValueBytes: 1024 * 1024,
-  maxHubRecordBytes: 1024 * 1024,
-  eventTime: DEFAULT_EVENT_TIME_POLICY,
-};
-const planOf = (name: 'msk-telemetry' | 'msk-poison') =>
-  planBatch(Object.values(mskEvent(name).records).flat() as KafkaRecord[], settings, NOW);
 
 describe("msk-consumer's ports on the local stage", () => {
   let dir: string;

