@@ -6,6 +6,7 @@ export {
   RunnerEventSchema,
   type RunnerHandlerDependencies,
 } from './handlers/runner-handler';
+export { createRunnerLambda } from './handlers/runner-lambda';
 export { runnerOptionsFromEnvironment, type RunnerOptions } from './settings';
 export {
   lakeObjectCreatedPattern,
