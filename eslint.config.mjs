@@ -117,6 +117,23 @@ export default tseslint.config(
     ...(ignores ? { ignores } : {}),
     rules: { 'no-restricted-imports': ['error', { patterns: [...patterns, otherWorkspaceInternals] }] },
   })),
+  // No runtime code branches on the local stage: `sls invoke local --stage local` runs its own entry
+  // (local/src/functions/), so what a Lambda bundle holds is what AWS runs. Only the deployment
+  // parameter rules (shared/src/serverless, evaluated at package time) know stage names.
+  {
+    files: ['services/*/src/**/*.ts', 'shared/src/**/*.ts'],
+    ignores: ['shared/src/serverless/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...["Literal[value='local']", "Identifier[name='LOCAL_STAGE']"].map((operand) => ({
+          selector: `BinaryExpression[operator=/^[!=]==?$/] > ${operand}`,
+          message:
+            'Runtime code never branches on the local stage: wire the local stage in local/src/functions/.',
+        })),
+      ],
+    },
+  },
   {
     files: ['**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
