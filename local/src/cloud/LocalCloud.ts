@@ -443,7 +443,10 @@ export class LocalCloud {
     const sinkRuntime = runtimeOf('analytics-sink');
     const sink = lambdaRuntime(
       createSinkHandler({
-        settings: sinkSettingsFromEnvironment(environment('analytics-sink', 'sink')).sink,
+        // As the local stage's entry: a warehouse URL may carry a password here (it is not used).
+        settings: sinkSettingsFromEnvironment(environment('analytics-sink', 'sink'), {
+          passwordInUrl: 'allowed',
+        }).sink,
         warehouse: faults ? faultyWarehouse(faults, clock, warehouse) : warehouse,
         publisher: new LogAlertPublisher(sinkRuntime.logger),
         // Per-device alert thresholds from the registry in the local ingest bucket.
