@@ -6,6 +6,85 @@ import tseslint from 'typescript-eslint';
 const localOnlyEngines = ['@duckdb/*', '@electric-sql/*', 'duckdb'];
 const services = ['ingest-transform', 'report-runner', 'msk-consumer', 'analytics-sink'];
 
+// Flat config replaces a rule's options per file rather than merging them, so every file group gets
+// all the patterns that apply to it from one entry of this list.
+const otherWorkspaceInternals = {
+  group: [
+    '@pipeline/*/src',
+    '@pipeline/*/src/**',
+    '**/services/*/src',
+    '**/services/*/src/**',
+    '**/shared/src',
+    '**/shared/src/**',
+    '**/local/src',
+    '**/local/src/**',
+  ],
+  message:
+    'Import another workspace through its package entry points (its package.json exports), never its src/.',
+};
+const localCloud = {
+  group: ['**/local/**', '@pipeline/local', '@pipeline/local/*'],
+  message: 'Services never import the local cloud.',
+};
+const otherServices = (service) => ({
+  group: services
+    .filter((other) => other !== service)
+    .flatMap((other) => [`@pipeline/${other}`, `@pipeline/${other}/*`, `**/${other}/**`]),
+  message: 'Services never import each other: move shared code to @pipeline/shared.',
+});
+const noLocalEngines = {
+  group: localOnlyEngines,
+  message: 'Local-only engines never enter a Lambda bundle.',
+};
+// The domain is pure: no SDK, no adapters, no Lambda runtime concerns.
+const pureDomain = [
+  { group: ['@aws-sdk/*', '@smithy/*'], message: 'src/domain is pure: talk to AWS through a port.' },
+  {
+    group: ['**/adapters/**', '**/handlers/**'],
+    message: 'src/domain imports neither adapters nor handlers.',
+  },
+  { group: ['@middy/*', '@aws-lambda-powertools/*'], message: 'src/domain is pure: no runtime wiring.' },
+];
+const serviceRules = services.flatMap((service) => {
+  const base = [localCloud, otherServices(service), noLocalEngines];
+  return [
+    {
+      files: [`services/${service}/src/**/*.ts`, `services/${service}/serverless.ts`],
+      ignores: [`services/${service}/src/domain/**`],
+      patterns: base,
+    },
+    { files: [`services/${service}/src/domain/**/*.ts`], patterns: [...base, ...pureDomain] },
+  ];
+});
+const workspaceRules = [
+  ...serviceRules,
+  // The shared package imports no service and no local-only engine; its schemas stay SDK-free.
+  {
+    files: ['shared/src/**/*.ts'],
+    ignores: ['shared/src/adapters/**'],
+    patterns: [
+      { group: services.map((service) => `@pipeline/${service}`), message: 'shared imports no service.' },
+      { group: localOnlyEngines, message: 'shared imports no local-only engine.' },
+      {
+        group: ['@aws-sdk/*'],
+        message: 'Only shared/src/adapters (a separate entry point) may use the AWS SDK.',
+      },
+    ],
+  },
+  {
+    files: ['shared/src/adapters/**/*.ts'],
+    patterns: [
+      { group: services.map((service) => `@pipeline/${service}`), message: 'shared imports no service.' },
+      { group: localOnlyEngines, message: 'shared imports no local-only engine.' },
+    ],
+  },
+  {
+    files: ['local/src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['**/tests/**'],
+    patterns: [],
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -30,72 +109,28 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  // Services never import each other nor the local cloud; what they share lives in `shared`.
-  ...services.map((service) => ({
-    files: [`services/${service}/src/**/*.ts`, `services/${service}/serverless.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/local/**', '@pipeline/local'], message: 'Services never import the local cloud.' },
-            {
-              group: services
-                .filter((other) => other !== service)
-                .flatMap((other) => [`@pipeline/${other}`, `**/${other}/**`]),
-              message: 'Services never import each other: move shared code to @pipeline/shared.',
-            },
-            { group: localOnlyEngines, message: 'Local-only engines never enter a Lambda bundle.' },
-          ],
-        },
-      ],
-    },
+  // Each workspace (a service, shared, local, bench) is used by the others only through the entry
+  // points its package.json `exports` names: another workspace's src/ is its own business, so a
+  // file moved inside a service breaks nothing outside it. Tests may reach into internals.
+  ...workspaceRules.map(({ files, ignores, patterns }) => ({
+    files,
+    ...(ignores ? { ignores } : {}),
+    rules: { 'no-restricted-imports': ['error', { patterns: [...patterns, otherWorkspaceInternals] }] },
   })),
-  // The domain is pure: no SDK, no adapters, no Lambda runtime concerns.
+  // No runtime code branches on the local stage: `sls invoke local --stage local` runs its own entry
+  // (local/src/functions/), so what a Lambda bundle holds is what AWS runs. Only the deployment
+  // parameter rules (shared/src/serverless, evaluated at package time) know stage names.
   {
-    files: ['services/*/src/domain/**/*.ts'],
+    files: ['services/*/src/**/*.ts', 'shared/src/**/*.ts'],
+    ignores: ['shared/src/serverless/**'],
     rules: {
-      'no-restricted-imports': [
+      'no-restricted-syntax': [
         'error',
-        {
-          patterns: [
-            {
-              group: ['@aws-sdk/*', '@smithy/*'],
-              message: 'src/domain is pure: talk to AWS through a port.',
-            },
-            {
-              group: ['**/adapters/**', '**/handlers/**'],
-              message: 'src/domain imports neither adapters nor handlers.',
-            },
-            {
-              group: ['@middy/*', '@aws-lambda-powertools/*'],
-              message: 'src/domain is pure: no runtime wiring.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  // The shared package imports no service and no local-only engine; its schemas stay SDK-free.
-  {
-    files: ['shared/src/**/*.ts'],
-    ignores: ['shared/src/adapters/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: services.map((service) => `@pipeline/${service}`),
-              message: 'shared imports no service.',
-            },
-            { group: localOnlyEngines, message: 'shared imports no local-only engine.' },
-            {
-              group: ['@aws-sdk/*'],
-              message: 'Only shared/src/adapters (a separate entry point) may use the AWS SDK.',
-            },
-          ],
-        },
+        ...["Literal[value='local']", "Identifier[name='LOCAL_STAGE']"].map((operand) => ({
+          selector: `BinaryExpression[operator=/^[!=]==?$/] > ${operand}`,
+          message:
+            'Runtime code never branches on the local stage: wire the local stage in local/src/functions/.',
+        })),
       ],
     },
   },

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunOptions } from '../local/src/cloud/run';
+import type { RunOptions } from '@pipeline/local/run';
 import type { E2eRunReport } from './lib/e2e-run';
 import { machine, median, table } from './lib/harness';
 

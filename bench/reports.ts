@@ -9,12 +9,9 @@ import {
   serialiseRegistry,
   type ColumnName,
 } from '@pipeline/shared';
-import { DuckDbQueryEngine, type QueryProfile } from '../local/src/engines/duckdb-query-engine';
-import { LAKE_RELATION } from '../services/report-runner/src/domain/report-definition';
-import { reportQuery } from '../services/report-runner/src/domain/run-reports';
-import { loadReports } from '../services/report-runner/src/reports';
+import { DuckDbQueryEngine, type QueryProfile, DUCKDB_TYPES } from '@pipeline/local/engines';
+import { LAKE_RELATION, reportQuery, loadReports } from '@pipeline/report-runner';
 import { machine, median, table } from './lib/harness';
-import { DUCKDB_TYPES } from '../local/src/engines/duckdb-types';
 
 /**
  * Report SQL on DuckDB over generated lakes of 10k, 100k and 1M rows per hour (several hours, two

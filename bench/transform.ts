@@ -18,16 +18,20 @@ import { FIREHOSE_LAMBDA_PAYLOAD_LIMIT_BYTES, type FirehoseTransformationRecord 
 import { syntheticFirehoseEvent } from './lib/firehose-events';
 import { loadBundled } from './lib/bundle';
 import { interleave, machine, median, megabytes, silenceOutput, table } from './lib/harness';
-import type { FirehoseInputRecord } from '../services/ingest-transform/src/domain/transform-batch';
-import type * as TransformDomain from '../services/ingest-transform/src/domain/transform-batch';
-import type * as TransformHandler from '../services/ingest-transform/src/handlers/transform';
-import type * as TransformSettings from '../services/ingest-transform/src/settings';
+import type * as IngestTransform from '@pipeline/ingest-transform';
+import type { FirehoseInputRecord } from '@pipeline/ingest-transform';
 import type * as Shared from '@pipeline/shared';
 
 /** What the bundled entry exports: the deployed handler plus its parts, measured separately. */
-type TransformModules = Pick<typeof TransformHandler, 'handler' | 'FirehoseTransformEventSchema'> &
-  Pick<typeof TransformDomain, 'transformBatch'> &
-  Pick<typeof TransformSettings, 'settingsFromEnvironment'> &
+type TransformModules = {
+  handler: (
+    event: IngestTransform.FirehoseTransformEvent,
+    context: Context,
+  ) => Promise<Shared.FirehoseTransformationResponse>;
+} & Pick<
+  typeof IngestTransform,
+  'FirehoseTransformEventSchema' | 'transformBatch' | 'settingsFromEnvironment'
+> &
   Pick<
     typeof Shared,
     'decodeJsonObject' | 'normaliseHubMessage' | 'canonicalRecordJson' | 'parseRegistry' | 'enrichRecord'
@@ -43,8 +47,9 @@ const LOG_LEVEL = option('log-level', 'WARN').toUpperCase();
 const STAGES = option('stages', 'true') !== 'false';
 const REGISTRY_DEVICES = Number(option('registry', '100000'));
 
-// The registry the deployed handler reads at its first invocation: the local stage's file source
-// (the same RegistryCache as in AWS, without S3), `dev-0001` ... `dev-<N>`, which covers every
+// The registry the handler reads at its first invocation: the local stage's entry
+// (local/src/functions/ingest-transform.ts: the deployed wiring and RegistryCache, with the file
+// source in place of S3), `dev-0001` ... `dev-<N>`, which covers every
 // device of the synthetic batches (dev-0001 to dev-5000). Checked once a day: a refresh inside a
 // sample would time a file read that a Lambda container does once per refresh interval.
 const REGISTRY_ROOT = path.join(__dirname, 'out', 'registry-root');
@@ -152,9 +157,8 @@ const main = async (): Promise<void> => {
   } = loadBundled<TransformModules>(
     'transform',
     [
-      "export { handler, FirehoseTransformEventSchema } from './services/ingest-transform/src/handlers/transform';",
-      "export { transformBatch } from './services/ingest-transform/src/domain/transform-batch';",
-      "export { settingsFromEnvironment } from './services/ingest-transform/src/settings';",
+      "export { handler } from './local/src/functions/ingest-transform';",
+      "export { FirehoseTransformEventSchema, transformBatch, settingsFromEnvironment } from '@pipeline/ingest-transform';",
       "export { decodeJsonObject, normaliseHubMessage, canonicalRecordJson, parseRegistry, enrichRecord } from '@pipeline/shared';",
     ].join('\n'),
   );

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format } from 'prettier';
-import { checkSchemaGate, currentSchemaContract } from '../shared/src';
+import { checkSchemaGate, currentSchemaContract } from '@pipeline/shared';
 import { RELEASED_SCHEMA_PATH, readReleasedSchema, writtenMigrations } from '../shared/schema/released';
 
 const current = currentSchemaContract();

@@ -1,5 +1,5 @@
 import { writeSync } from 'node:fs';
-import { runLocalCloud, type Phase, type RunOptions } from '../../local/src/cloud/run';
+import { runLocalCloud, type Phase, type RunOptions } from '@pipeline/local/run';
 
 /**
  * One headless local-cloud run in its own process (so its peak RSS is its own), driven by

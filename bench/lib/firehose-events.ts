@@ -1,4 +1,4 @@
-import type { FirehoseTransformEvent } from '../../services/ingest-transform/src/handlers/transform';
+import type { FirehoseTransformEvent } from '@pipeline/ingest-transform';
 
 /**
  * Synthetic Firehose transformation events with a Kinesis source, shaped like

@@ -150,15 +150,21 @@ const config: AWS = {
       ingestBucketArn: fromStageParameter('ingestBucketArn'),
       registryKey: DEFAULT_REGISTRY_KEY,
       registryRefreshSeconds: '300',
+      sinkHandler: 'src/handlers/sink.handler',
+      esbuildWorkFolder: '.esbuild',
     },
     // `sls invoke local --stage local`: the local cloud's warehouse (PGlite served over the Postgres
     // protocol) and alerts in the log; no AWS account needed, so the registry is read from the local
-    // cloud's ingest bucket folder (as ingest-transform's local stage reads it), not from S3.
+    // cloud's ingest bucket folder (as ingest-transform's local stage reads it), not from S3, by the
+    // same handler wired by the local cloud (local/ is never bundled for AWS). The build goes two
+    // folders deeper so the entry from ../../local stays inside .esbuild/.
     local: {
       warehouse: 'postgres',
       alertTarget: 'log',
       ingestBucketName: 'local-ingest',
       ingestBucketArn: 'arn:aws:s3:::local-ingest',
+      sinkHandler: '../../local/src/functions/analytics-sink.handler',
+      esbuildWorkFolder: '.esbuild/local/work',
     },
   }),
   provider: {
@@ -168,7 +174,7 @@ const config: AWS = {
   },
   package: { individually: true },
   custom: {
-    esbuild: esbuildDefaults,
+    esbuild: { ...esbuildDefaults, outputWorkFolder: '${param:esbuildWorkFolder}' },
     // The stack's bucket; stage local (warehouse=postgres there) names a folder, as invoke local
     // cannot resolve a CloudFormation reference.
     realtimeBucket: { default: ref('RealtimeBucket'), local: 'local-realtime' },
@@ -177,7 +183,7 @@ const config: AWS = {
   },
   functions: {
     sink: {
-      handler: 'src/handlers/sink.handler',
+      handler: '${param:sinkHandler}',
       description:
         'Real-time per-device window aggregates from the hub into the warehouse, with threshold alerts',
       // Decoding and re-encoding a state of up to ~800 KB per invocation is CPU work.

@@ -105,6 +105,15 @@ const config: AWS = {
       registryKey: DEFAULT_REGISTRY_KEY,
       // How often a container checks the registry's ETag (a conditional GET) for a new version.
       registryRefreshSeconds: '300',
+      transformHandler: 'src/handlers/transform.handler',
+      esbuildWorkFolder: '.esbuild',
+    },
+    // `sls invoke local --stage local`: the same handler reading the registry from the local cloud's
+    // ingest bucket folder, wired by the local cloud (local/ is never bundled for AWS). The build
+    // goes two folders deeper so the entry from ../../local stays inside .esbuild/.
+    local: {
+      transformHandler: '../../local/src/functions/ingest-transform.handler',
+      esbuildWorkFolder: '.esbuild/local/work',
     },
   }),
   provider: {
@@ -132,7 +141,7 @@ const config: AWS = {
   },
   package: { individually: true },
   custom: {
-    esbuild: esbuildDefaults,
+    esbuild: { ...esbuildDefaults, outputWorkFolder: '${param:esbuildWorkFolder}' },
     hubStreamName: '${self:service}-${sls:stage}-telemetry',
     deliveryStreamName: '${self:service}-${sls:stage}-lake',
     glueDatabaseName: 'pipeline_${sls:stage}',
@@ -146,7 +155,7 @@ const config: AWS = {
   },
   functions: {
     transform: {
-      handler: 'src/handlers/transform.handler',
+      handler: '${param:transformHandler}',
       description: 'Firehose record transform: validates, normalises and partitions telemetry',
       // CPU-bound JSON work: 1 GB buys a larger share of a vCPU. Firehose allows at most 5 minutes.
       memorySize: 1024,

@@ -111,12 +111,21 @@ const config: AWS = {
       // The lake's Glue database (ingest-transform's GlueDatabaseName): the Kafka quarantine table
       // and the view quarantine over every source's table go there.
       glueDatabaseName: 'pipeline_${sls:stage}',
+      consumerHandler: 'src/handlers/consumer.handler',
+      esbuildWorkFolder: '.esbuild',
+    },
+    // `sls invoke local --stage local`: the same handler with the hub and the quarantine as files
+    // in the local cloud's folder, wired by the local cloud (local/ is never bundled for AWS). The
+    // build goes two folders deeper so the entry from ../../local stays inside .esbuild/.
+    local: {
+      consumerHandler: '../../local/src/functions/msk-consumer.handler',
+      esbuildWorkFolder: '.esbuild/local/work',
     },
   }),
   provider: providerDefaults(service),
   package: { individually: true },
   custom: {
-    esbuild: esbuildDefaults,
+    esbuild: { ...esbuildDefaults, outputWorkFolder: '${param:esbuildWorkFolder}' },
     // `sls invoke local` resolves a CloudFormation Ref through the AWS API; the local stage names
     // its quarantine folder instead, so it runs offline.
     quarantineBucket: { default: ref('QuarantineBucket'), local: '${self:service}-local-quarantine' },
@@ -125,7 +134,7 @@ const config: AWS = {
   },
   functions: {
     consumer: {
-      handler: 'src/handlers/consumer.handler',
+      handler: '${param:consumerHandler}',
       description:
         'MSK consumer: validates and normalises Kafka telemetry, forwards it to the hub, quarantines poison',
       role: 'ConsumerRole',

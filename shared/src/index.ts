@@ -13,7 +13,6 @@ export * from './contracts/arn';
 export * from './contracts/firehose';
 export * from './contracts/quarantine';
 export * from './runtime/env';
-export * from './runtime/local-cloud';
 export * from './runtime/logger';
 export * from './runtime/metrics';
 export * from './runtime/metric-names';

@@ -2,7 +2,7 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsStageSources } from '@pipeline/report-runner/src/books';
+import { awsStageSources } from '@pipeline/report-runner/adapters';
 import type { StageResources, StageSources } from '@pipeline/shared/books';
 import { requireOutput, stackOutputs } from '../smoke/aws';
 

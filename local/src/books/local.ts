@@ -1,11 +1,13 @@
 import type { StageResources, StageSources } from '@pipeline/shared/books';
-import { errorPrefixCounts } from '@pipeline/report-runner/src/books/error-prefix';
-import { engineLakeRowCounts } from '@pipeline/report-runner/src/books/lake-rows';
-import { reportManifests } from '@pipeline/report-runner/src/books/report-manifests';
-import { loadReports } from '@pipeline/report-runner/src/reports';
+import {
+  engineLakeRowCounts,
+  errorPrefixCounts,
+  loadReports,
+  reportManifests,
+  type QueryEngine,
+} from '@pipeline/report-runner';
 import { LOCAL_RESOURCES } from '../cloud/layout';
 import type { LocalCloud } from '../cloud/LocalCloud';
-import type { QueryEngine } from '@pipeline/report-runner/src/domain/ports';
 import { folderStore } from '../ops/local';
 
 export const LOCAL_STAGE_RESOURCES: StageResources = {

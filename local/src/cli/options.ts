@@ -1,4 +1,4 @@
-import { processorBufferSizeProblem } from '@pipeline/ingest-transform/src/domain/processor-buffer';
+import { processorBufferSizeProblem } from '@pipeline/ingest-transform';
 import { parseArgs } from 'node:util';
 import { FAULT_KINDS, FaultListError, parseFaultList } from '../cloud/faults';
 import { localRoot } from '../cloud/layout';

@@ -10,30 +10,32 @@ import {
   quarantineTable,
   type PostgresWarehouse,
 } from '@pipeline/shared';
-import { LogAlertPublisher } from '@pipeline/analytics-sink/src/adapters/log-alert-publisher';
+import { LogAlertPublisher } from '@pipeline/analytics-sink/adapters';
 import {
   createSinkHandler,
   WITHOUT_REGISTRY as SINK_WITHOUT_REGISTRY,
-} from '@pipeline/analytics-sink/src/handlers/sink-handler';
-import { WindowEventSchema } from '@pipeline/analytics-sink/src/handlers/window-event';
-import { settingsFromEnvironment as sinkSettingsFromEnvironment } from '@pipeline/analytics-sink/src/settings';
+  WindowEventSchema,
+  settingsFromEnvironment as sinkSettingsFromEnvironment,
+} from '@pipeline/analytics-sink';
 import {
   createTransformHandler,
   FirehoseTransformEventSchema,
   WITHOUT_REGISTRY as TRANSFORM_WITHOUT_REGISTRY,
-} from '@pipeline/ingest-transform/src/handlers/transform-handler';
-import { settingsFromEnvironment as transformSettingsFromEnvironment } from '@pipeline/ingest-transform/src/settings';
-import { S3TransformQuarantine } from '@pipeline/ingest-transform/src/adapters/transform-quarantine';
-import { KinesisHubWriter } from '@pipeline/msk-consumer/src/adapters/kinesis-hub-writer';
-import { S3Quarantine } from '@pipeline/msk-consumer/src/adapters/s3-quarantine';
-import { createConsumerHandler, MskEventSchema } from '@pipeline/msk-consumer/src/handlers/consumer-handler';
-import { settingsFromEnvironment as consumerSettingsFromEnvironment } from '@pipeline/msk-consumer/src/settings';
-import { createRunnerHandler } from '@pipeline/report-runner/src/handlers/runner-handler';
+  settingsFromEnvironment as transformSettingsFromEnvironment,
+} from '@pipeline/ingest-transform';
+import { KinesisHubWriter, S3Quarantine } from '@pipeline/msk-consumer/adapters';
+import { S3TransformQuarantine } from '@pipeline/ingest-transform/adapters';
 import {
+  createConsumerHandler,
+  MskEventSchema,
+  settingsFromEnvironment as consumerSettingsFromEnvironment,
+} from '@pipeline/msk-consumer';
+import {
+  createRunnerHandler,
   lakeObjectCreatedPattern,
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
   RUNNER_TIMEOUT_SECONDS,
-} from '@pipeline/report-runner/src/trigger';
+} from '@pipeline/report-runner';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AWS } from 'osls';
 import type { ManualClock } from '../aws/clock';
@@ -472,7 +474,10 @@ export class LocalCloud {
     const sinkRuntime = runtimeOf('analytics-sink');
     const sink = lambdaRuntime(
       createSinkHandler({
-        settings: sinkSettingsFromEnvironment(environment('analytics-sink', 'sink')).sink,
+        // As the local stage's entry: a warehouse URL may carry a password here (it is not used).
+        settings: sinkSettingsFromEnvironment(environment('analytics-sink', 'sink'), {
+          passwordInUrl: 'allowed',
+        }).sink,
         warehouse: faults ? faultyWarehouse(faults, clock, warehouse) : warehouse,
         publisher: new LogAlertPublisher(sinkRuntime.logger),
         // Per-device alert thresholds from the registry in the local ingest bucket.

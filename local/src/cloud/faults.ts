@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { PostgresWarehouse } from '@pipeline/shared';
-import type { ObjectStore as ReportStore } from '@pipeline/report-runner/src/domain/ports';
+import type { ObjectStore as ReportStore } from '@pipeline/report-runner';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { Clock } from '../aws/clock';
 import type { KinesisStream, PutRecordsRequestEntry } from '../aws/kinesis/KinesisStream';

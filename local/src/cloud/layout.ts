@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { localCloudDir, repositoryRoot } from '@pipeline/shared';
+import { localCloudDir, repositoryRoot } from './cloud-dir';
 
 /**
  * Names of the local stage's resources: what `sls invoke local --stage local` of each service

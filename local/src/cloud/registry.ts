@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { registrySettingsFromEnvironment, type RegistryProvider } from '@pipeline/shared';
-import { createRegistryCache, FileRegistrySource, localRegistryFile } from '@pipeline/shared/registry';
+import { createRegistryCache } from '@pipeline/shared/registry';
+import { FileRegistrySource, localRegistryFile } from '../registry/file-registry-source';
 import type { ManualClock } from '../aws/clock';
 
 /**

@@ -1,7 +1,7 @@
-import { paramRules as analyticsSinkParamRules } from '@pipeline/analytics-sink/src/params';
-import { paramRules as ingestTransformParamRules } from '@pipeline/ingest-transform/src/params';
-import { paramRules as mskConsumerParamRules } from '@pipeline/msk-consumer/src/params';
-import { paramRules as reportRunnerParamRules } from '@pipeline/report-runner/src/params';
+import { paramRules as analyticsSinkParamRules } from '@pipeline/analytics-sink/params';
+import { paramRules as ingestTransformParamRules } from '@pipeline/ingest-transform/params';
+import { paramRules as mskConsumerParamRules } from '@pipeline/msk-consumer/params';
+import { paramRules as reportRunnerParamRules } from '@pipeline/report-runner/params';
 import { assertParams, resolveDynamicReferences, type ParamRules } from '@pipeline/shared/serverless';
 import type { AWS } from 'osls';
 

@@ -14,14 +14,15 @@ import {
   type WarehouseTable,
   type WarehouseValue,
 } from '@pipeline/shared';
-import { realtimeTablePrefix } from '@pipeline/analytics-sink/src/domain/realtime-lake';
-import { ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink/src/domain/realtime-tables';
-import { QueryEngineError } from '@pipeline/report-runner/src/domain/errors';
-import type { QueryEngine, QueryRequest, QueryResult } from '@pipeline/report-runner/src/domain/ports';
+import { realtimeTablePrefix, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
 import {
+  QueryEngineError,
+  type QueryEngine,
+  type QueryRequest,
+  type QueryResult,
   misplacedParameters,
   misplacedParametersMessage,
-} from '@pipeline/report-runner/src/domain/portable-sql';
+} from '@pipeline/report-runner';
 import { TRINO_COMPAT_MACROS } from './trino-compat';
 import { quarantineSql } from './quarantine-tables';
 import { DUCKDB_TYPES } from './duckdb-types';

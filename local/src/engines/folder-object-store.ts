@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ObjectReader, ObjectStore } from '@pipeline/report-runner/src/domain/ports';
+import type { ObjectReader, ObjectStore } from '@pipeline/report-runner';
 
 /**
  * A bucket as a local folder: keys are relative paths. Writes go to a temporary file renamed into

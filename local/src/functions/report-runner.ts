@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createLogger, type PostgresWarehouse } from '@pipeline/shared';
-import { LAKE_RELATION } from '@pipeline/report-runner/src/domain/report-definition';
 import {
-  createRunnerHandler,
+  createRunnerLambda,
+  LAKE_RELATION,
+  loadReports,
+  runnerOptionsFromEnvironment,
   type RunnerHandlerDependencies,
-} from '@pipeline/report-runner/src/handlers/runner-handler';
-import { loadReports } from '@pipeline/report-runner/src/reports';
-import { runnerOptionsFromEnvironment } from '@pipeline/report-runner/src/settings';
+} from '@pipeline/report-runner';
+import type { Context } from 'aws-lambda';
 import { localLayout, localRoot, LOCAL_RESOURCES } from '../cloud/layout';
 import { DuckDbQueryEngine } from '../engines/duckdb-query-engine';
 import { FolderObjectStore } from '../engines/folder-object-store';
@@ -69,16 +70,18 @@ export const createLocalRunnerDependencies = async (
 };
 
 /**
- * The runner for `sls invoke local --stage local`: the same handler as in AWS with local adapters.
- * Each invocation opens and closes the engines, so the PGlite folder is never left locked.
+ * The runner for `sls invoke local --stage local`: the same handler and middy chain as in AWS with
+ * local adapters. Each invocation opens and closes the engines, so the PGlite folder is never left
+ * locked.
  */
-export const handler = async (event: unknown): Promise<unknown> => {
+export const handler = async (event: unknown, context: Context): Promise<unknown> => {
   const deps = await createLocalRunnerDependencies();
-  const metrics = new Metrics();
   try {
-    return await createRunnerHandler({ ...deps, logger: createLogger(), metrics })(event);
+    return await createRunnerLambda({ ...deps, logger: createLogger(), metrics: new Metrics() })(
+      event,
+      context,
+    );
   } finally {
-    metrics.publishStoredMetrics();
     await deps.close();
   }
 };

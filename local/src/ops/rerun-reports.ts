@@ -1,4 +1,4 @@
-import type { RerunMessage } from '@pipeline/report-runner/src/messages';
+import type { RerunMessage } from '@pipeline/report-runner';
 import { hoursBetween } from './hours';
 import type { OpsRunQueue } from './ports';
 

@@ -1,13 +1,13 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  localObjectFile,
   parseRegistry,
   registryFormatFor,
   serialiseRegistry,
   type DeviceRegistry,
   type DeviceRegistryEntry,
 } from '@pipeline/shared';
+import { localObjectFile } from '../cloud/cloud-dir';
 
 /**
  * Reads and validates a registry file (CSV when it ends in `.csv`, JSON Lines otherwise).

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { AthenaQueryEngine } from '@pipeline/report-runner/src/adapters/athena-query-engine';
-import type { QueryEngine } from '@pipeline/report-runner/src/domain/ports';
+import { AthenaQueryEngine } from '@pipeline/report-runner/adapters';
+import type { QueryEngine } from '@pipeline/report-runner';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { decodeJsonObject, DEFAULT_EVENT_TIME_POLICY, normaliseHubMessage } from '@pipeline/shared';
-import { reportOutputKeys } from '@pipeline/report-runner/src/domain/layout';
+import { reportOutputKeys } from '@pipeline/report-runner';
 import { FIREHOSE_ERRORS } from '../aws/firehose/response';
 import { addCount } from '@pipeline/shared/books';
 import { partitionOf, type PartitionHour } from '../ops/hours';

@@ -1,4 +1,4 @@
-import { loadReports } from '@pipeline/report-runner/src/reports';
+import { loadReports } from '@pipeline/report-runner';
 import { booksTable, formatCount, labelledLines, problemsText, reasonRows } from '@pipeline/shared/books';
 import { putAll } from '../ops/redrive';
 import { smokeBooks, type SmokeAccounting } from './books';

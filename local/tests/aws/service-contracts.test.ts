@@ -1,14 +1,14 @@
 import './contract-environment';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { KinesisHubWriter } from '@pipeline/msk-consumer/src/adapters/kinesis-hub-writer';
+import { KinesisHubWriter } from '@pipeline/msk-consumer/adapters';
 import { createLogger } from '@pipeline/shared';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createTransformHandler } from '@pipeline/ingest-transform/src/handlers/transform';
-import { settingsFromEnvironment } from '@pipeline/ingest-transform/src/settings';
 import {
+  createTransformHandler,
+  settingsFromEnvironment,
   DEFAULT_PROCESSOR_BUFFER_SIZE_MB,
   SMALLEST_VALID_READING,
-} from '@pipeline/ingest-transform/src/domain/processor-buffer';
+} from '@pipeline/ingest-transform';
 import { gunzipSync } from 'node:zlib';
 import { DeliveryStream } from '../../src/aws/firehose/DeliveryStream';
 import { JsonEncoder } from '../../src/aws/firehose/encoders';

@@ -3,8 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_EVENT_TIME_POLICY } from '@pipeline/shared';
 import { lambdaContext } from '@pipeline/shared/testing';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { WINDOW_PART_TABLE } from '../../../services/analytics-sink/src/domain/realtime-tables';
-import { createSinkHandler } from '../../../services/analytics-sink/src/handlers/sink-handler';
+import { WINDOW_PART_TABLE, createSinkHandler } from '@pipeline/analytics-sink';
 import {
   INVALID_RECORDS,
   reading,
@@ -13,13 +12,9 @@ import {
 } from '../../../services/analytics-sink/tests/events';
 import { MemoryWarehouse } from '../../../services/analytics-sink/tests/memory-warehouse';
 import { sinkSettings } from '../../../services/analytics-sink/tests/settings';
-import { createTransformHandler } from '../../../services/ingest-transform/src/handlers/transform-handler';
-import { createConsumerHandler } from '../../../services/msk-consumer/src/handlers/consumer-handler';
-import type { HubRecord, QuarantinedRecord } from '../../../services/msk-consumer/src/domain/ports';
-import { LAKE_RELATION } from '../../../services/report-runner/src/domain/report-definition';
-import { reportQuery } from '../../../services/report-runner/src/domain/run-reports';
-import { createRunnerHandler } from '../../../services/report-runner/src/handlers/runner-handler';
-import { loadReports } from '../../../services/report-runner/src/reports';
+import { createTransformHandler } from '@pipeline/ingest-transform';
+import { createConsumerHandler, type HubRecord, type QuarantinedRecord } from '@pipeline/msk-consumer';
+import { LAKE_RELATION, reportQuery, createRunnerHandler, loadReports } from '@pipeline/report-runner';
 import { TEST_SETTINGS } from '../../../services/report-runner/tests/support/expected';
 import {
   FakeQueryEngine,

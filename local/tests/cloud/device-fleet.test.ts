@@ -1,5 +1,5 @@
 import { DEFAULT_EVENT_TIME_POLICY, decodeJsonObject, normaliseHubMessage } from '@pipeline/shared';
-import { planBatch } from '@pipeline/msk-consumer/src/domain/plan-batch';
+import { planBatch } from '../../../services/msk-consumer/src/domain/plan-batch';
 import {
   DeviceFleet,
   type DeviceMessage,

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { PGlite } from '@electric-sql/pglite';
-import { loadReports, reportsDirectory } from '@pipeline/report-runner/src/reports';
+import { loadReports, reportsDirectory } from '@pipeline/report-runner';
 import type { RunOptions, RunResult } from '../../src/cloud/run';
 import { localLayout } from '../../src/cloud/layout';
 import { listLakeFiles, readLake, type LakeFiles } from '../../src/engines/duckdb-query-engine';

@@ -5,8 +5,8 @@ import { glueColumns, PARTITION_COLUMNS, registryGlueColumns } from '@pipeline/s
 import {
   PORTABLE_FUNCTIONS,
   TRINO_FUNCTIONS_WITH_DUCKDB_MACROS,
-} from '@pipeline/report-runner/src/domain/portable-sql';
-import { QueryEngineError } from '@pipeline/report-runner/src/domain/errors';
+  QueryEngineError,
+} from '@pipeline/report-runner';
 import { DuckDbQueryEngine, FolderObjectStore } from '../../src/engines';
 
 describe('the DuckDB query engine', () => {

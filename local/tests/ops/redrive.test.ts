@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
-import { transformQuarantineObjects } from '@pipeline/ingest-transform/src/domain/quarantine-objects';
+import { transformQuarantineObjects } from '@pipeline/ingest-transform';
 import type { TransformQuarantineRecord } from '@pipeline/shared';
 import { kinesisHub, s3Store } from '../../src/ops/aws';
 import { listOption, REDRIVE_HELP } from '../../src/ops/cli';

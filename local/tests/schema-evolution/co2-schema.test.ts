@@ -1,11 +1,11 @@
 import * as released from '@pipeline/shared';
 import { DeviceFleet, type DeviceMessage, type FleetOptions } from '../../src/simulators/DeviceFleet';
-import * as releasedWindowState from '@pipeline/analytics-sink/src/domain/window-state';
-import { emptyAggregate, addReading } from '@pipeline/analytics-sink/src/domain/device-aggregate';
+import * as releasedWindowState from '../../../services/analytics-sink/src/domain/window-state';
+import { emptyAggregate, addReading } from '../../../services/analytics-sink/src/domain/device-aggregate';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadReports, reportsDirectory } from '@pipeline/report-runner/src/reports';
+import { loadReports, reportsDirectory } from '@pipeline/report-runner';
 import { CO2_PPM, withCo2Schema, writeCo2Reports } from './co2-schema';
 
 // The pieces of the schema evolution worked example (local/tests/e2e/schema-evolution.e2e.test.ts)
@@ -36,8 +36,8 @@ const co2 = () =>
   withCo2Schema(async () => ({
     shared: await import('@pipeline/shared'),
     fleet: await import('../../src/simulators/DeviceFleet'),
-    windowState: await import('@pipeline/analytics-sink/src/domain/window-state'),
-    aggregate: await import('@pipeline/analytics-sink/src/domain/device-aggregate'),
+    windowState: await import('../../../services/analytics-sink/src/domain/window-state'),
+    aggregate: await import('../../../services/analytics-sink/src/domain/device-aggregate'),
   }));
 
 const normalise = (shared: typeof released, message: DeviceMessage) => {

@@ -8,7 +8,7 @@ import {
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { AthenaQueryEngine } from '@pipeline/report-runner/src/adapters/athena-query-engine';
+import { AthenaQueryEngine } from '@pipeline/report-runner/adapters';
 import { mockClient } from 'aws-sdk-client-mock';
 import { kinesisHub, s3Store } from '../../src/ops/aws';
 import { putAll } from '../../src/ops/redrive';

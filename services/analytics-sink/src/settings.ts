@@ -7,6 +7,7 @@ import {
 } from '@pipeline/shared';
 import {
   pgConnectionSettings,
+  type PgConnectionPolicy,
   type PgConnectionSettings,
   type RedshiftTarget,
 } from '@pipeline/shared/warehouse';
@@ -43,7 +44,10 @@ export interface SinkConfiguration {
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 /** Reads the sink's configuration once, at cold start; a missing or bad value fails loudly. */
-export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): SinkConfiguration => {
+export const settingsFromEnvironment = (
+  env: NodeJS.ProcessEnv = process.env,
+  warehouseUrlPolicy: PgConnectionPolicy = {},
+): SinkConfiguration => {
   const config = readEnvironment(
     {
       MAX_RECORD_BYTES: positiveInt,
@@ -96,7 +100,7 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): S
     config.WAREHOUSE === NONE
       ? { kind: 'none', bucket: need('REALTIME_BUCKET') }
       : config.WAREHOUSE === 'postgres'
-        ? { kind: 'postgres', ...pgConnectionSettings(config) }
+        ? { kind: 'postgres', ...pgConnectionSettings(config, warehouseUrlPolicy) }
         : {
             kind: 'redshift-serverless',
             target: { workgroupName: need('REDSHIFT_WORKGROUP'), database: need('REDSHIFT_DATABASE') },

@@ -3,8 +3,13 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { RegistryProvider } from '@pipeline/shared';
-import { createRegistryCache } from '@pipeline/shared/registry';
-import { createPgConnection, createPgWarehouse, RedshiftDataWarehouse } from '@pipeline/shared/warehouse';
+import { createRegistryCache, type RegistrySourceFactory } from '@pipeline/shared/registry';
+import {
+  createPgConnection,
+  createPgWarehouse,
+  RedshiftDataWarehouse,
+  type PgConnectionPolicy,
+} from '@pipeline/shared/warehouse';
 import { LakeRealtimeStore } from './adapters/lake-realtime-store';
 import { LogAlertPublisher } from './adapters/log-alert-publisher';
 import { S3RealtimeObjects } from './adapters/s3-realtime-objects';
@@ -33,10 +38,18 @@ const realtimeStoreFor = (settings: WarehouseSettings): RealtimeStoreDependency 
   }
 };
 
+export interface SinkWiring {
+  /** Where the registry object is read: S3 by default; a file on the local stage (wired in `local/`). */
+  registrySource?: RegistrySourceFactory;
+  /** Whether `WAREHOUSE_URL` may carry a password: refused by default; the local stage allows it. */
+  warehouseUrlPolicy?: PgConnectionPolicy;
+}
+
 /** The one place where the sink's SDK clients and adapters are built (once per container). */
 export const createSinkAdapters = (
   config: SinkConfiguration,
   logger: Logger,
+  { registrySource }: SinkWiring = {},
 ): RealtimeStoreDependency & { publisher: AlertPublisher; registry?: RegistryProvider } => ({
   ...realtimeStoreFor(config.warehouse),
   publisher:
@@ -45,6 +58,11 @@ export const createSinkAdapters = (
       : new LogAlertPublisher(logger),
   // The device registry, loaded once per container and re-checked at most every refresh interval.
   ...(config.registry
-    ? { registry: createRegistryCache(config.registry, logger, { withoutRegistry: WITHOUT_REGISTRY }) }
+    ? {
+        registry: createRegistryCache(config.registry, logger, {
+          withoutRegistry: WITHOUT_REGISTRY,
+          ...(registrySource ? { source: registrySource(config.registry) } : {}),
+        }),
+      }
     : {}),
 });

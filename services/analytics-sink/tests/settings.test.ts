@@ -51,7 +51,6 @@ describe('settingsFromEnvironment', () => {
       },
       alerts: { kind: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:analytics-sink-dev-alerts' },
       registry: {
-        stage: 'dev',
         bucket: 'ingest-transform-dev-ingestbucket-1a2b3c4d5e6f',
         key: 'reference/devices/registry.jsonl',
         refreshIntervalMs: 300_000,
@@ -92,7 +91,9 @@ describe('settingsFromEnvironment', () => {
     const withPassword = env({ ...postgres, WAREHOUSE_URL: 'postgres://sink:s3cr3t@db.internal/pipeline' });
     expect(() => settingsFromEnvironment(withPassword)).toThrow(ConfigurationError);
     expect(() => settingsFromEnvironment(withPassword)).toThrow(/WAREHOUSE_URL carries a password/);
-    expect(settingsFromEnvironment({ ...withPassword, STAGE: 'local' }).warehouse).toEqual({
+    expect(() => settingsFromEnvironment({ ...withPassword, STAGE: 'local' })).toThrow(ConfigurationError);
+    // The local stage's entry (local/src/functions/analytics-sink.ts) opts in.
+    expect(settingsFromEnvironment(withPassword, { passwordInUrl: 'allowed' }).warehouse).toEqual({
       kind: 'postgres',
       url: 'postgres://sink:s3cr3t@db.internal/pipeline',
     });

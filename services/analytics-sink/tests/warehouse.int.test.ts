@@ -4,7 +4,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresWarehouse } from '@pipeline/shared';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createPgliteWarehouse } from '../../../local/src/engines/pglite-warehouse';
+import { createPgliteWarehouse } from '@pipeline/local/engines';
 import { SnsAlertPublisher } from '../src/adapters/sns-alert-publisher';
 import { ALERT_TABLE, WINDOW_PART_TABLE } from '../src/domain/realtime-tables';
 import { createSinkHandler } from '../src/handlers/sink-handler';

@@ -31,10 +31,7 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): T
  */
 export const quarantineFromEnvironment = (
   env: NodeJS.ProcessEnv = process.env,
-): { bucket: string; stage: string } | undefined => {
-  const { QUARANTINE_BUCKET, STAGE } = readEnvironment(
-    { QUARANTINE_BUCKET: z.string().min(1), STAGE: z.string().min(1) },
-    env,
-  );
-  return QUARANTINE_BUCKET === 'none' ? undefined : { bucket: QUARANTINE_BUCKET, stage: STAGE };
+): { bucket: string } | undefined => {
+  const { QUARANTINE_BUCKET } = readEnvironment({ QUARANTINE_BUCKET: z.string().min(1) }, env);
+  return QUARANTINE_BUCKET === 'none' ? undefined : { bucket: QUARANTINE_BUCKET };
 };

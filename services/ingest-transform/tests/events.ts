@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FirehoseTransformEvent } from '../src/handlers/transform';
+import type { FirehoseTransformEvent } from '../src/handlers/transform-handler';
 
 export type EventName = 'firehose-kinesis-source' | 'firehose-direct-put' | 'firehose-bad-records';
 

@@ -6,7 +6,6 @@ const positiveInt = z.coerce.number().int().positive();
 
 export interface ConsumerSettings {
   consume: ConsumeSettings;
-  stage: string;
   hubStreamName: string;
   quarantineBucket: string;
 }
@@ -15,7 +14,6 @@ export interface ConsumerSettings {
 export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): ConsumerSettings => {
   const config = readEnvironment(
     {
-      STAGE: z.string().min(1),
       HUB_STREAM_NAME: z.string().min(1),
       QUARANTINE_BUCKET: z.string().min(1),
       MAX_VALUE_BYTES: positiveInt,
@@ -34,7 +32,6 @@ export const settingsFromEnvironment = (env: NodeJS.ProcessEnv = process.env): C
         maxEventAgeMs: config.MAX_EVENT_AGE_HOURS * 3600 * 1000,
       },
     },
-    stage: config.STAGE,
     hubStreamName: config.HUB_STREAM_NAME,
     quarantineBucket: config.QUARANTINE_BUCKET,
   };

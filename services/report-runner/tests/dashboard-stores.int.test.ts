@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { alertKey, jsonLines, windowPartKey } from '@pipeline/analytics-sink/src/domain/realtime-lake';
-import { ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink/src/domain/realtime-tables';
-import { DuckDbQueryEngine, FolderObjectStore } from '@pipeline/local/src/engines';
+import { alertKey, jsonLines, windowPartKey, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
+import { DuckDbQueryEngine, FolderObjectStore } from '@pipeline/local/engines';
 import type { PostgresWarehouse, WarehouseRow } from '@pipeline/shared';
 import { buildDashboard, reportRowsDashboardSource } from '@pipeline/shared/dashboard';
 import {

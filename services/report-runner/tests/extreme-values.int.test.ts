@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DuckDbQueryEngine } from '@pipeline/local/src/engines';
+import { DuckDbQueryEngine } from '@pipeline/local/engines';
 import { eventIdFor, METRICS, type MetricName } from '@pipeline/shared';
 import { LAKE_RELATION } from '../src/domain/report-definition';
 import { conformResult, reportQuery } from '../src/domain/run-reports';

@@ -16,8 +16,7 @@ import {
   type PackagedService,
 } from '@pipeline/shared/testing';
 
-import { realtimeTablePrefix } from '@pipeline/analytics-sink/src/domain/realtime-lake';
-import { ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink/src/domain/realtime-tables';
+import { realtimeTablePrefix, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
 
 const SERVICE_DIR = path.join(__dirname, '..');
 const INGEST = {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Parser } from 'node-sql-parser';
-import { TRINO_COMPAT_MACROS } from '@pipeline/local/src/engines/trino-compat';
+import { TRINO_COMPAT_MACROS } from '@pipeline/local/engines';
 import {
   PORTABLE_CAST_TYPES,
   PORTABLE_FUNCTIONS,

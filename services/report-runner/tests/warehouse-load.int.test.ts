@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { createPgliteWarehouse, DuckDbQueryEngine, FolderObjectStore } from '@pipeline/local/src/engines';
+import { createPgliteWarehouse, DuckDbQueryEngine, FolderObjectStore } from '@pipeline/local/engines';
 import { WarehouseError, type PostgresWarehouse, type WarehouseTable } from '@pipeline/shared';
 import { partitionId, type PartitionRun } from '../src/domain/batch-plan';
 import { reportOutputKeys } from '../src/domain/layout';

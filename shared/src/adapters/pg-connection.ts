@@ -1,9 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigurationError, LOCAL_STAGE, NONE } from '../runtime/env';
+import { ConfigurationError, NONE } from '../runtime/env';
 
 /**
  * Where the Postgres warehouse's connection URL comes from: the URL itself (without a password,
- * or any URL in the `local` stage), or a Secrets Manager secret whose `SecretString` is the whole
+ * unless the caller allows one: the `local` stage's entry in `local/`), or a Secrets Manager secret whose `SecretString` is the whole
  * URL (`postgres://user:password@host:5432/db?sslmode=require`).
  */
 export type PgConnectionSettings = { url: string } | { secretArn: string };
@@ -31,21 +31,33 @@ export const urlHasPassword = (url: string): boolean => {
   }
 };
 
+export interface PgConnectionPolicy {
+  /**
+   * `refused` (the default, every deployed function): Lambda environment variables are plain
+   * configuration, so a password belongs in a secret. `allowed`: only the `local` stage's entries
+   * (`local/src/functions/`, never bundled for AWS), whose URL names a database on the machine.
+   */
+  passwordInUrl?: 'refused' | 'allowed';
+}
+
 /**
  * Reads the warehouse connection variables once, at cold start. `WAREHOUSE_URL_SECRET_ARN` wins
- * over `WAREHOUSE_URL`. A `WAREHOUSE_URL` with a password is refused outside the `local` stage
- * (`STAGE`), even next to a secret: Lambda environment variables are plain configuration.
+ * over `WAREHOUSE_URL`. A `WAREHOUSE_URL` with a password is refused (whatever `STAGE` says), even
+ * next to a secret, unless `policy` allows it.
  *
  * @throws ConfigurationError when neither is set, the ARN is malformed, or the URL holds a password.
  */
-export const pgConnectionSettings = (variables: {
-  WAREHOUSE_URL?: string | undefined;
-  WAREHOUSE_URL_SECRET_ARN?: string | undefined;
-  STAGE?: string | undefined;
-}): PgConnectionSettings => {
+export const pgConnectionSettings = (
+  variables: {
+    WAREHOUSE_URL?: string | undefined;
+    WAREHOUSE_URL_SECRET_ARN?: string | undefined;
+    STAGE?: string | undefined;
+  },
+  { passwordInUrl = 'refused' }: PgConnectionPolicy = {},
+): PgConnectionSettings => {
   const url = given(variables.WAREHOUSE_URL);
   const secretArn = given(variables.WAREHOUSE_URL_SECRET_ARN);
-  if (url && variables.STAGE !== LOCAL_STAGE && urlHasPassword(url)) {
+  if (url && passwordInUrl === 'refused' && urlHasPassword(url)) {
     throw new ConfigurationError(
       `Invalid environment: WAREHOUSE_URL carries a password, refused in stage ${variables.STAGE ?? '(unset)'}: put the URL in a Secrets Manager secret and pass its ARN as warehouseUrlSecretArn (WAREHOUSE_URL_SECRET_ARN)`,
     );

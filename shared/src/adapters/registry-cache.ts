@@ -1,26 +1,20 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { RegistryCache, type RegistrySettings, type RegistrySource } from '../registry';
-import { LOCAL_STAGE } from '../runtime/env';
-import { localCloudDir, localObjectFile } from '../runtime/local-cloud';
-import { FileRegistrySource } from './file-registry-source';
 import { S3RegistrySource } from './registry-source';
 
-/** The registry object as a file of the local cloud: `<root>/<bucket>/<key>`, as `npm start` lays buckets out. */
-export const localRegistryFile = (settings: RegistrySettings, root: string = localCloudDir()): string =>
-  localObjectFile(root, settings.bucket, settings.key);
+/** Where a function reads the registry object it is configured with. */
+export type RegistrySourceFactory = (settings: RegistrySettings) => RegistrySource;
 
 /**
- * The registry source for the deployment: the S3 object, or on the `local` stage (`sls invoke
- * local --stage local`, which has no S3) the same key in the local cloud's bucket folder.
+ * The registry source of a deployed function: the S3 object. The local stage and the local cloud
+ * pass their own (a file in the local cloud's bucket folder, wired in `local/`).
  */
-export const registrySourceFor = (settings: RegistrySettings): RegistrySource =>
-  settings.stage === LOCAL_STAGE
-    ? new FileRegistrySource({ path: localRegistryFile(settings) })
-    : new S3RegistrySource({ client: new S3Client({}), bucket: settings.bucket, key: settings.key });
+export const registrySourceFor: RegistrySourceFactory = (settings) =>
+  new S3RegistrySource({ client: new S3Client({}), bucket: settings.bucket, key: settings.key });
 
 export interface RegistryCacheWiring {
-  /** Default: `registrySourceFor(settings)`; the local cloud passes its own bucket folder. */
+  /** Default: `registrySourceFor(settings)` (S3); the local stage and the local cloud pass a file. */
   source?: RegistrySource;
   /** Default: `Date.now`; the local cloud passes its simulated clock. */
   now?: () => number;

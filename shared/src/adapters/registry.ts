@@ -2,5 +2,4 @@
 // so the main entry (schemas, the pure registry module and its settings) never pulls the SDK into
 // a bundle.
 export * from './registry-source';
-export * from './file-registry-source';
 export * from './registry-cache';

@@ -3,8 +3,6 @@ import { ConfigurationError, NONE, readEnvironment } from '../runtime/env';
 
 /** Where the device registry object is, and how often a container checks it for a new version. */
 export interface RegistrySettings {
-  /** The deployment's stage: on `local` the object is a file in the local cloud's bucket folder. */
-  stage: string;
   bucket: string;
   key: string;
   /** The object's ETag is checked at most this often. */
@@ -12,7 +10,7 @@ export interface RegistrySettings {
 }
 
 /**
- * The device registry's location, read once at cold start from `STAGE`, `REGISTRY_BUCKET`,
+ * The device registry's location, read once at cold start from `REGISTRY_BUCKET`,
  * `REGISTRY_KEY` and `REGISTRY_REFRESH_SECONDS`. Undefined means "no registry configured":
  * `REGISTRY_KEY=none` (the `registryKey` parameter) or `REGISTRY_BUCKET=none`; the caller then never
  * fetches one. An empty key, a key without a bucket, or a bad interval fails loudly.
@@ -22,7 +20,6 @@ export const registrySettingsFromEnvironment = (
 ): RegistrySettings | undefined => {
   const config = readEnvironment(
     {
-      STAGE: z.string().min(1),
       REGISTRY_BUCKET: z.string(),
       REGISTRY_KEY: z.string(),
       REGISTRY_REFRESH_SECONDS: z.coerce.number().int().positive(),
@@ -35,7 +32,6 @@ export const registrySettingsFromEnvironment = (
   if (config.REGISTRY_BUCKET === '')
     throw new ConfigurationError('Invalid environment: REGISTRY_BUCKET: required when REGISTRY_KEY is set');
   return {
-    stage: config.STAGE,
     bucket: config.REGISTRY_BUCKET,
     key: config.REGISTRY_KEY,
     refreshIntervalMs: config.REGISTRY_REFRESH_SECONDS * 1000,

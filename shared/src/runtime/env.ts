@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
 /**
- * The stage that runs offline (`sls invoke local --stage local`, the local cloud): no AWS account,
- * so files in the local cloud's folder stand in for S3, and a warehouse URL may carry its password.
+ * The stage that runs offline (`sls invoke local --stage local`, the local cloud): no AWS account.
+ * Its functions run their own entries in `local/src/functions/` (files stand in for S3, a warehouse
+ * URL may carry its password), so runtime code never compares with it; the deployment-parameter
+ * rules and the local cloud name it.
  */
 export const LOCAL_STAGE = 'local';
 

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { createPgliteWarehouse } from '@pipeline/local/src/engines/pglite-warehouse';
-import { loadReports } from '@pipeline/report-runner/src/reports';
-import { ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink/src/domain/realtime-tables';
+import { createPgliteWarehouse } from '@pipeline/local/engines';
+import { loadReports } from '@pipeline/report-runner';
+import { ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
 import {
   WarehouseError,
   type PostgresWarehouse,

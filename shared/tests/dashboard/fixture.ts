@@ -3,10 +3,9 @@
 // and a half of hourly reports, two and a half hours of real-time windows) so the screenshot of the
 // dashboard built from them is worth looking at.
 import { createHash } from 'node:crypto';
-import { createPgliteWarehouse } from '@pipeline/local/src/engines/pglite-warehouse';
-import { loadReports } from '@pipeline/report-runner/src/reports';
-import { ensureRealtimeSchema } from '@pipeline/analytics-sink/src/domain/flush-segment';
-import { ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink/src/domain/realtime-tables';
+import { createPgliteWarehouse } from '@pipeline/local/engines';
+import { loadReports } from '@pipeline/report-runner';
+import { ensureRealtimeSchema, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
 import type { PostgresWarehouse, WarehouseRow, WarehouseTable } from '../../src';
 import type { DashboardModel } from '../../src/dashboard';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Client, types } from 'pg';
-import { pgliteSqlClient } from '../../../local/src/engines/pglite-warehouse';
+import { pgliteSqlClient } from '@pipeline/local/engines';
 import { PostgresWarehouse } from '../../src';
 import { PostgresTestServer } from '../../testing/postgres-server';
 

@@ -51,9 +51,17 @@ describe('pgConnectionSettings', () => {
     ).toThrow(/WAREHOUSE_URL carries a password/);
   });
 
-  it('allows a URL with a password in the local stage', () => {
+  // Whatever STAGE says: only the local stage's own entry (local/src/functions/, never bundled) opts in.
+  it('refuses a URL with a password in every stage unless the caller allows it', () => {
     const url = 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-    expect(pgConnectionSettings({ WAREHOUSE_URL: url, STAGE: 'local' })).toEqual({ url });
+    expect(() => pgConnectionSettings({ WAREHOUSE_URL: url, STAGE: 'local' })).toThrow(
+      /WAREHOUSE_URL carries a password/,
+    );
+    expect(
+      pgConnectionSettings({ WAREHOUSE_URL: url, STAGE: 'local' }, { passwordInUrl: 'allowed' }),
+    ).toEqual({
+      url,
+    });
   });
 
   it('prefers the secret over the URL, and treats "none" as unset', () => {

@@ -1,12 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  LOCAL_STAGE,
-  localCloudDir,
-  localObjectFile,
-  type TransformQuarantineRecord,
-} from '@pipeline/shared';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { TransformQuarantineRecord } from '@pipeline/shared';
 import { transformQuarantineObjects } from '../domain/quarantine-objects';
 import type { TransformQuarantine } from '../handlers/transform-handler';
 
@@ -41,31 +34,3 @@ export class S3TransformQuarantine implements TransformQuarantine {
     );
   }
 }
-
-/**
- * The quarantine on the `local` stage (`sls invoke local --stage local`): the same objects as files
- * of the local cloud's bucket folder (`$LOCAL_ROOT` or `.local/`), as `npm start` lays buckets out.
- */
-export class LocalTransformQuarantine implements TransformQuarantine {
-  constructor(private readonly options: { dir: string; bucket: string }) {}
-
-  async put(records: readonly TransformQuarantineRecord[]): Promise<void> {
-    for (const { key, body } of transformQuarantineObjects(records)) {
-      const file = localObjectFile(this.options.dir, this.options.bucket, key);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, body);
-    }
-  }
-}
-
-/** The deployed quarantine of a stage: S3, or the local cloud's folder on the local stage. */
-export const transformQuarantineFor = ({
-  bucket,
-  stage,
-}: {
-  bucket: string;
-  stage: string;
-}): TransformQuarantine =>
-  stage === LOCAL_STAGE
-    ? new LocalTransformQuarantine({ dir: localCloudDir(), bucket })
-    : new S3TransformQuarantine({ client: new S3Client({}), bucket });

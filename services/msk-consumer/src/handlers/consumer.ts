@@ -1,29 +1,17 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import { createLogger, eventParser } from '@pipeline/shared';
+import { createLogger } from '@pipeline/shared';
 import { createPorts } from '../adapters/ports';
 import { settingsFromEnvironment } from '../settings';
-import { createConsumerHandler, MskEventSchema } from './consumer-handler';
+import { createConsumerLambda } from './consumer-lambda';
 
-// The bare handler lives in consumer-handler.ts, so the local cloud and tests can build it with
-// their own ports without this module's environment.
-export {
-  createConsumerHandler,
-  hubDeadline,
-  MskEventSchema,
-  type ConsumerDependencies,
-  type MskEvent,
-} from './consumer-handler';
-
+// The deployed entry: this module reads its environment at import. The bare handler
+// (consumer-handler.ts) and the chain (consumer-lambda.ts) are the service's public surface
+// (src/index.ts), for the local cloud and tests.
 const settings = settingsFromEnvironment();
-const logger = createLogger();
-const metrics = new Metrics();
 
-export const handler = middy(
-  createConsumerHandler({ settings: settings.consume, ...createPorts(settings), logger, metrics }),
-)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(eventParser({ schema: MskEventSchema, logger }));
+export const handler = createConsumerLambda({
+  settings: settings.consume,
+  ...createPorts(settings),
+  logger: createLogger(),
+  metrics: new Metrics(),
+});

@@ -11,7 +11,7 @@ import {
   type MetricName,
   type PartitionKeys,
 } from '@pipeline/shared';
-import { DUCKDB_TYPES } from '@pipeline/local/src/engines/duckdb-types';
+import { DUCKDB_TYPES } from '@pipeline/local/engines';
 
 /** A canonical record plus the partition it is stored under. */
 export type LakeRecord = CanonicalRecord & PartitionKeys;

@@ -1,15 +1,25 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { localObjectFile } from '@pipeline/shared';
-import { quarantineObjects } from '../domain/plan-batch';
-import type { HubRecord, HubWriter, HubWriteStats, Quarantine, QuarantinedRecord } from '../domain/ports';
-import { chunkForPutRecords, PUT_RECORDS_LIMITS, type PutRecordsLimits } from './put-records-limits';
+import {
+  quarantineObjects,
+  type HubRecord,
+  type HubWriter,
+  type HubWriteStats,
+  type Quarantine,
+  type QuarantinedRecord,
+} from '@pipeline/msk-consumer';
+import {
+  chunkForPutRecords,
+  PUT_RECORDS_LIMITS,
+  type PutRecordsLimits,
+} from '@pipeline/msk-consumer/adapters';
+import { localObjectFile } from '../cloud/cloud-dir';
 
 /**
- * Adapters for the `local` stage (`sls invoke local --stage local`): plain files in the local
- * cloud's folder, `$LOCAL_ROOT` or `.local/` at the repository root, laid out as `npm start` lays
- * it out (one folder per bucket). The local cloud itself injects its own adapters (its in-process
- * hub and bucket folders) through `createConsumerHandler`.
+ * msk-consumer's ports on the `local` stage (`sls invoke local --stage local`, wired by
+ * `local/src/functions/msk-consumer.ts`): plain files in the local cloud's folder, `$LOCAL_ROOT` or
+ * `.local/` at the repository root, laid out as `npm start` lays it out (one folder per bucket).
+ * `npm start` itself injects the deployed adapters with its simulated clients instead.
  *
  *   hub/<stream>.ndjson         one line per record: {"partitionKey","data" (base64),"approximateArrivalTimestamp"}
  *   <bucket>/errors/msk/...     quarantine objects, same keys as in S3

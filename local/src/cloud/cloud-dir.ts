@@ -14,8 +14,8 @@ export const repositoryRoot = (from: string = process.cwd()): string | undefined
 
 /**
  * The local cloud's folder, where `npm start` keeps one folder per bucket and the `local` stage
- * (`sls invoke local --stage local`) reads and writes files in place of AWS: `$LOCAL_ROOT`, else
- * `.local/` at the repository root, else `.local/` in `cwd`.
+ * (`sls invoke local --stage local`, wired by `local/src/functions/`) reads and writes files in
+ * place of AWS: `$LOCAL_ROOT`, else `.local/` at the repository root, else `.local/` in `cwd`.
  */
 export const localCloudDir = (env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string => {
   if (env.LOCAL_ROOT) return path.resolve(env.LOCAL_ROOT);

@@ -1,0 +1,64 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { createLogger, eventParser, registrySettingsFromEnvironment } from '@pipeline/shared';
+import { createRegistryCache, type RegistrySourceFactory } from '@pipeline/shared/registry';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3TransformQuarantine } from '../adapters/transform-quarantine';
+import { quarantineFromEnvironment, settingsFromEnvironment } from '../settings';
+import {
+  createTransformHandler,
+  FirehoseTransformEventSchema,
+  WITHOUT_REGISTRY,
+  type TransformDependencies,
+  type TransformQuarantine,
+} from './transform-handler';
+
+/**
+ * The deployed handler: the bare one in the middy chain (the Lambda context on the logger, its keys
+ * reset per invocation; metrics flushed with the cold-start metric; the event parsed with the
+ * deployed schema).
+ */
+export const createTransformLambda = (dependencies: TransformDependencies) =>
+  middy(createTransformHandler(dependencies))
+    .use(injectLambdaContext(dependencies.logger, { resetKeys: true }))
+    .use(logMetrics(dependencies.metrics, { captureColdStartMetric: true }))
+    .use(eventParser({ schema: FirehoseTransformEventSchema, logger: dependencies.logger }));
+
+export interface TransformWiring {
+  /** Where the registry object is read: S3 by default; a file on the local stage (wired in `local/`). */
+  registrySource?: RegistrySourceFactory;
+  /** Where rejections are kept: S3 by default; the local cloud's folder on the local stage. */
+  quarantine?: (settings: { bucket: string }) => TransformQuarantine;
+}
+
+/**
+ * The function configured from its environment, once per container (at import of the handler
+ * module): its settings, and one device registry cache per container, so the registry is loaded at
+ * the first batch, not per record.
+ */
+export const transformLambdaFromEnvironment = ({ registrySource, quarantine }: TransformWiring = {}) => {
+  const logger = createLogger();
+  const metrics = new Metrics();
+  const registrySettings = registrySettingsFromEnvironment();
+  const quarantineSettings = quarantineFromEnvironment();
+  if (registrySettings === undefined)
+    logger.warn('no device registry configured (REGISTRY_KEY is none): records are flagged registered=false');
+  return createTransformLambda({
+    settings: settingsFromEnvironment(),
+    logger,
+    metrics,
+    registry:
+      registrySettings &&
+      createRegistryCache(registrySettings, logger, {
+        withoutRegistry: WITHOUT_REGISTRY,
+        ...(registrySource ? { source: registrySource(registrySettings) } : {}),
+      }),
+    quarantine:
+      quarantineSettings &&
+      (quarantine ?? ((where) => new S3TransformQuarantine({ client: new S3Client({}), ...where })))(
+        quarantineSettings,
+      ),
+  });
+};
