@@ -124,6 +124,7 @@ describe('Lambda bundles', () => {
         'ingest-transform/transform',
         'msk-consumer/consumer',
         'report-runner/runner',
+        'report-runner/books',
         'analytics-sink/sink',
       ]),
     );
