@@ -275,8 +275,15 @@ export class DuckDbQueryEngine implements QueryEngine {
   private queue: Promise<void> = Promise.resolve();
   /** Columns of each Parquet file seen so far (lake objects are written once, never changed). */
   private readonly fileColumns = new Map<string, string>();
-  /** Where queries run: apart from `db`, so what tests build there is not a query's relation. */
-  private readonly queries = new ReusedDuckDb({ setup: Object.values(TRINO_COMPAT_MACROS) });
+  /**
+   * Where queries run: apart from `db`, so what tests build there is not a query's relation. One
+   * thread: a report reads one hour partition, and a second thread mostly competes with the rest
+   * of the local cloud for the cores (queries took longer with two, measured in local runs).
+   */
+  private readonly queries = new ReusedDuckDb({
+    config: { threads: '1' },
+    setup: Object.values(TRINO_COMPAT_MACROS),
+  });
 
   private constructor(
     private readonly instance: DuckDBInstance,
