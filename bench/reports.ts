@@ -226,7 +226,7 @@ const main = async (): Promise<void> => {
           ]);
         }
       } finally {
-        engine.close();
+        await engine.close();
       }
     } finally {
       await rm(lakeDir, { recursive: true, force: true });

@@ -153,7 +153,7 @@ export const runLocalBooks = (
         out,
       );
     } finally {
-      engine.close();
+      await engine.close();
     }
   });
 

@@ -26,6 +26,7 @@ import {
 import { TRINO_COMPAT_MACROS } from './trino-compat';
 import { quarantineSql } from './quarantine-tables';
 import { DUCKDB_TYPES } from './duckdb-types';
+import { ReusedDuckDb } from './reused-duckdb';
 
 export interface DuckDbQueryEngineOptions {
   /** The local ingest bucket: a folder holding `raw/dt=YYYY-MM-DD/hour=HH/` objects (Parquet or JSON+GZIP). */
@@ -157,7 +158,7 @@ export const lakeViewSql = (
   );
   const partitions = PARTITION_COLUMNS.map(({ name }) => `CAST(${value(name)} AS VARCHAR) AS "${name}"`);
   const from = source ? `${readLake(source, read)} AS lake` : '(SELECT 1) AS empty WHERE false';
-  return `CREATE OR REPLACE VIEW "${viewName}" AS SELECT ${[...columns, ...partitions].join(', ')} FROM ${from}`;
+  return `CREATE OR REPLACE TEMP VIEW "${viewName}" AS SELECT ${[...columns, ...partitions].join(', ')} FROM ${from}`;
 };
 
 /** The registry's columns as DuckDB types, from the same definition as the Glue table's. */
@@ -175,11 +176,11 @@ export const registryTableSql = (tableName: string, files: readonly string[]): s
   const columns = registryColumnTypes();
   if (files.length === 0) {
     const nulls = columns.map(([name, type]) => `CAST(NULL AS ${type}) AS "${name}"`);
-    return `CREATE OR REPLACE TABLE "${tableName}" AS SELECT ${nulls.join(', ')} WHERE false`;
+    return `CREATE OR REPLACE TEMP TABLE "${tableName}" AS SELECT ${nulls.join(', ')} WHERE false`;
   }
   const struct = `{${columns.map(([name, type]) => `${quote(name)}: ${quote(type)}`).join(', ')}}`;
   return (
-    `CREATE OR REPLACE TABLE "${tableName}" AS SELECT ${columns.map(([name]) => `"${name}"`).join(', ')} ` +
+    `CREATE OR REPLACE TEMP TABLE "${tableName}" AS SELECT ${columns.map(([name]) => `"${name}"`).join(', ')} ` +
     `FROM read_json(${list(files)}, format = 'newline_delimited', columns = ${struct})`
   );
 };
@@ -217,11 +218,11 @@ export const realtimeTableSql = (
     const nulls = [...columns, ['dt', 'VARCHAR'], ['hour', 'VARCHAR']].map(
       ([name, type]) => `CAST(NULL AS ${type}) AS "${name}"`,
     );
-    return `CREATE OR REPLACE TABLE "${table.name}" AS SELECT ${nulls.join(', ')} WHERE false`;
+    return `CREATE OR REPLACE TEMP TABLE "${table.name}" AS SELECT ${nulls.join(', ')} WHERE false`;
   }
   const struct = `{${columns.map(([name, type]) => `${quote(name)}: ${quote(type)}`).join(', ')}}`;
   return (
-    `CREATE OR REPLACE VIEW "${table.name}" AS SELECT * FROM read_json(${list(files)}, ` +
+    `CREATE OR REPLACE TEMP VIEW "${table.name}" AS SELECT * FROM read_json(${list(files)}, ` +
     `format = 'newline_delimited', columns = ${struct}, hive_partitioning = true, hive_types_autocast = false)`
   );
 };
@@ -301,6 +302,15 @@ export class DuckDbQueryEngine implements QueryEngine {
   private queue: Promise<void> = Promise.resolve();
   /** Columns of each Parquet file seen so far (lake objects are written once, never changed). */
   private readonly fileColumns = new Map<string, string>();
+  /**
+   * Where queries run: apart from `db`, so what tests build there is not a query's relation. One
+   * thread: a report reads one hour partition, and a second thread mostly competes with the rest
+   * of the local cloud for the cores (queries took longer with two, measured in local runs).
+   */
+  private readonly queries = new ReusedDuckDb({
+    config: { threads: '1' },
+    setup: Object.values(TRINO_COMPAT_MACROS),
+  });
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -324,7 +334,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     });
   }
 
-  /** Queries run one at a time, each on a DuckDB instance of its own with a fresh lake view. */
+  /** Queries run one at a time, each with a fresh lake view. */
   run(request: QueryRequest): Promise<QueryResult> {
     const result = this.queue.then(() => this.runNow(request));
     this.queue = result.then(
@@ -342,89 +352,89 @@ export class DuckDbQueryEngine implements QueryEngine {
     if (misplaced.length > 0)
       throw new QueryEngineError(`${name}: ${misplacedParametersMessage(misplaced)}`, false);
     const started = Date.now();
-    // A DuckDB instance per query: DuckDB keeps the memory a query used (hundreds of MB over a
-    // large partition) until its instance closes; a fresh one costs a few milliseconds.
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
-    try {
-      for (const macro of Object.values(TRINO_COMPAT_MACROS)) await connection.run(macro);
-      // Re-created per query: files arrive all the time, and an empty lake needs the empty view.
-      const source = await listLakeFiles(this.options.lakeDir);
-      const schema = source ? await this.columnsOf(source, connection) : undefined;
-      await connection.run(
-        lakeViewSql(this.options.viewName, source, schema?.present, { unionByName: !schema?.uniform }),
-      );
-      // Only for the reports that join it: the others should not pay for reading it.
-      if (new RegExp(`\\b${this.options.registryTableName}\\b`, 'i').test(sql))
+    // A connection of the shared query instance per query, its relations TEMP objects that close
+    // with it: each query sees only what it created, as with an instance of its own.
+    return this.queries.use(async (connection) => {
+      try {
+        // Re-created per query: files arrive all the time, and an empty lake needs the empty view.
+        const source = await listLakeFiles(this.options.lakeDir);
+        const schema = source ? await this.columnsOf(source, connection) : undefined;
         await connection.run(
-          registryTableSql(
-            this.options.registryTableName,
-            await listRegistryFiles(path.join(this.options.lakeDir, this.options.registryPrefix)),
-          ),
+          lakeViewSql(this.options.viewName, source, schema?.present, { unionByName: !schema?.uniform }),
         );
-      const { realtimeDir } = this.options;
-      for (const table of REALTIME_TABLES)
-        if (realtimeDir && new RegExp(`\\b${table.name}\\b`, 'i').test(sql))
+        // Only for the reports that join it: the others should not pay for reading it.
+        if (new RegExp(`\\b${this.options.registryTableName}\\b`, 'i').test(sql))
           await connection.run(
-            realtimeTableSql(
-              table,
-              await listTableFiles(path.join(realtimeDir, realtimeTablePrefix(table)), '.json.gz'),
+            registryTableSql(
+              this.options.registryTableName,
+              await listRegistryFiles(path.join(this.options.lakeDir, this.options.registryPrefix)),
             ),
           );
-      for (const table of this.options.reports?.tables ?? [])
-        if (new RegExp(`\\b${table.name}\\b`, 'i').test(sql))
-          await connection.run(
-            realtimeTableSql(
-              table,
-              await listTableFiles(path.join(this.options.reports!.dir, table.folder), '.json'),
-            ),
+        const { realtimeDir } = this.options;
+        for (const table of REALTIME_TABLES)
+          if (realtimeDir && new RegExp(`\\b${table.name}\\b`, 'i').test(sql))
+            await connection.run(
+              realtimeTableSql(
+                table,
+                await listTableFiles(path.join(realtimeDir, realtimeTablePrefix(table)), '.json.gz'),
+              ),
+            );
+        for (const table of this.options.reports?.tables ?? [])
+          if (new RegExp(`\\b${table.name}\\b`, 'i').test(sql))
+            await connection.run(
+              realtimeTableSql(
+                table,
+                await listTableFiles(path.join(this.options.reports!.dir, table.folder), '.json'),
+              ),
+            );
+        if (/\bquarantine/i.test(sql))
+          for (const statement of await quarantineSql({
+            ingest: this.options.lakeDir,
+            'kafka-quarantine': this.options.kafkaQuarantineDir,
+          }))
+            await connection.run(statement);
+        const profileFile = this.options.onProfile
+          ? path.join(tmpdir(), `duckdb-profile-${randomUUID()}.json`)
+          : undefined;
+        if (profileFile) {
+          await connection.run(`PRAGMA enable_profiling = 'json'`);
+          await connection.run(`SET custom_profiling_settings = ${quote(PROFILE_METRICS)}`);
+          await connection.run(`SET profiling_output = ${quote(profileFile)}`);
+        }
+        const statement = await connection.prepare(sql);
+        statement.bind([...parameters]);
+        const reader = await statement.runAndReadAll();
+        if (profileFile) {
+          // The file holds the profile of the last statement: the report.
+          this.options.onProfile?.(profileOf(name, JSON.parse(await readFile(profileFile, 'utf8'))));
+          await rm(profileFile, { force: true });
+        }
+        const names = reader.columnNames();
+        const types = reader.columnTypes().map(String);
+        const rows = reader
+          .getRowObjectsJS()
+          .map((row) =>
+            Object.fromEntries(names.map((name, index) => [name, normalise(row[name], types[index] ?? '')])),
           );
-      if (/\bquarantine/i.test(sql))
-        for (const statement of await quarantineSql({
-          ingest: this.options.lakeDir,
-          'kafka-quarantine': this.options.kafkaQuarantineDir,
-        }))
-          await connection.run(statement);
-      const profileFile = this.options.onProfile
-        ? path.join(tmpdir(), `duckdb-profile-${randomUUID()}.json`)
-        : undefined;
-      if (profileFile) {
-        await connection.run(`PRAGMA enable_profiling = 'json'`);
-        await connection.run(`SET custom_profiling_settings = ${quote(PROFILE_METRICS)}`);
-        await connection.run(`SET profiling_output = ${quote(profileFile)}`);
-      }
-      const statement = await connection.prepare(sql);
-      statement.bind([...parameters]);
-      const reader = await statement.runAndReadAll();
-      if (profileFile) {
-        // The file holds the profile of the last statement: the report.
-        this.options.onProfile?.(profileOf(name, JSON.parse(await readFile(profileFile, 'utf8'))));
-        await rm(profileFile, { force: true });
-      }
-      const names = reader.columnNames();
-      const types = reader.columnTypes().map(String);
-      const rows = reader
-        .getRowObjectsJS()
-        .map((row) =>
-          Object.fromEntries(names.map((name, index) => [name, normalise(row[name], types[index] ?? '')])),
+        return {
+          engine: 'duckdb',
+          queryId: `duckdb-${randomUUID()}`,
+          columns: names.map((name, index) => ({ name, type: (types[index] ?? '').toLowerCase() })),
+          rows,
+          bytesScanned: 0,
+          engineMillis: Date.now() - started,
+        };
+      } catch (error) {
+        if (error instanceof QueryEngineError) throw error;
+        throw new QueryEngineError(
+          `DuckDB: ${error instanceof Error ? error.message : String(error)}`,
+          false,
+          {
+            cause: error,
+          },
         );
-      return {
-        engine: 'duckdb',
-        queryId: `duckdb-${randomUUID()}`,
-        columns: names.map((name, index) => ({ name, type: (types[index] ?? '').toLowerCase() })),
-        rows,
-        bytesScanned: 0,
-        engineMillis: Date.now() - started,
-      };
-    } catch (error) {
-      if (error instanceof QueryEngineError) throw error;
-      throw new QueryEngineError(`DuckDB: ${error instanceof Error ? error.message : String(error)}`, false, {
-        cause: error,
-      });
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
+      }
+    });
   }
 
   /**
@@ -464,8 +474,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     return this.connection;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.connection.closeSync();
     this.instance.closeSync();
+    await this.queries.close();
   }
 }

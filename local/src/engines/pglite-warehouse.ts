@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
@@ -31,13 +33,67 @@ export const createPgliteWarehouse = async (
 };
 
 /**
- * Initialises a PGlite data directory in a short-lived child process, unless it already holds a
- * cluster. initdb grows PGlite's WASM memory to about 0.9 GB, which a process never gives back;
- * the long-running local cloud then opens the initialised directory at about 0.35 GB.
+ * A fresh cluster per installed PGlite version, in the installation's cache folder
+ * (`node_modules/.cache/`, emptied by `npm ci`), that new data directories are copied from.
  */
-export const initialisePgliteDataDir = async (dataDir: string): Promise<void> => {
-  if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+export const defaultPgliteTemplateDir = (): string => {
+  const entry = require.resolve('@electric-sql/pglite');
+  const packageDir = entry.slice(0, entry.lastIndexOf(`${path.sep}dist${path.sep}`));
+  const { version } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const nodeModules = packageDir.slice(0, packageDir.lastIndexOf(`${path.sep}node_modules${path.sep}`));
+  return path.join(nodeModules, 'node_modules', '.cache', 'pipeline-local', `pglite-${version}-cluster`);
+};
+
+const hasCluster = (dataDir: string) => existsSync(path.join(dataDir, 'PG_VERSION'));
+
+/** `dir` plus a suffix no other process uses, beside it (so a rename into place is atomic). */
+const scratchBeside = (dir: string) => `${dir}.${process.pid}-${randomUUID().slice(0, 8)}.tmp`;
+
+/**
+ * Runs initdb in a short-lived child process: initdb grows PGlite's WASM memory to about 0.9 GB,
+ * which a process never gives back; the long-running local cloud then opens the initialised
+ * directory at about 0.35 GB.
+ */
+const initdb = async (dataDir: string): Promise<void> => {
   const module = JSON.stringify(require.resolve('@electric-sql/pglite'));
   const script = `require(${module}).PGlite.create(${JSON.stringify(dataDir)}).then((db) => db.close())`;
   await promisify(execFile)(process.execPath, ['-e', script]);
+};
+
+/**
+ * Initialises a PGlite data directory, unless it already holds a cluster, as a copy of a fresh
+ * cluster made once (`templateDir`): initdb takes seconds, most of a local run's start-up, and its
+ * result is the same every time; copying it takes a fraction of a second. The template is made
+ * beside its place and renamed into it, so concurrent runs never see half of one.
+ */
+export const initialisePgliteDataDir = async (
+  dataDir: string,
+  templateDir: string = defaultPgliteTemplateDir(),
+): Promise<void> => {
+  if (hasCluster(dataDir)) return;
+  if (!hasCluster(templateDir)) {
+    const fresh = scratchBeside(templateDir);
+    await mkdir(path.dirname(templateDir), { recursive: true });
+    try {
+      await initdb(fresh);
+      // Another run may have put its template in place meanwhile: either is as good.
+      await rename(fresh, templateDir).catch((error: NodeJS.ErrnoException) => {
+        if (!hasCluster(templateDir)) throw error;
+      });
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  }
+  const copy = scratchBeside(dataDir);
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  try {
+    // Synchronous: fs.promises.cp awaits each of the cluster's small files in turn, slower for a
+    // folder of many small files.
+    cpSync(templateDir, copy, { recursive: true });
+    await rename(copy, dataDir);
+  } finally {
+    await rm(copy, { recursive: true, force: true });
+  }
 };

@@ -63,7 +63,7 @@ export const createLocalRunnerDependencies = async (
     partitionConcurrency: options.partitionConcurrency,
     rerunDaysBack: options.rerunDaysBack,
     close: async () => {
-      engine.close();
+      await engine.close();
       if (!shared.warehouse) await warehouse.close();
     },
   };

@@ -121,7 +121,7 @@ export const main = async (argv: string[], print: (line: string) => void = conso
       });
       for (const row of rows) print(JSON.stringify(row));
     } finally {
-      engine.close();
+      await engine.close();
     }
     return 0;
   }

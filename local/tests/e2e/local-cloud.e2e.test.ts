@@ -15,7 +15,8 @@ import { lakePartitions, reportRows } from './report-files';
 // through the API, then one more hour through the real CLI (`npm start`), continuing where the
 // first stopped. No mocks: the four services' handlers, DuckDB and PGlite.
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(REPO_ROOT, 'local', 'src', 'cli.ts');
+// What `npm start` runs: local/src/cli.ts from its cached bundle (rebuilt when a source changed).
+const CLI = path.join(REPO_ROOT, 'local', 'start.cjs');
 const HOUR_MS = 3_600_000;
 const START = Date.UTC(2026, 2, 1, 22, 0);
 const reports = loadReports();
@@ -57,8 +58,6 @@ beforeAll(async () => {
     promisify(execFile)(
       process.execPath,
       [
-        '--import',
-        'tsx',
         CLI,
         '--out',
         root,

@@ -14,7 +14,7 @@ export const quarantineByReason = async (root: string): Promise<Record<string, n
     });
     return Object.fromEntries(rows.map(({ reason, n }) => [String(reason), Number(n)]));
   } finally {
-    engine.close();
+    await engine.close();
   }
 };
 

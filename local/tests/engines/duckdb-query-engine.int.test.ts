@@ -19,7 +19,7 @@ describe('the DuckDB query engine', () => {
   });
 
   afterAll(async () => {
-    engine?.close();
+    await engine?.close();
     await rm(root, { recursive: true, force: true });
   });
 
@@ -110,7 +110,7 @@ describe('the DuckDB query engine', () => {
         { event_id: 'old', temperature: 21.5, battery: null },
       ]);
     } finally {
-      evolving.close();
+      await evolving.close();
       await rm(lake, { recursive: true, force: true });
     }
   });

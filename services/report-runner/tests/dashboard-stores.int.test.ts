@@ -67,7 +67,7 @@ describe('the dashboard from report outputs and real-time tables (no warehouse),
     });
   }, 120_000);
   afterAll(async () => {
-    engine?.close();
+    await engine?.close();
     await warehouse?.close();
     await rm(root, { recursive: true, force: true });
   });

@@ -67,7 +67,7 @@ describe('SQL reports over the most extreme readings the lake can hold', () => {
     await writeRegistry(lakeDir, generateRegistry());
   });
   afterEach(async () => {
-    engine?.close();
+    await engine?.close();
     engine = undefined;
     await rm(lakeDir, { recursive: true, force: true });
   });

@@ -27,7 +27,7 @@ describe('SQL reports on DuckDB over a generated lake', () => {
   });
 
   afterAll(async () => {
-    engine?.close();
+    await engine?.close();
     await rm(lakeDir, { recursive: true, force: true });
   });
 

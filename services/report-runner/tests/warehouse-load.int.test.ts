@@ -71,7 +71,7 @@ describe('report runs loaded into the PGlite warehouse', () => {
   });
 
   afterAll(async () => {
-    engine?.close();
+    await engine?.close();
     await warehouse?.close();
     await rm(root, { recursive: true, force: true });
   });

@@ -1,0 +1,70 @@
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { defaultPgliteTemplateDir, initialisePgliteDataDir } from '../../src/engines/pglite-warehouse';
+
+describe('initialising a PGlite data directory from a template cluster', () => {
+  let root: string;
+  let templateDir: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'pglite-template-'));
+    templateDir = path.join(root, 'cache', 'cluster');
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('makes the template once, then copies it into every new data directory', async () => {
+    await initialisePgliteDataDir(path.join(root, 'first'), templateDir);
+    const made = (await stat(path.join(templateDir, 'PG_VERSION'))).mtimeMs;
+
+    await initialisePgliteDataDir(path.join(root, 'second'), templateDir);
+
+    expect((await stat(path.join(templateDir, 'PG_VERSION'))).mtimeMs).toBe(made);
+    expect(existsSync(path.join(root, 'second', 'PG_VERSION'))).toBe(true);
+    // Nothing half-made is left beside the template or the data directories.
+    expect((await readdir(path.join(root, 'cache'))).sort()).toEqual(['cluster']);
+    expect((await readdir(root)).sort()).toEqual(['cache', 'first', 'second']);
+  }, 120_000);
+
+  it('gives each data directory a cluster of its own: what one run writes is not in the next copy', async () => {
+    const dataDir = path.join(root, 'own');
+    await initialisePgliteDataDir(dataDir, templateDir);
+    const db = await PGlite.create(dataDir);
+    try {
+      await db.exec('CREATE TABLE t (n int); INSERT INTO t VALUES (7)');
+      expect((await db.query('SELECT n FROM t')).rows).toEqual([{ n: 7 }]);
+    } finally {
+      await db.close();
+    }
+    const laterDir = path.join(root, 'later');
+    await initialisePgliteDataDir(laterDir, templateDir);
+    const later = await PGlite.create(laterDir);
+    try {
+      expect((await later.query(`SELECT to_regclass('t') AS t`)).rows).toEqual([{ t: null }]);
+    } finally {
+      await later.close();
+    }
+  }, 120_000);
+
+  it('leaves a data directory that already holds a cluster alone', async () => {
+    const dataDir = path.join(root, 'first');
+    await writeFile(path.join(dataDir, 'marker'), 'kept');
+    await initialisePgliteDataDir(dataDir, path.join(root, 'no-template-needed'));
+    expect(existsSync(path.join(dataDir, 'marker'))).toBe(true);
+    expect(existsSync(path.join(root, 'no-template-needed'))).toBe(false);
+  });
+
+  it("keeps the default template in the installation's cache folder, one per PGlite version", () => {
+    const nodeModules = path.resolve(__dirname, '..', '..', '..', 'node_modules');
+    const manifest = path.join(nodeModules, '@electric-sql', 'pglite', 'package.json');
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+    expect(defaultPgliteTemplateDir()).toBe(
+      path.join(nodeModules, '.cache', 'pipeline-local', `pglite-${version}-cluster`),
+    );
+  });
+});
