@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -127,14 +128,122 @@ export const withServiceLock = async <T>(serviceDir: string, task: () => Promise
   }
 };
 
+// What a service's packaging reads besides its own folder: the shared code and config files it
+// imports, the stage files, the local stage's handlers, and the locked dependency versions.
+const PACKAGING_INPUTS = [
+  'shared/src',
+  'shared/schema',
+  'shared/package.json',
+  'config',
+  'local/src',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.base.json',
+  'tsconfig.json',
+];
+// Outputs and tests of a service folder, which its packaging does not read.
+const NOT_INPUTS = new Set(['node_modules', '.esbuild', '.serverless', 'tests']);
+// Environment osls resolves into the template (provider.region's fallbacks).
+const PACKAGING_ENV = ['AWS_REGION', 'AWS_DEFAULT_REGION'];
+// Cached packagings not used for this long are removed.
+const CACHE_MAX_AGE_MS = 7 * 24 * 3_600_000;
+
+/** The folder of cached packagings, shared by every jest worker and run on this machine. */
+export const PACKAGE_CACHE_DIR = path.join(tmpdir(), 'sls-package-cache');
+
+const hashTree = async (hash: ReturnType<typeof createHash>, root: string, relative: string) => {
+  const absolute = path.join(root, relative);
+  let entries;
+  try {
+    entries = await readdir(absolute, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'ENOTDIR') throw error;
+    hash
+      .update(`${relative}\0`)
+      .update(await readFile(absolute))
+      .update('\0');
+    return;
+  }
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (NOT_INPUTS.has(entry.name)) continue;
+    const child = path.join(relative, entry.name);
+    if (entry.isDirectory()) await hashTree(hash, root, child);
+    else if (entry.isFile())
+      hash
+        .update(`${child}\0`)
+        .update(await readFile(path.join(root, child)))
+        .update('\0');
+  }
+};
+
 /**
- * Packages a service offline with `sls package --stage <stage> --package <fresh tmp dir>` (the
- * repo's `node_modules/.bin/sls`, i.e. osls) and returns the compiled template and zips.
+ * The cache key of one packaging: the service, stage and params, the relevant environment, and the
+ * content of every file the packaging reads. Any edit gives a new key, so a cached packaging is
+ * never stale, across runs too.
+ */
+export const packagingKey = async (serviceDir: string, stage: string, params: Record<string, string>) => {
+  const hash = createHash('sha256');
+  const cwd = path.resolve(serviceDir);
+  hash.update(
+    JSON.stringify({
+      service: path.relative(REPO_ROOT, cwd),
+      stage,
+      params: Object.entries(params).sort(([a], [b]) => a.localeCompare(b)),
+      env: PACKAGING_ENV.map((name) => [name, process.env[name] ?? null]),
+    }),
+  );
+  await hashTree(hash, cwd, '.');
+  for (const input of PACKAGING_INPUTS) await hashTree(hash, REPO_ROOT, input);
+  return hash.digest('hex').slice(0, 32);
+};
+
+// Fresh copies handed to the tests; removed when the process exits, so a test file whose hooks
+// timed out before its own clean-up leaves nothing behind.
+const handedOut = new Set<string>();
+process.once('exit', () => {
+  for (const dir of handedOut) rmSync(dir, { recursive: true, force: true });
+});
+
+const freshCopyOf = async (cached: string, serviceDir: string, stage: string): Promise<string> => {
+  const dir = await mkdtemp(path.join(tmpdir(), `sls-package-${path.basename(serviceDir)}-${stage}-`));
+  handedOut.add(dir);
+  await cp(cached, dir, { recursive: true });
+  return dir;
+};
+
+const isDirectory = async (dir: string): Promise<boolean> => {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+const pruneCache = async () => {
+  const now = Date.now();
+  for (const entry of await readdir(PACKAGE_CACHE_DIR).catch(() => [] as string[])) {
+    const dir = path.join(PACKAGE_CACHE_DIR, entry);
+    const age = now - (await stat(dir).catch(() => ({ mtimeMs: now }))).mtimeMs;
+    if (age > CACHE_MAX_AGE_MS) await rm(dir, { recursive: true, force: true });
+  }
+};
+
+/**
+ * Packages a service offline with `sls package --stage <stage> --package <dir>` (the repo's
+ * `node_modules/.bin/sls`, i.e. osls) and returns the compiled template and zips, in a fresh
+ * folder of the caller's own.
  *
- * `.esbuild/` is removed first because stale files from earlier builds were seen inside zips.
- * Packagings of the same service are serialised across jest workers by a lock; different services
- * package in parallel. Needs no AWS credentials as long as the config uses no `${ssm:}`, `${cf:}`,
- * `${s3:}` or `${aws:}` variables. Takes a few seconds: call it once per test file, in `beforeAll`.
+ * One packaging per service, stage and params for all test files, workers and runs: the result is
+ * kept in {@link PACKAGE_CACHE_DIR} under {@link packagingKey}, which changes with any file the
+ * packaging reads, and each caller gets a copy (which it may delete; copies left behind are removed
+ * when the process exits). `.esbuild/` is removed before a packaging because stale files from
+ * earlier builds were seen inside zips. Packagings of the same service are serialised across jest
+ * workers by a lock, inside which the cache is read again, so a second worker asking for the same
+ * packaging waits for the first and copies its result; different services package in parallel.
+ * Needs no AWS credentials as long as the config uses no `${ssm:}`, `${cf:}`, `${s3:}` or `${aws:}`
+ * variables. A cold packaging takes seconds: call it in `beforeAll`.
  *
  * @param serviceDir - the service folder holding `serverless.ts`, absolute or relative to the cwd
  * @example
@@ -148,18 +257,32 @@ export const packageService = async (
 ): Promise<PackagedService> => {
   const { stage = 'test', params = {} } = options;
   const cwd = path.resolve(serviceDir);
-  const dir = await mkdtemp(path.join(tmpdir(), `sls-package-${path.basename(cwd)}-${stage}-`));
-  const args = [
-    'package',
-    '--stage',
-    stage,
-    '--package',
-    dir,
-    ...Object.entries(params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
-  ];
-  await withServiceLock(cwd, async () => {
+  const cached = path.join(PACKAGE_CACHE_DIR, await packagingKey(cwd, stage, params));
+  const dir = await withServiceLock(cwd, async () => {
+    if (await isDirectory(cached)) {
+      const now = new Date();
+      await utimes(cached, now, now);
+      return freshCopyOf(cached, cwd, stage);
+    }
+    const building = await mkdtemp(path.join(tmpdir(), `sls-package-${path.basename(cwd)}-${stage}-`));
+    handedOut.add(building);
+    const args = [
+      'package',
+      '--stage',
+      stage,
+      '--package',
+      building,
+      ...Object.entries(params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
+    ];
     await rm(path.join(cwd, '.esbuild'), { recursive: true, force: true });
     await run(SLS, args, cwd);
+    // Into the cache under a temporary name, then renamed: readers never see half a packaging.
+    await mkdir(PACKAGE_CACHE_DIR, { recursive: true });
+    const staging = `${cached}.${process.pid}.partial`;
+    await cp(building, staging, { recursive: true });
+    await rename(staging, cached).catch(() => rm(staging, { recursive: true, force: true }));
+    await pruneCache();
+    return building;
   });
   const template = JSON.parse(
     await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),

@@ -321,6 +321,30 @@ export const resolveConditions = (
 };
 
 /**
+ * The template with every `Ref` to one of its parameters replaced by the value a deploy without
+ * parameter values gives it (its Default; for an SSM-typed one, what `parameterStore` holds, or
+ * the failure CloudFormation reports), in resources and outputs.
+ */
+export const resolveTemplateParameters = (
+  template: CfnTemplate,
+  parameterStore: Readonly<Record<string, string>> = {},
+): CfnTemplate => {
+  const substitute = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(substitute);
+    if (!isRecord(value)) return value;
+    if (typeof value.Ref === 'string' && Object.keys(value).length === 1) {
+      return templateParameterValue(template, value.Ref, parameterStore) ?? value;
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substitute(item)]));
+  };
+  return {
+    ...template,
+    Resources: substitute(template.Resources) as CfnTemplate['Resources'],
+    ...(template.Outputs ? { Outputs: substitute(template.Outputs) as CfnTemplate['Outputs'] } : {}),
+  };
+};
+
+/**
  * A value with every string `Fn::Sub` replaced by the text CloudFormation would produce:
  * `${Name}` takes `variables[Name]` (pseudo parameters such as `AWS::Region`, logical ids), and
  * `${!Literal}` is written as the literal `${Literal}`, CloudFormation's escape

@@ -3,6 +3,7 @@ import {
   evaluateConditions,
   resolveConditions,
   resolveSubs,
+  resolveTemplateParameters,
   resourcesOfType,
   valueAt,
   wildcardActions,
@@ -175,6 +176,19 @@ describe('resolveConditions', () => {
       expect(() => evaluateConditions(notifying(ssmTyped), {})).toThrow(
         /SSM parameter \/pipeline\/prod\/alarm-topic-arn does not exist/,
       );
+    });
+
+    it('replaces each Ref to a parameter by its value, leaving other Refs', () => {
+      const store = { '/pipeline/prod/alarm-topic-arn': 'arn:aws:sns:eu-west-1:123456789012:alarms' };
+      const resolved = resolveTemplateParameters(resolveConditions(notifying(ssmTyped), store), store);
+      expect(resolved.Resources.Alarm!.Properties).toEqual({
+        AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:alarms'],
+      });
+      const region = { ...notifying(ssmTyped), Outputs: { Region: { Value: { Ref: 'AWS::Region' } } } };
+      expect(resolveTemplateParameters(region, store).Outputs).toEqual({
+        Region: { Value: { Ref: 'AWS::Region' } },
+      });
+      expect(() => resolveTemplateParameters(notifying(ssmTyped))).toThrow(/does not exist/);
     });
 
     it('refuses a Ref to a parameter the template does not declare', () => {
