@@ -145,6 +145,8 @@ const PACKAGING_INPUTS = [
 const NOT_INPUTS = new Set(['node_modules', '.esbuild', '.serverless', 'tests']);
 // Environment osls resolves into the template (provider.region's fallbacks).
 const PACKAGING_ENV = ['AWS_REGION', 'AWS_DEFAULT_REGION'];
+// What check-params.cjs prints when a service's parameter rules refuse the values (params.ts).
+const PARAMETER_REFUSAL = /Invalid deployment parameters of /;
 // Cached packagings not used for this long are removed.
 const CACHE_MAX_AGE_MS = 7 * 24 * 3_600_000;
 
@@ -297,15 +299,28 @@ export const packageService = async (
 /**
  * Runs `sls package` expecting it to fail (e.g. on a parameter the service's `src/params.ts`
  * refuses) and returns its output; packaging that succeeds fails the test. Checking parameters
- * happens while osls resolves variables, before any bundling, so a refusal takes seconds.
+ * happens while osls resolves variables, before any bundling, so a refusal takes seconds. A refusal
+ * by the parameter rules (shared/src/serverless/params.ts) is kept like a packaging, under the same
+ * key ({@link packagingKey}), for later runs; any other failure (a crash, a timeout) is not.
  */
 export const packageFailure = async (serviceDir: string, options: PackageOptions = {}): Promise<string> => {
+  const refusal = path.join(
+    PACKAGE_CACHE_DIR,
+    `${await packagingKey(serviceDir, options.stage ?? 'test', options.params ?? {})}.refused`,
+  );
+  const known = await readFile(refusal, 'utf8').catch(() => undefined);
+  if (known !== undefined) return known;
   let packaged: PackagedService;
   try {
     packaged = await packageService(serviceDir, options);
   } catch (error) {
-    if (error instanceof PackageError) return error.output;
-    throw error;
+    if (!(error instanceof PackageError)) throw error;
+    if (!PARAMETER_REFUSAL.test(error.output)) return error.output;
+    await mkdir(PACKAGE_CACHE_DIR, { recursive: true });
+    const staging = `${refusal}.${process.pid}.partial`;
+    await writeFile(staging, error.output);
+    await rename(staging, refusal);
+    return error.output;
   }
   await rm(packaged.dir, { recursive: true, force: true });
   throw new Error(`sls package succeeded with ${JSON.stringify(options.params ?? {})}; expected a refusal`);
