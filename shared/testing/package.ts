@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -201,16 +200,32 @@ export const packagingKey = async (serviceDir: string, stage: string, params: Re
   return hash.digest('hex').slice(0, 32);
 };
 
-// Fresh copies handed to the tests; removed when the process exits, so a test file whose hooks
-// timed out before its own clean-up leaves nothing behind.
-const handedOut = new Set<string>();
-process.once('exit', () => {
-  for (const dir of handedOut) rmSync(dir, { recursive: true, force: true });
-});
+/**
+ * Where the folders handed to the tests live: one folder per process (a jest worker), removed by
+ * the first packaging of any later process once that process has ended. A test file whose hooks
+ * timed out before its own clean-up therefore leaves nothing behind for long. (An exit hook
+ * cannot do it: jest gives each test file its own `process` object, whose events never fire.)
+ */
+export const PACKAGE_COPIES_DIR = path.join(tmpdir(), 'sls-package-copies');
+
+const removeCopiesOfEndedProcesses = async () => {
+  for (const entry of await readdir(PACKAGE_COPIES_DIR).catch(() => [] as string[])) {
+    const owner = Number(entry);
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !isAlive(owner)) {
+      await rm(path.join(PACKAGE_COPIES_DIR, entry), { recursive: true, force: true });
+    }
+  }
+};
+
+/** A new empty folder of this process under {@link PACKAGE_COPIES_DIR}. */
+const scratchFolder = async (serviceDir: string, stage: string): Promise<string> => {
+  const own = path.join(PACKAGE_COPIES_DIR, String(process.pid));
+  await mkdir(own, { recursive: true });
+  return mkdtemp(path.join(own, `${path.basename(serviceDir)}-${stage}-`));
+};
 
 const freshCopyOf = async (cached: string, serviceDir: string, stage: string): Promise<string> => {
-  const dir = await mkdtemp(path.join(tmpdir(), `sls-package-${path.basename(serviceDir)}-${stage}-`));
-  handedOut.add(dir);
+  const dir = await scratchFolder(serviceDir, stage);
   await cp(cached, dir, { recursive: true });
   return dir;
 };
@@ -240,7 +255,7 @@ const pruneCache = async () => {
  * One packaging per service, stage and params for all test files, workers and runs: the result is
  * kept in {@link PACKAGE_CACHE_DIR} under {@link packagingKey}, which changes with any file the
  * packaging reads, and each caller gets a copy (which it may delete; copies left behind are removed
- * when the process exits). `.esbuild/` is removed before a packaging because stale files from
+ * once the process has ended, {@link PACKAGE_COPIES_DIR}). `.esbuild/` is removed before a packaging because stale files from
  * earlier builds were seen inside zips. Packagings of the same service are serialised across jest
  * workers by a lock, inside which the cache is read again, so a second worker asking for the same
  * packaging waits for the first and copies its result; different services package in parallel.
@@ -259,6 +274,7 @@ export const packageService = async (
 ): Promise<PackagedService> => {
   const { stage = 'test', params = {} } = options;
   const cwd = path.resolve(serviceDir);
+  await removeCopiesOfEndedProcesses();
   const cached = path.join(PACKAGE_CACHE_DIR, await packagingKey(cwd, stage, params));
   const dir = await withServiceLock(cwd, async () => {
     if (await isDirectory(cached)) {
@@ -266,8 +282,7 @@ export const packageService = async (
       await utimes(cached, now, now);
       return freshCopyOf(cached, cwd, stage);
     }
-    const building = await mkdtemp(path.join(tmpdir(), `sls-package-${path.basename(cwd)}-${stage}-`));
-    handedOut.add(building);
+    const building = await scratchFolder(cwd, stage);
     const args = [
       'package',
       '--stage',
