@@ -2,6 +2,8 @@
 // real local engines and `sls package`; `e2e` runs the whole local cloud (`npm start`) and checks
 // its books; `browser` opens the generated dashboard in Chromium. `npm test` runs them all after
 // typecheck and lint.
+const { availableParallelism } = require('node:os');
+
 const swc = [
   '@swc/jest',
   { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
@@ -22,6 +24,11 @@ const common = {
 };
 
 module.exports = {
+  // Jest's default (one worker fewer than the cores) runs everything in one process on 2 cores,
+  // where the unit and integration tiers measured faster with two (docs/BENCHMARKS.md, "Test
+  // suite"): integration files wait on sls child processes, unit files are independent. The e2e
+  // script asks for one: each file is a CPU-bound local cloud with long set-up hooks.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   projects: [
     {
       ...common,

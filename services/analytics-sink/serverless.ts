@@ -2,6 +2,7 @@ import {
   alarm,
   alarmConditions,
   alarmParams,
+  alarmTemplateParameters,
   arn,
   assumedBy,
   commonParams,
@@ -178,6 +179,8 @@ const config: AWS = {
     // The stack's bucket; stage local (warehouse=postgres there) names a folder, as invoke local
     // cannot resolve a CloudFormation reference.
     realtimeBucket: { default: ref('RealtimeBucket'), local: 'local-realtime' },
+    // Values the Conditions compare, as template parameters (resources.Parameters; alarms.ts).
+    templateParameters: alarmTemplateParameters,
     // Fails package/deploy naming the parameter when a value would only fail in AWS (src/params.ts).
     checkedParams: '${file(../../shared/src/serverless/check-params.cjs)}',
   },
@@ -233,6 +236,7 @@ const config: AWS = {
     },
   },
   resources: {
+    Parameters: '${file(../../shared/src/serverless/template-parameters.cjs)}' as never,
     Conditions: {
       ...alarmConditions,
       UsesRedshiftServerless: { 'Fn::Equals': ['${param:warehouse}', 'redshift-serverless'] },

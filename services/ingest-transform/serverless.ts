@@ -216,6 +216,8 @@ const config: AWS = {
       // (compose passes the outputs below instead). shared/src/serverless/stage-parameters.ts
       IngestBucketNameParameter: stageParameterResource('ingestBucketName', ref('IngestBucket')),
       IngestBucketArnParameter: stageParameterResource('ingestBucketArn', arn('IngestBucket')),
+      // The topic every alarm of the stage notifies, for the services deployed on their own.
+      AlarmTopicArnParameter: stageParameterResource('alarmTopicArn', alarmTopicArn),
 
       GlueDatabase: {
         Type: 'AWS::Glue::Database',

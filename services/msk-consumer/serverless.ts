@@ -2,6 +2,7 @@ import {
   alarm,
   alarmConditions,
   alarmParams,
+  alarmTemplateParameters,
   arn,
   assumedBy,
   commonParams,
@@ -129,6 +130,8 @@ const config: AWS = {
     // `sls invoke local` resolves a CloudFormation Ref through the AWS API; the local stage names
     // its quarantine folder instead, so it runs offline.
     quarantineBucket: { default: ref('QuarantineBucket'), local: '${self:service}-local-quarantine' },
+    // Values the Conditions compare, as template parameters (resources.Parameters; alarms.ts).
+    templateParameters: alarmTemplateParameters,
     // Fails package/deploy naming the parameter when a value would only fail in AWS (src/params.ts).
     checkedParams: '${file(../../shared/src/serverless/check-params.cjs)}',
   },
@@ -163,6 +166,7 @@ const config: AWS = {
     },
   },
   resources: {
+    Parameters: '${file(../../shared/src/serverless/template-parameters.cjs)}' as never,
     Conditions: {
       ...alarmConditions,
       HasMskCluster: isSet('mskClusterArn'),

@@ -3,6 +3,7 @@ import {
   alarm,
   alarmConditions,
   alarmParams,
+  alarmTemplateParameters,
   arn,
   assumedBy,
   commonParams,
@@ -270,8 +271,10 @@ const config: AWS = {
       exclude: [...esbuildDefaults.exclude, 'pg-native', '@duckdb/node-api', '@electric-sql/pglite'],
       outputWorkFolder: '${param:esbuildWorkFolder}',
     },
-    // The values a JSON-typed property uses, as template parameters (resources.Parameters).
+    // The values a JSON-typed property or a Condition uses, as template parameters
+    // (resources.Parameters; stage-parameters.ts templateParameterFor, alarms.ts).
     templateParameters: {
+      ...alarmTemplateParameters,
       IngestBucketName: {
         param: 'ingestBucketName',
         description: "The ingest bucket whose new lake objects queue report runs (ingest-transform's)",

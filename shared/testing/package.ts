@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -127,14 +127,140 @@ export const withServiceLock = async <T>(serviceDir: string, task: () => Promise
   }
 };
 
+// What a service's packaging reads besides its own folder: the shared code and config files it
+// imports, the stage files, the local stage's handlers, and the locked dependency versions.
+const PACKAGING_INPUTS = [
+  'shared/src',
+  'shared/schema',
+  'shared/package.json',
+  'config',
+  'local/src',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.base.json',
+  'tsconfig.json',
+];
+// Outputs and tests of a service folder, which its packaging does not read.
+const NOT_INPUTS = new Set(['node_modules', '.esbuild', '.serverless', 'tests']);
+// Environment osls resolves into the template (provider.region's fallbacks).
+const PACKAGING_ENV = ['AWS_REGION', 'AWS_DEFAULT_REGION'];
+// What check-params.cjs prints when a service's parameter rules refuse the values (params.ts).
+const PARAMETER_REFUSAL = /Invalid deployment parameters of /;
+// Cached packagings not used for this long are removed.
+const CACHE_MAX_AGE_MS = 7 * 24 * 3_600_000;
+
+/** The folder of cached packagings, shared by every jest worker and run on this machine. */
+export const PACKAGE_CACHE_DIR = path.join(tmpdir(), 'sls-package-cache');
+
+const hashTree = async (hash: ReturnType<typeof createHash>, root: string, relative: string) => {
+  const absolute = path.join(root, relative);
+  let entries;
+  try {
+    entries = await readdir(absolute, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'ENOTDIR') throw error;
+    hash
+      .update(`${relative}\0`)
+      .update(await readFile(absolute))
+      .update('\0');
+    return;
+  }
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (NOT_INPUTS.has(entry.name)) continue;
+    const child = path.join(relative, entry.name);
+    if (entry.isDirectory()) await hashTree(hash, root, child);
+    else if (entry.isFile())
+      hash
+        .update(`${child}\0`)
+        .update(await readFile(path.join(root, child)))
+        .update('\0');
+  }
+};
+
 /**
- * Packages a service offline with `sls package --stage <stage> --package <fresh tmp dir>` (the
- * repo's `node_modules/.bin/sls`, i.e. osls) and returns the compiled template and zips.
+ * The cache key of one packaging: the service, stage and params, the relevant environment, and the
+ * content of every file the packaging reads. Any edit gives a new key, so a cached packaging is
+ * never stale, across runs too.
+ */
+export const packagingKey = async (serviceDir: string, stage: string, params: Record<string, string>) => {
+  const hash = createHash('sha256');
+  const cwd = path.resolve(serviceDir);
+  hash.update(
+    JSON.stringify({
+      service: path.relative(REPO_ROOT, cwd),
+      stage,
+      params: Object.entries(params).sort(([a], [b]) => a.localeCompare(b)),
+      env: PACKAGING_ENV.map((name) => [name, process.env[name] ?? null]),
+    }),
+  );
+  await hashTree(hash, cwd, '.');
+  for (const input of PACKAGING_INPUTS) await hashTree(hash, REPO_ROOT, input);
+  return hash.digest('hex').slice(0, 32);
+};
+
+/**
+ * Where the folders handed to the tests live: one folder per process (a jest worker), removed by
+ * the first packaging of any later process once that process has ended. A test file whose hooks
+ * timed out before its own clean-up therefore leaves nothing behind for long. (An exit hook
+ * cannot do it: jest gives each test file its own `process` object, whose events never fire.)
+ */
+export const PACKAGE_COPIES_DIR = path.join(tmpdir(), 'sls-package-copies');
+
+const removeCopiesOfEndedProcesses = async () => {
+  for (const entry of await readdir(PACKAGE_COPIES_DIR).catch(() => [] as string[])) {
+    const owner = Number(entry);
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !isAlive(owner)) {
+      await rm(path.join(PACKAGE_COPIES_DIR, entry), { recursive: true, force: true });
+    }
+  }
+};
+
+/** A new empty folder of this process under {@link PACKAGE_COPIES_DIR}. */
+const scratchFolder = async (serviceDir: string, stage: string): Promise<string> => {
+  const own = path.join(PACKAGE_COPIES_DIR, String(process.pid));
+  await mkdir(own, { recursive: true });
+  return mkdtemp(path.join(own, `${path.basename(serviceDir)}-${stage}-`));
+};
+
+const freshCopyOf = async (cached: string, serviceDir: string, stage: string): Promise<string> => {
+  const dir = await scratchFolder(serviceDir, stage);
+  await cp(cached, dir, { recursive: true });
+  return dir;
+};
+
+const isDirectory = async (dir: string): Promise<boolean> => {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+const pruneCache = async () => {
+  const now = Date.now();
+  for (const entry of await readdir(PACKAGE_CACHE_DIR).catch(() => [] as string[])) {
+    const dir = path.join(PACKAGE_CACHE_DIR, entry);
+    const age = now - (await stat(dir).catch(() => ({ mtimeMs: now }))).mtimeMs;
+    if (age > CACHE_MAX_AGE_MS) await rm(dir, { recursive: true, force: true });
+  }
+};
+
+/**
+ * Packages a service offline with `sls package --stage <stage> --package <dir>` (the repo's
+ * `node_modules/.bin/sls`, i.e. osls) and returns the compiled template and zips, in a fresh
+ * folder of the caller's own.
  *
- * `.esbuild/` is removed first because stale files from earlier builds were seen inside zips.
- * Packagings of the same service are serialised across jest workers by a lock; different services
- * package in parallel. Needs no AWS credentials as long as the config uses no `${ssm:}`, `${cf:}`,
- * `${s3:}` or `${aws:}` variables. Takes a few seconds: call it once per test file, in `beforeAll`.
+ * One packaging per service, stage and params for all test files, workers and runs: the result is
+ * kept in {@link PACKAGE_CACHE_DIR} under {@link packagingKey}, which changes with any file the
+ * packaging reads, and each caller gets a copy (which it may delete; copies left behind are removed
+ * once the process has ended, {@link PACKAGE_COPIES_DIR}). `.esbuild/` is removed before a packaging because stale files from
+ * earlier builds were seen inside zips. Packagings of the same service are serialised across jest
+ * workers by a lock, inside which the cache is read again, so a second worker asking for the same
+ * packaging waits for the first and copies its result; different services package in parallel.
+ * Needs no AWS credentials as long as the config uses no `${ssm:}`, `${cf:}`, `${s3:}` or `${aws:}`
+ * variables. A cold packaging takes seconds: call it in `beforeAll`.
  *
  * @param serviceDir - the service folder holding `serverless.ts`, absolute or relative to the cwd
  * @example
@@ -148,18 +274,32 @@ export const packageService = async (
 ): Promise<PackagedService> => {
   const { stage = 'test', params = {} } = options;
   const cwd = path.resolve(serviceDir);
-  const dir = await mkdtemp(path.join(tmpdir(), `sls-package-${path.basename(cwd)}-${stage}-`));
-  const args = [
-    'package',
-    '--stage',
-    stage,
-    '--package',
-    dir,
-    ...Object.entries(params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
-  ];
-  await withServiceLock(cwd, async () => {
+  await removeCopiesOfEndedProcesses();
+  const cached = path.join(PACKAGE_CACHE_DIR, await packagingKey(cwd, stage, params));
+  const dir = await withServiceLock(cwd, async () => {
+    if (await isDirectory(cached)) {
+      const now = new Date();
+      await utimes(cached, now, now);
+      return freshCopyOf(cached, cwd, stage);
+    }
+    const building = await scratchFolder(cwd, stage);
+    const args = [
+      'package',
+      '--stage',
+      stage,
+      '--package',
+      building,
+      ...Object.entries(params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
+    ];
     await rm(path.join(cwd, '.esbuild'), { recursive: true, force: true });
     await run(SLS, args, cwd);
+    // Into the cache under a temporary name, then renamed: readers never see half a packaging.
+    await mkdir(PACKAGE_CACHE_DIR, { recursive: true });
+    const staging = `${cached}.${process.pid}.partial`;
+    await cp(building, staging, { recursive: true });
+    await rename(staging, cached).catch(() => rm(staging, { recursive: true, force: true }));
+    await pruneCache();
+    return building;
   });
   const template = JSON.parse(
     await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
@@ -174,15 +314,28 @@ export const packageService = async (
 /**
  * Runs `sls package` expecting it to fail (e.g. on a parameter the service's `src/params.ts`
  * refuses) and returns its output; packaging that succeeds fails the test. Checking parameters
- * happens while osls resolves variables, before any bundling, so a refusal takes seconds.
+ * happens while osls resolves variables, before any bundling, so a refusal takes seconds. A refusal
+ * by the parameter rules (shared/src/serverless/params.ts) is kept like a packaging, under the same
+ * key ({@link packagingKey}), for later runs; any other failure (a crash, a timeout) is not.
  */
 export const packageFailure = async (serviceDir: string, options: PackageOptions = {}): Promise<string> => {
+  const refusal = path.join(
+    PACKAGE_CACHE_DIR,
+    `${await packagingKey(serviceDir, options.stage ?? 'test', options.params ?? {})}.refused`,
+  );
+  const known = await readFile(refusal, 'utf8').catch(() => undefined);
+  if (known !== undefined) return known;
   let packaged: PackagedService;
   try {
     packaged = await packageService(serviceDir, options);
   } catch (error) {
-    if (error instanceof PackageError) return error.output;
-    throw error;
+    if (!(error instanceof PackageError)) throw error;
+    if (!PARAMETER_REFUSAL.test(error.output)) return error.output;
+    await mkdir(PACKAGE_CACHE_DIR, { recursive: true });
+    const staging = `${refusal}.${process.pid}.partial`;
+    await writeFile(staging, error.output);
+    await rename(staging, refusal);
+    return error.output;
   }
   await rm(packaged.dir, { recursive: true, force: true });
   throw new Error(`sls package succeeded with ${JSON.stringify(options.params ?? {})}; expected a refusal`);

@@ -22,7 +22,8 @@ export const publishedStageParameters = (stage: string): Record<string, string> 
  * What CloudFormation would refuse or leave unresolved about a template's dynamic references:
  * more than {@link MAX_DYNAMIC_REFERENCES}; one in Conditions or Mappings, or in a parameter's
  * Default without a version (cfn-lint E1052); one inside an EventBridge EventPattern (a JSON
- * property, see templateParameterFor); one whose parameter the stage does not publish.
+ * property, see templateParameterFor); one, or an SSM-typed template parameter, whose parameter
+ * the stage does not publish.
  */
 export const dynamicReferenceProblems = (template: CfnTemplate, stage: string): string[] => {
   const problems: string[] = [];
@@ -45,6 +46,16 @@ export const dynamicReferenceProblems = (template: CfnTemplate, stage: string): 
     }
   }
   try {
+    // An AWS::SSM::Parameter::Value<String> parameter is read before any resource: a name the
+    // store does not hold fails the operation as a dynamic reference does.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html
+    const ssmTyped = Object.values(template.Parameters ?? {}).filter(
+      (parameter) => (parameter as { Type?: unknown }).Type === 'AWS::SSM::Parameter::Value<String>',
+    );
+    resolveDynamicReferences(
+      ssmTyped.map((parameter) => `{{resolve:ssm:${String((parameter as { Default?: unknown }).Default)}}}`),
+      publishedStageParameters(stage),
+    );
     resolveDynamicReferences(
       { Resources: template.Resources, Outputs: template.Outputs },
       publishedStageParameters(stage),

@@ -1,3 +1,5 @@
+import { UnresolvedDynamicReferenceError } from '../src/serverless';
+
 /** A CloudFormation resource as `sls package` writes it. */
 export interface CfnResource {
   Type: string;
@@ -172,10 +174,50 @@ export const wildcardActions = (template: CfnTemplate): { owner: string; sid?: s
     ...notActions.map((action) => ({ owner, ...(sid ? { sid } : {}), action: `NotAction ${action}` })),
   ]);
 
+/** Each alarm's `AlarmActions` and `OKActions`, by logical id: whom it notifies. */
+export const alarmActionsOf = (
+  template: CfnTemplate,
+): Record<string, { AlarmActions?: unknown; OKActions?: unknown }> =>
+  Object.fromEntries(
+    resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(({ logicalId, resource }) => [
+      logicalId,
+      {
+        ...(resource.Properties?.AlarmActions !== undefined
+          ? { AlarmActions: resource.Properties.AlarmActions }
+          : {}),
+        ...(resource.Properties?.OKActions !== undefined ? { OKActions: resource.Properties.OKActions } : {}),
+      },
+    ]),
+  );
+
+const SSM_PARAMETER_TYPE = 'AWS::SSM::Parameter::Value<String>';
+
+/**
+ * The value of a template parameter as a stack operation without parameter values (osls passes
+ * none) sees it: its Default; for an AWS::SSM::Parameter::Value<String> parameter the value
+ * Parameter Store holds under that name, read before anything else, and a missing name fails the
+ * operation. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html
+ * `undefined` when the template does not declare `name` (a pseudo parameter or a resource).
+ */
+const templateParameterValue = (
+  template: Pick<CfnTemplate, 'Parameters'>,
+  name: string,
+  parameterStore: Readonly<Record<string, string>>,
+): string | undefined => {
+  const declared = template.Parameters?.[name];
+  if (!isRecord(declared) || declared.Default === undefined) return undefined;
+  const fallback = String(declared.Default);
+  if (declared.Type !== SSM_PARAMETER_TYPE) return fallback;
+  const stored = parameterStore[fallback];
+  if (stored === undefined) throw new UnresolvedDynamicReferenceError(fallback);
+  return stored;
+};
+
 const evaluateCondition = (
   expression: unknown,
   conditions: Record<string, unknown>,
   seen: string[],
+  parameter: (name: string) => string | undefined,
 ): boolean => {
   if (typeof expression === 'boolean') return expression;
   if (!isRecord(expression)) throw new Error(`Cannot evaluate condition ${JSON.stringify(expression)}`);
@@ -186,19 +228,24 @@ const evaluateCondition = (
     if (typeof name !== 'string' || !(name in conditions))
       throw new Error(`Unknown condition ${String(name)}`);
     if (seen.includes(name)) throw new Error(`Circular condition ${[...seen, name].join(' -> ')}`);
-    return evaluateCondition(conditions[name], conditions, [...seen, name]);
+    return evaluateCondition(conditions[name], conditions, [...seen, name], parameter);
   };
+  // Conditions may compare template parameters (conditions-section-structure.html).
+  const operand = (item: unknown): unknown =>
+    isRecord(item) && typeof item.Ref === 'string' && Object.keys(item).length === 1
+      ? (parameter(item.Ref) ?? item)
+      : item;
   switch (key) {
     case 'Condition':
       return byName(args);
     case 'Fn::Not':
-      return !evaluateCondition(list[0], conditions, seen);
+      return !evaluateCondition(list[0], conditions, seen, parameter);
     case 'Fn::And':
-      return list.every((item) => evaluateCondition(item, conditions, seen));
+      return list.every((item) => evaluateCondition(item, conditions, seen, parameter));
     case 'Fn::Or':
-      return list.some((item) => evaluateCondition(item, conditions, seen));
+      return list.some((item) => evaluateCondition(item, conditions, seen, parameter));
     case 'Fn::Equals': {
-      const [left, right] = list;
+      const [left, right] = list.map(operand);
       if (isIntrinsic(left) || isIntrinsic(right)) {
         throw new Error(
           `Cannot evaluate ${JSON.stringify(expression)} offline: it depends on a deploy-time value`,
@@ -213,15 +260,21 @@ const evaluateCondition = (
 
 /**
  * The truth value of every template condition. `sls` has already substituted `${param:...}`, so
- * conditions over params are plain `Fn::Equals` of literals; a condition that depends on a
- * deploy-time value (a stack parameter, `AWS::Region`) throws.
+ * conditions over params are plain `Fn::Equals` of literals; a `Ref` to a template parameter takes
+ * its value as a deploy without parameter values would (its Default; for an SSM-typed one, what
+ * `parameterStore` holds under that name, failing like CloudFormation when it holds nothing). A
+ * condition on any other deploy-time value (`AWS::Region`) throws.
  */
-export const evaluateConditions = (template: CfnTemplate): Record<string, boolean> => {
+export const evaluateConditions = (
+  template: CfnTemplate,
+  parameterStore: Readonly<Record<string, string>> = {},
+): Record<string, boolean> => {
   const conditions = template.Conditions ?? {};
+  const parameter = (name: string) => templateParameterValue(template, name, parameterStore);
   return Object.fromEntries(
     Object.entries(conditions).map(([name, expression]) => [
       name,
-      evaluateCondition(expression, conditions, [name]),
+      evaluateCondition(expression, conditions, [name], parameter),
     ]),
   );
 };
@@ -251,9 +304,13 @@ const resolveIfs = (value: unknown, truth: Record<string, boolean>): unknown => 
  * The template as CloudFormation would deploy it with these params: conditions evaluated,
  * resources and outputs whose condition is false removed, every `Fn::If` replaced by its chosen
  * branch and `AWS::NoValue` properties dropped. Use it to assert what a param switch really does.
+ * `parameterStore` is the stage's Parameter Store, for SSM-typed template parameters.
  */
-export const resolveConditions = (template: CfnTemplate): CfnTemplate => {
-  const truth = evaluateConditions(template);
+export const resolveConditions = (
+  template: CfnTemplate,
+  parameterStore: Readonly<Record<string, string>> = {},
+): CfnTemplate => {
+  const truth = evaluateConditions(template, parameterStore);
   const kept = <T extends { Condition?: string }>(entries: Record<string, T> = {}): Record<string, T> =>
     Object.fromEntries(
       Object.entries(entries)
@@ -261,6 +318,30 @@ export const resolveConditions = (template: CfnTemplate): CfnTemplate => {
         .map(([key, entry]) => [key, resolveIfs(entry, truth) as T]),
     );
   return { ...template, Resources: kept(template.Resources), Outputs: kept(template.Outputs) };
+};
+
+/**
+ * The template with every `Ref` to one of its parameters replaced by the value a deploy without
+ * parameter values gives it (its Default; for an SSM-typed one, what `parameterStore` holds, or
+ * the failure CloudFormation reports), in resources and outputs.
+ */
+export const resolveTemplateParameters = (
+  template: CfnTemplate,
+  parameterStore: Readonly<Record<string, string>> = {},
+): CfnTemplate => {
+  const substitute = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(substitute);
+    if (!isRecord(value)) return value;
+    if (typeof value.Ref === 'string' && Object.keys(value).length === 1) {
+      return templateParameterValue(template, value.Ref, parameterStore) ?? value;
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substitute(item)]));
+  };
+  return {
+    ...template,
+    Resources: substitute(template.Resources) as CfnTemplate['Resources'],
+    ...(template.Outputs ? { Outputs: substitute(template.Outputs) as CfnTemplate['Outputs'] } : {}),
+  };
 };
 
 /**

@@ -139,6 +139,12 @@ const publisherOf = (name: string, stage: string): ServiceName | undefined =>
     .filter((parameter) => stageParameterName(parameter, stage) === name)
     .map((parameter) => STAGE_PARAMETERS[parameter].producer)[0];
 
+/** Whether a value is read from what one of the services publishes for the stage. */
+const readsPublished = ({ value }: { value: string }, stage: string): boolean => {
+  const reference = ssmReferenceOf(value);
+  return reference !== undefined && publisherOf(reference.name, stage) !== undefined;
+};
+
 /** Where a resolved value comes from at deploy time, when it is an ssm dynamic reference. */
 const ssmSource = (value: unknown, stage: string): string | undefined => {
   const reference = typeof value === 'string' ? ssmReferenceOf(value) : undefined;
@@ -306,8 +312,11 @@ export const crossServiceProblems = (
   for (const { name, services, why } of SHARED_SETTINGS) {
     const holders = services.flatMap((service) => {
       const param = byService.get(service)?.params[name];
-      // A value compose passes from another stack's output agrees with that stack by construction.
-      return param && param.source !== 'compose' ? [{ service, value: param.value }] : [];
+      // A value compose passes from another stack's output, or read from what that stack
+      // published for the stage, agrees with that stack by construction.
+      return param && param.source !== 'compose' && !readsPublished(param, stage)
+        ? [{ service, value: param.value }]
+        : [];
     });
     const [first, ...others] = holders;
     for (const other of others) {

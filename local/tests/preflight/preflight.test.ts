@@ -139,6 +139,34 @@ describe('preflight', () => {
     expect(text).toMatch(/ingestBucketArn = from ingest-transform\.IngestBucketArn/);
   });
 
+  it("plans a service deployed on its own to notify the stage's alarm topic, which ingest-transform publishes", async () => {
+    const report = await preflight({
+      stage: 'prod',
+      env: {},
+      alone: ['msk-consumer'],
+      stageConfig: parseStageConfig('prod', 'config/prod.yml', consistent),
+    });
+    expect(report.problems).toEqual([]);
+    const consumer = report.services.find(({ service }) => service === 'msk-consumer');
+    expect(consumer?.params.alarmTopicArn).toEqual({
+      value: '{{resolve:ssm:/pipeline/prod/alarm-topic-arn}}',
+      source: 'default',
+      from: 'SSM /pipeline/prod/alarm-topic-arn (published by ingest-transform)',
+    });
+    expect(consumer?.needsFirst).toEqual(['ingest-transform']);
+    // An explicit topic still has to be the one the stage's other alarms notify.
+    const explicit = await preflight({
+      stage: 'prod',
+      env: {},
+      alone: ['msk-consumer'],
+      cliParams: { 'msk-consumer': { alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:other' } },
+      stageConfig: parseStageConfig('prod', 'config/prod.yml', consistent),
+    });
+    expect(explicit.problems).toEqual([
+      expect.objectContaining({ service: 'msk-consumer', name: 'alarmTopicArn' }),
+    ]);
+  });
+
   it('refuses a malformed value in place of a stage value, naming the parameter', async () => {
     const report = await preflight({
       stage: 'prod',

@@ -3,7 +3,9 @@ import path from 'node:path';
 import {
   allowStatements,
   auditSecrets,
+  alarmActionsOf,
   dynamicReferenceProblems,
+  publishedStageParameters,
   ssmGrants,
   loadResourceSpec,
   packageService,
@@ -20,6 +22,7 @@ import { ALERT_TABLE, WINDOW_PART_TABLE, WINDOW_VIEW_NAME } from '../src/domain/
 
 const SERVICE_DIR = path.resolve(__dirname, '..');
 const STAGE = 'test';
+const ALARM_TOPIC = 'arn:aws:sns:us-east-1:123456789012:ingest-transform-test-alarms';
 const HUB = 'arn:aws:kinesis:eu-west-1:123456789012:stream/ingest-transform-test-telemetry';
 const WAREHOUSE_URL_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pipeline-warehouse-AbCdEf';
 // Every switch away from its default in one packaging: each `sls package` costs a few seconds.
@@ -33,6 +36,7 @@ const ALTERNATIVE_PARAMS = {
   maximumRecordAgeSeconds: '7200',
   warehouse: 'postgres',
   warehouseUrlSecretArn: WAREHOUSE_URL_SECRET,
+  alarmTopicArn: ALARM_TOPIC,
   alertRules: 'humidity>95',
   ingestBucketName: 'ingest-transform-test-ingestbucket-1a2b3c4d5e6f',
   ingestBucketArn: 'arn:aws:s3:::ingest-transform-test-ingestbucket-1a2b3c4d5e6f',
@@ -46,6 +50,7 @@ const REDSHIFT_PARAMS = {
   warehouse: 'redshift-serverless',
   redshiftWorkgroupName: 'pipeline',
   redshiftWorkgroupArn: WORKGROUP_ARN,
+  alarmTopicArn: 'none',
 };
 // The default hub: ingest-transform's stream of the same stage, in the stack's account and region.
 const DEFAULT_HUB = {
@@ -85,7 +90,7 @@ beforeAll(async () => {
   alternative = await packageService(SERVICE_DIR, { stage: STAGE, params: ALTERNATIVE_PARAMS });
   redshift = await packageService(SERVICE_DIR, { stage: STAGE, params: REDSHIFT_PARAMS });
   template = packaged.template;
-  deployed = resolveConditions(template);
+  deployed = resolveConditions(template, publishedStageParameters(STAGE));
   deployedAlternative = resolveConditions(alternative.template);
 }, 180_000);
 
@@ -476,6 +481,42 @@ describe('analytics-sink infrastructure', () => {
         Value: { 'Fn::GetAtt': ['RealtimeBucket', 'Arn'] },
       });
       expect(ssmGrants(template)).toEqual([]);
+    });
+
+    it("notifies the stage's alarm topic, read from Parameter Store through an SSM-typed template parameter", () => {
+      // A dynamic reference cannot sit in Conditions, where "is there a topic" is decided.
+      expect(template.Parameters?.AlarmTopicArn).toMatchObject({
+        Type: 'AWS::SSM::Parameter::Value<String>',
+        Default: '/pipeline/test/alarm-topic-arn',
+      });
+      const actions = Object.values(
+        alarmActionsOf(resolveConditions(template, publishedStageParameters('test'))),
+      );
+      expect(actions.length).toBeGreaterThan(0);
+      for (const action of actions) {
+        expect(action).toEqual({
+          AlarmActions: [{ Ref: 'AlarmTopicArn' }],
+          OKActions: [{ Ref: 'AlarmTopicArn' }],
+        });
+      }
+      expect(dynamicReferenceProblems(template, 'test')).toEqual([]);
+    });
+
+    it('keeps an explicit alarmTopicArn: a topic ARN is notified, none notifies no one', () => {
+      expect(alternative.template.Parameters?.AlarmTopicArn).toMatchObject({
+        Type: 'String',
+        Default: ALARM_TOPIC,
+      });
+      for (const action of Object.values(alarmActionsOf(resolveConditions(alternative.template)))) {
+        expect(action).toEqual({
+          AlarmActions: [{ Ref: 'AlarmTopicArn' }],
+          OKActions: [{ Ref: 'AlarmTopicArn' }],
+        });
+      }
+      expect(redshift.template.Parameters?.AlarmTopicArn).toMatchObject({ Type: 'String', Default: 'none' });
+      const silent = Object.values(alarmActionsOf(resolveConditions(redshift.template)));
+      expect(silent.length).toBeGreaterThan(0);
+      expect(silent.filter((action) => Object.keys(action).length > 0)).toEqual([]);
     });
   });
 });

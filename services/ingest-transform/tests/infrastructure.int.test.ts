@@ -797,6 +797,19 @@ describe('ingest-transform infrastructure (sls package)', () => {
       });
     });
 
+    it("writes the stage's alarm topic ARN: the topic it creates, or the one alarmTopicArn names", () => {
+      expect(propertiesOf(deployed, 'AlarmTopicArnParameter')).toMatchObject({
+        Name: '/pipeline/test/alarm-topic-arn',
+        Type: 'String',
+        Tier: 'Standard',
+        Value: { Ref: 'AlarmTopic' },
+      });
+      // The value compose passes as the others' alarmTopicArn (the AlarmTopicArn output).
+      expect(propertiesOf(template, 'AlarmTopicArnParameter').Value).toEqual(
+        template.Outputs?.AlarmTopicArn?.Value,
+      );
+    });
+
     it('grants no function any ssm: action: CloudFormation resolves them with the deployer', () => {
       expect(ssmGrants(template)).toEqual([]);
     });

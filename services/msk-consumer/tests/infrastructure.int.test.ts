@@ -1,10 +1,13 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  alarmActionsOf,
   allowStatements,
+  dynamicReferenceProblems,
   loadResourceSpec,
   packageService,
   propertiesOf,
+  publishedStageParameters,
   readZip,
   resolveConditions,
   resourcesOfType,
@@ -25,6 +28,7 @@ import { evaluate } from './support/intrinsics';
 
 const SERVICE_DIR = path.resolve(__dirname, '..');
 const STAGE = 'test';
+const ALARM_TOPIC = 'arn:aws:sns:us-east-1:123456789012:ingest-transform-test-alarms';
 
 const CLUSTER_ARN =
   'arn:aws:kafka:us-east-1:123456789012:cluster/telemetry-cluster/5c9a3b2e-1f4d-4a8b-9c7e-2d6f0e1a3b5c-3';
@@ -49,8 +53,9 @@ const WITH_CLUSTER = {
   vpcSecurityGroupIds: 'sg-0123456789abcdef0',
   glueDatabaseName: 'lake_test',
   quarantineRetentionDays: '90',
+  alarmTopicArn: ALARM_TOPIC,
 };
-const WITH_SCRAM = { mskClusterArn: CLUSTER_ARN, mskSaslScramSecretArn: SECRET_ARN };
+const WITH_SCRAM = { mskClusterArn: CLUSTER_ARN, mskSaslScramSecretArn: SECRET_ARN, alarmTopicArn: 'none' };
 
 const MAPPING = 'ConsumerEventSourceMappingMSKClusterTopic';
 
@@ -73,8 +78,9 @@ beforeAll(async () => {
 
 afterAll(() => Promise.all(packaged.map(({ dir }) => rm(dir, { recursive: true, force: true }))));
 
-/** The template as CloudFormation deploys it: conditions applied, intrinsics evaluated. */
-const deployed = (template: CfnTemplate): CfnTemplate => evaluate(resolveConditions(template)) as CfnTemplate;
+/** The template as CloudFormation deploys it to a stage whose producers are deployed. */
+const deployed = (template: CfnTemplate): CfnTemplate =>
+  evaluate(resolveConditions(template, publishedStageParameters(STAGE))) as CfnTemplate;
 
 const grants = (template: CfnTemplate): Record<string, { actions: string[]; resources: unknown[] }> =>
   Object.fromEntries(
@@ -87,7 +93,9 @@ describe('the packaged stack', () => {
   it('conforms to the CloudFormation resource specifications and references only what exists', async () => {
     for (const template of [noCluster, withCluster, withScram]) {
       expect(await validateResourceProperties(template)).toEqual([]);
-      expect(await validateResourceProperties(resolveConditions(template))).toEqual([]);
+      expect(
+        await validateResourceProperties(resolveConditions(template, publishedStageParameters(STAGE))),
+      ).toEqual([]);
       expect(await validateReferences(template)).toEqual([]);
     }
   });
@@ -107,6 +115,35 @@ describe('the packaged stack', () => {
     const names = (await readZip(zip!)).map(({ name }) => name);
     expect(names).toContain('src/handlers/consumer.js');
     expect(names.some((name) => /duckdb|pglite/i.test(name))).toBe(false);
+  });
+});
+
+describe('alarm notifications', () => {
+  const notifying = { AlarmActions: [{ Ref: 'AlarmTopicArn' }], OKActions: [{ Ref: 'AlarmTopicArn' }] };
+
+  it("deployed alone, notify the stage's alarm topic, read from Parameter Store through an SSM-typed template parameter", () => {
+    // A dynamic reference cannot sit in Conditions, where "is there a topic" is decided.
+    expect(noCluster.Parameters?.AlarmTopicArn).toMatchObject({
+      Type: 'AWS::SSM::Parameter::Value<String>',
+      Default: '/pipeline/test/alarm-topic-arn',
+    });
+    const actions = Object.values(
+      alarmActionsOf(resolveConditions(noCluster, publishedStageParameters(STAGE))),
+    );
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of actions) expect(action).toEqual(notifying);
+    expect(dynamicReferenceProblems(noCluster, STAGE)).toEqual([]);
+  });
+
+  it('keep an explicit alarmTopicArn: a topic ARN is notified, none notifies no one', () => {
+    expect(withCluster.Parameters?.AlarmTopicArn).toMatchObject({ Type: 'String', Default: ALARM_TOPIC });
+    for (const action of Object.values(alarmActionsOf(resolveConditions(withCluster)))) {
+      expect(action).toEqual(notifying);
+    }
+    expect(withScram.Parameters?.AlarmTopicArn).toMatchObject({ Type: 'String', Default: 'none' });
+    const silent = Object.values(alarmActionsOf(resolveConditions(withScram)));
+    expect(silent.length).toBeGreaterThan(0);
+    expect(silent.filter((action) => Object.keys(action).length > 0)).toEqual([]);
   });
 });
 

@@ -2,7 +2,9 @@ import path from 'node:path';
 import {
   allowStatements,
   auditSecrets,
+  alarmActionsOf,
   dynamicReferenceProblems,
+  publishedStageParameters,
   ssmGrants,
   packageService,
   propertiesOf,
@@ -19,12 +21,14 @@ import {
 import { realtimeTablePrefix, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
 
 const SERVICE_DIR = path.join(__dirname, '..');
+const ALARM_TOPIC = 'arn:aws:sns:us-east-1:123456789012:ingest-transform-test-alarms';
 const INGEST = {
   ingestBucketName: 'pipeline-test-ingest',
   ingestBucketArn: 'arn:aws:s3:::pipeline-test-ingest',
   // analytics-sink's outputs, as serverless-compose.yml passes them.
   realtimeBucketArn: 'arn:aws:s3:::pipeline-test-realtime',
   realtimeGlueDatabaseName: 'pipeline_test_rt',
+  alarmTopicArn: ALARM_TOPIC,
 };
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -480,11 +484,21 @@ describe('report-runner infrastructure (sls package)', () => {
   describe('with warehouse=postgres and warehouseUrlSecretArn', () => {
     it('reads that one secret only, and tells the runner its ARN instead of a URL', async () => {
       const result = await packageService(SERVICE_DIR, {
-        params: { ...INGEST, warehouse: 'postgres', warehouseUrlSecretArn: WAREHOUSE_URL_SECRET },
+        params: {
+          ...INGEST,
+          warehouse: 'postgres',
+          warehouseUrlSecretArn: WAREHOUSE_URL_SECRET,
+          alarmTopicArn: 'none',
+        },
       });
       expect(await validateResourceProperties(result.template)).toEqual([]);
       expect(await validateReferences(result.template)).toEqual([]);
       const postgres = resolveConditions(result.template);
+      // alarmTopicArn=none: the alarms notify no one.
+      expect(result.template.Parameters?.AlarmTopicArn).toMatchObject({ Type: 'String', Default: 'none' });
+      expect(
+        Object.values(alarmActionsOf(postgres)).filter((action) => Object.keys(action).length > 0),
+      ).toEqual([]);
       expect(
         secretGrants(postgres).map(({ owner, sid, actions, resources, statement }) => ({
           owner,
@@ -570,7 +584,9 @@ describe('report-runner infrastructure (sls package)', () => {
     it("holds no placeholder: the buckets come from the stage's Parameter Store at deploy time", () => {
       expect(json(alone)).not.toContain('placeholder');
       expect(runnerVariables(alone).INGEST_BUCKET).toBe('{{resolve:ssm:/pipeline/test/ingest-bucket-name}}');
-      const scopes = allowStatements(resolveConditions(alone)).flatMap(({ resources }) => resources);
+      const scopes = allowStatements(resolveConditions(alone, publishedStageParameters('test'))).flatMap(
+        ({ resources }) => resources,
+      );
       expect(scopes).toEqual(
         expect.arrayContaining([
           '{{resolve:ssm:/pipeline/test/ingest-bucket-arn}}',
@@ -593,6 +609,38 @@ describe('report-runner infrastructure (sls package)', () => {
 
     it('grants the runner no ssm: action: CloudFormation resolves the values with the deployer', () => {
       expect(ssmGrants(alone)).toEqual([]);
+    });
+
+    it("notifies the stage's alarm topic, read from Parameter Store through an SSM-typed template parameter", () => {
+      // A dynamic reference cannot sit in Conditions, where "is there a topic" is decided.
+      expect(alone.Parameters?.AlarmTopicArn).toMatchObject({
+        Type: 'AWS::SSM::Parameter::Value<String>',
+        Default: '/pipeline/test/alarm-topic-arn',
+      });
+      const actions = Object.values(
+        alarmActionsOf(resolveConditions(alone, publishedStageParameters('test'))),
+      );
+      expect(actions.length).toBeGreaterThan(0);
+      for (const action of actions) {
+        expect(action).toEqual({
+          AlarmActions: [{ Ref: 'AlarmTopicArn' }],
+          OKActions: [{ Ref: 'AlarmTopicArn' }],
+        });
+      }
+      expect(dynamicReferenceProblems(alone, 'test')).toEqual([]);
+    });
+
+    it('keeps an explicit alarmTopicArn: compose passes the topic ARN', () => {
+      expect(packaged.template.Parameters?.AlarmTopicArn).toMatchObject({
+        Type: 'String',
+        Default: ALARM_TOPIC,
+      });
+      for (const action of Object.values(alarmActionsOf(resolveConditions(packaged.template)))) {
+        expect(action).toEqual({
+          AlarmActions: [{ Ref: 'AlarmTopicArn' }],
+          OKActions: [{ Ref: 'AlarmTopicArn' }],
+        });
+      }
     });
   });
 });

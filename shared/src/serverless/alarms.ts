@@ -1,39 +1,65 @@
 /**
  * CloudWatch alarms with one notification target for the whole stage: ingest-transform creates the
- * stage's alarm topic (or takes an existing one as `alarmTopicArn`) and outputs its ARN, which
- * serverless-compose passes to the other services as their `alarmTopicArn` (`none` when a service
- * is deployed on its own: its alarms then change state without notifying). Every alarm's
- * description links its runbook section in docs/OPERATIONS.md.
+ * stage's alarm topic (or takes an existing one as `alarmTopicArn`), outputs its ARN, which
+ * serverless-compose passes to the other services as their `alarmTopicArn`, and publishes it as
+ * the stage parameter `/pipeline/<stage>/alarm-topic-arn`, which a service deployed on its own
+ * reads (stage-parameters.ts). Every alarm's description links its runbook section in
+ * docs/OPERATIONS.md.
  */
 import { ARN } from '../contracts/arn';
 import { METRICS_NAMESPACE } from './provider';
 import { ifThen, ref, sub } from './intrinsics';
 import { arnOf, NONE, noneOr, type ParamCheck, type ParamRules } from './params';
+import { fromStageParameter, orSsmReference } from './stage-parameters';
 
-/** Params every service with alarms understands; spread into `params.default`. */
+/**
+ * Params every service whose alarms notify the stage's topic understands; spread into
+ * `params.default`. Default: what ingest-transform published for the stage; `none` silences them.
+ */
 export const alarmParams = {
-  alarmTopicArn: NONE,
+  alarmTopicArn: fromStageParameter('alarmTopicArn'),
 } as const;
 
 /** Rules of {@link alarmParams}: CloudWatch takes only an ARN as an alarm action. */
 export const alarmParamRules: ParamRules = {
-  alarmTopicArn: noneOr(arnOf(ARN.snsTopic)),
+  alarmTopicArn: orSsmReference(noneOr(arnOf(ARN.snsTopic))),
+};
+
+/**
+ * The template parameter holding `alarmTopicArn` (add {@link alarmTemplateParameters} to
+ * `custom.templateParameters`). "Is there a topic" is a Condition, and CloudFormation refuses a
+ * dynamic reference in Conditions (cfn-lint E1052) while a condition may compare a parameter
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html);
+ * read from Parameter Store, the parameter is of type AWS::SSM::Parameter::Value<String>, resolved
+ * before any condition or resource (templateParameterFor).
+ */
+export const ALARM_TOPIC_PARAMETER = 'AlarmTopicArn';
+
+/** `custom.templateParameters` entry of {@link ALARM_TOPIC_PARAMETER}. */
+export const alarmTemplateParameters = {
+  [ALARM_TOPIC_PARAMETER]: {
+    param: 'alarmTopicArn',
+    description: "The SNS topic the stack's alarms notify (the stage's alarm topic), or none",
+  },
 };
 
 /** An address SNS accepts for the `email` protocol (one address, no display name). */
 const email: ParamCheck = (value) =>
   /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(value) ? undefined : 'must be one email address';
 
-/** Params of the service that owns the stage's alarm topic (ingest-transform). */
+/**
+ * Params of the service that owns the stage's alarm topic (ingest-transform). `alarmTopicArn`
+ * none: it creates the topic; it never reads the stage parameter it publishes.
+ */
 export const alarmTopicParams = {
-  ...alarmParams,
+  alarmTopicArn: NONE,
   // none: no subscription. SNS mails a confirmation link first; nothing arrives until it is clicked.
   alarmEmail: NONE,
 } as const;
 
 /** Rules of {@link alarmTopicParams}. */
 export const alarmTopicParamRules: ParamRules = {
-  ...alarmParamRules,
+  alarmTopicArn: noneOr(arnOf(ARN.snsTopic)),
   alarmEmail: noneOr(email),
 };
 
@@ -124,9 +150,9 @@ export const alarmTopicResources = () => ({
 /** The condition name {@link alarm} uses; add {@link alarmConditions} to `resources.Conditions`. */
 export const HAS_ALARM_TOPIC = 'HasAlarmTopic';
 
-/** `resources.Conditions` entries the alarms need. */
+/** `resources.Conditions` entries the alarms need (over {@link ALARM_TOPIC_PARAMETER}). */
 export const alarmConditions = {
-  [HAS_ALARM_TOPIC]: { 'Fn::Not': [{ 'Fn::Equals': ['${param:alarmTopicArn}', NONE] }] },
+  [HAS_ALARM_TOPIC]: { 'Fn::Not': [{ 'Fn::Equals': [ref(ALARM_TOPIC_PARAMETER), NONE] }] },
 };
 
 /** The alarm's runbook: `docs/OPERATIONS.md#<anchor>`, appended to its description. */
@@ -138,7 +164,7 @@ interface AlarmCommon {
   description: string;
   /** The anchor of the alarm's runbook section in docs/OPERATIONS.md. */
   runbook: string;
-  /** Alarm and OK actions; default: the `alarmTopicArn` param when it is set. */
+  /** Alarm and OK actions; default: the `alarmTopicArn` param (its template parameter) unless none. */
   actions?: unknown;
   comparison:
     | 'GreaterThanOrEqualToThreshold'
@@ -154,7 +180,7 @@ interface AlarmCommon {
   treatMissingData?: 'notBreaching' | 'breaching' | 'ignore' | 'missing';
 }
 
-const paramTopicActions = () => ifThen(HAS_ALARM_TOPIC, ['${param:alarmTopicArn}']);
+const paramTopicActions = () => ifThen(HAS_ALARM_TOPIC, [ref(ALARM_TOPIC_PARAMETER)]);
 
 const commonProperties = ({
   description,

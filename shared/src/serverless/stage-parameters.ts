@@ -24,6 +24,8 @@ export const STAGE_PARAMETERS = {
     producer: 'analytics-sink',
     what: 'real-time bucket ARN',
   },
+  // The topic the stage's alarms notify: the one ingest-transform creates, or the one it was given.
+  alarmTopicArn: { key: 'alarm-topic-arn', producer: 'ingest-transform', what: 'alarm topic ARN' },
 } as const;
 
 export type StageParameter = keyof typeof STAGE_PARAMETERS;

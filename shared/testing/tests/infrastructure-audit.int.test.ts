@@ -18,6 +18,7 @@ import {
   REPO_ROOT,
   RESOURCE_WILDCARD_ALLOWANCES,
   resolveConditions,
+  resolveTemplateParameters,
   resourcesOfType,
   usedResourceWildcards,
   validateResourceProperties,
@@ -64,7 +65,7 @@ beforeAll(async () => {
           params: { ...SERVICES[name], alarmTopicArn: ALARM_TOPIC },
         });
         raw[name] = packaged[name].template;
-        deployed[name] = resolveConditions(packaged[name].template);
+        deployed[name] = resolveTemplateParameters(resolveConditions(packaged[name].template));
       }),
     );
   }

@@ -19,6 +19,7 @@ describe('dynamic references as CloudFormation treats them', () => {
       '/pipeline/prod/ingest-bucket-name',
       '/pipeline/prod/ingest-bucket-arn',
       '/pipeline/prod/realtime-bucket-arn',
+      '/pipeline/prod/alarm-topic-arn',
     ]);
     expect(dynamicReferenceProblems(withResources({ Runner: fn({ BUCKET: bucketName }) }), 'prod')).toEqual(
       [],
@@ -49,6 +50,18 @@ describe('dynamic references as CloudFormation treats them', () => {
       `Conditions holds ${bucketName}`,
       `Parameters hold ${bucketName} without a version`,
       'Rule.EventPattern holds a dynamic reference',
+    ]);
+  });
+
+  it('fails an SSM-typed template parameter that names what no stack of the stage publishes', () => {
+    const reading = (name: string) =>
+      withResources(
+        {},
+        { Parameters: { Topic: { Type: 'AWS::SSM::Parameter::Value<String>', Default: name } } },
+      );
+    expect(dynamicReferenceProblems(reading('/pipeline/prod/alarm-topic-arn'), 'prod')).toEqual([]);
+    expect(dynamicReferenceProblems(reading('/pipeline/prod/alarm-topic-arn'), 'dev')).toEqual([
+      expect.stringContaining('SSM parameter /pipeline/prod/alarm-topic-arn does not exist'),
     ]);
   });
 

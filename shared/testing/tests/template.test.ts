@@ -3,6 +3,7 @@ import {
   evaluateConditions,
   resolveConditions,
   resolveSubs,
+  resolveTemplateParameters,
   resourcesOfType,
   valueAt,
   wildcardActions,
@@ -126,6 +127,75 @@ describe('resolveConditions', () => {
     const withRegion = template();
     withRegion.Conditions = { InEurope: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] } };
     expect(() => evaluateConditions(withRegion)).toThrow(/deploy-time value/);
+  });
+
+  // A condition may compare a template parameter; osls passes no parameter values, so each takes
+  // its Default, and an AWS::SSM::Parameter::Value<String> parameter the value Parameter Store holds
+  // under that name, read before anything else (the operation fails when it is missing).
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html
+  describe('over template parameters', () => {
+    const notifying = (parameter: Record<string, unknown>): CfnTemplate => ({
+      Parameters: { Topic: parameter },
+      Conditions: { HasTopic: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Topic' }, 'none'] }] } },
+      Resources: {
+        Alarm: {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: {
+            AlarmActions: { 'Fn::If': ['HasTopic', [{ Ref: 'Topic' }], { Ref: 'AWS::NoValue' }] },
+          },
+        },
+      },
+    });
+    const ssmTyped = {
+      Type: 'AWS::SSM::Parameter::Value<String>',
+      Default: '/pipeline/prod/alarm-topic-arn',
+    };
+
+    it('compares a String parameter by its Default', () => {
+      expect(evaluateConditions(notifying({ Type: 'String', Default: 'none' }))).toEqual({ HasTopic: false });
+      expect(evaluateConditions(notifying({ Type: 'String', Default: 'arn:aws:sns:eu-west-1:1:t' }))).toEqual(
+        {
+          HasTopic: true,
+        },
+      );
+    });
+
+    it("compares an SSM-typed parameter by the value the stage's Parameter Store holds", () => {
+      const store = { '/pipeline/prod/alarm-topic-arn': 'arn:aws:sns:eu-west-1:123456789012:alarms' };
+      expect(evaluateConditions(notifying(ssmTyped), store)).toEqual({ HasTopic: true });
+      expect(resolveConditions(notifying(ssmTyped), store).Resources.Alarm!.Properties).toEqual({
+        AlarmActions: [{ Ref: 'Topic' }],
+      });
+      expect(evaluateConditions(notifying(ssmTyped), { '/pipeline/prod/alarm-topic-arn': 'none' })).toEqual({
+        HasTopic: false,
+      });
+    });
+
+    it('fails, naming the parameter, when the store does not hold it', () => {
+      expect(() => evaluateConditions(notifying(ssmTyped), {})).toThrow(
+        /SSM parameter \/pipeline\/prod\/alarm-topic-arn does not exist/,
+      );
+    });
+
+    it('replaces each Ref to a parameter by its value, leaving other Refs', () => {
+      const store = { '/pipeline/prod/alarm-topic-arn': 'arn:aws:sns:eu-west-1:123456789012:alarms' };
+      const resolved = resolveTemplateParameters(resolveConditions(notifying(ssmTyped), store), store);
+      expect(resolved.Resources.Alarm!.Properties).toEqual({
+        AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:alarms'],
+      });
+      const region = { ...notifying(ssmTyped), Outputs: { Region: { Value: { Ref: 'AWS::Region' } } } };
+      expect(resolveTemplateParameters(region, store).Outputs).toEqual({
+        Region: { Value: { Ref: 'AWS::Region' } },
+      });
+      expect(() => resolveTemplateParameters(notifying(ssmTyped))).toThrow(/does not exist/);
+    });
+
+    it('refuses a Ref to a parameter the template does not declare', () => {
+      const template = notifying({ Type: 'String', Default: 'none' });
+      template.Parameters = {};
+      expect(() => evaluateConditions(template)).toThrow(/deploy-time value/);
+    });
   });
 });
 

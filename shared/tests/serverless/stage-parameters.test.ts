@@ -26,6 +26,7 @@ describe('values a stack publishes for the other stacks of its stage (SSM Parame
       'ingest-transform',
       'ingest-transform',
       'analytics-sink',
+      'ingest-transform',
     ]);
   });
 
