@@ -3,6 +3,7 @@ import {
   allowStatements,
   packageService,
   propertiesOf,
+  publishedStageParameters,
   resolveConditions,
   resourcesOfType,
   validateReferences,
@@ -41,7 +42,8 @@ const packaged = async (params: Record<string, string>) => {
   const { template } = await packageService(SERVICE_DIR, { params });
   expect(await validateResourceProperties(template)).toEqual([]);
   expect(await validateReferences(template)).toEqual([]);
-  return resolveConditions(template);
+  // Deployed alone on stage `test`: the values other stacks publish are in its Parameter Store.
+  return resolveConditions(template, publishedStageParameters('test'));
 };
 
 describe('report-runner with quicksight=enabled (sls package)', () => {
