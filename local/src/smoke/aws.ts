@@ -4,7 +4,12 @@ import { AthenaQueryEngine } from '@pipeline/report-runner/adapters';
 import type { QueryEngine } from '@pipeline/report-runner';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
+import {
+  InvokeCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  type InvokeCommandOutput,
+} from '@aws-sdk/client-lambda';
 import { mskEventOf } from '../aws/msk/MskEventSourceMapping';
 import { S3Client } from '@aws-sdk/client-s3';
 import { kinesisHub, s3Store } from '../ops/aws';
@@ -155,13 +160,20 @@ export const lambdaKafkaShare = (
         sizeBytes: key.byteLength + value.byteLength,
       })),
     );
-    const result = await client.send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        InvocationType: 'RequestResponse',
-        Payload: Buffer.from(JSON.stringify(event)),
-      }),
-    );
+    let result: InvokeCommandOutput;
+    try {
+      result = await client.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: 'RequestResponse',
+          Payload: Buffer.from(JSON.stringify(event)),
+        }),
+      );
+    } catch (error) {
+      // A refused Invoke (no lambda:InvokeFunction, throttling) leaves the share unsent: the books
+      // still print, with the reason as the share's problem.
+      return { problems: [`Invoke ${functionName} refused: ${String(error)}`] };
+    }
     const text = result.Payload ? Buffer.from(result.Payload).toString('utf8') : '';
     let payload: InvokeErrorPayload = {};
     try {

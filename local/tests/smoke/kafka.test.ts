@@ -111,6 +111,23 @@ describe('the Kafka share of a smoke run', () => {
     ]);
   });
 
+  it('reports an Invoke the operator may not make, without failing the run', async () => {
+    lambda.on(InvokeCommand).rejects(
+      Object.assign(
+        new Error(
+          'User: arn:aws:iam::123456789012:user/ops is not authorized to perform: lambda:InvokeFunction',
+        ),
+        {
+          name: 'AccessDeniedException',
+        },
+      ),
+    );
+    const outcome = await share().send('abcd', planKafkaShare('abcd', NOW).records, NOW);
+    expect(outcome.problems).toEqual([
+      'Invoke msk-consumer-prod-consumer refused: AccessDeniedException: User: arn:aws:iam::123456789012:user/ops is not authorized to perform: lambda:InvokeFunction',
+    ]);
+  });
+
   it('reports records the consumer hands back as batchItemFailures', async () => {
     lambda.on(InvokeCommand).resolves({
       StatusCode: 200,
