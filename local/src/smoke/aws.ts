@@ -4,9 +4,16 @@ import { AthenaQueryEngine } from '@pipeline/report-runner/adapters';
 import type { QueryEngine } from '@pipeline/report-runner';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  InvokeCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  type InvokeCommandOutput,
+} from '@aws-sdk/client-lambda';
+import { mskEventOf } from '../aws/msk/MskEventSourceMapping';
 import { S3Client } from '@aws-sdk/client-s3';
 import { kinesisHub, s3Store } from '../ops/aws';
-import type { LakeCounts, LakeTally, RealtimeCounts, SmokeTarget } from './ports';
+import type { KafkaShareTarget, LakeCounts, LakeTally, RealtimeCounts, SmokeTarget } from './ports';
 
 /** A stack's outputs by key (`DescribeStacks`, `Stacks[0].Outputs[].OutputKey/OutputValue`). */
 export type StackOutputs = Record<string, string>;
@@ -93,8 +100,130 @@ export const athenaRealtimeCounts = (
 });
 
 export const REALTIME_NOT_CHECKED = 'real-time layer: not checked (no store outputs)';
-export const KAFKA_NOT_SENT =
-  'kafka: not sent (producing to MSK needs a Kafka client library, and none is installed)';
+export const KAFKA_NOT_SENT = 'kafka: not sent (msk-consumer has no MSK event source mapping on this stage)';
+export const KAFKA_BYPASS =
+  'kafka: the share was handed to msk-consumer by Lambda Invoke, bypassing the brokers and the event source mapping; it proves the consumer, its hub writes, its quarantine and everything downstream, not the cluster, its networking or the mapping';
+
+/** The MSK cluster msk-consumer reads: its event source mapping (absent when no cluster is configured). */
+export interface MskSource {
+  clusterArn: string;
+}
+
+// https://docs.aws.amazon.com/lambda/latest/api/API_ListEventSourceMappings.html
+export const mskSourceOf = async (
+  client: LambdaClient,
+  functionName: string,
+): Promise<MskSource | undefined> => {
+  const result = await client.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }));
+  const mapping = result.EventSourceMappings?.find(({ EventSourceArn }) =>
+    EventSourceArn?.startsWith('arn:aws:kafka:'),
+  );
+  return mapping?.EventSourceArn ? { clusterArn: mapping.EventSourceArn } : undefined;
+};
+
+interface InvokeErrorPayload {
+  errorType?: string;
+  errorMessage?: string;
+  batchItemFailures?: unknown[];
+}
+
+/**
+ * The Kafka share through Lambda `Invoke` (RequestResponse) of the deployed msk-consumer, with the
+ * `aws:kafka` event Lambda's mapping would build (the local MSK simulator's builder). A laptop
+ * usually cannot reach MSK brokers (private subnets), so this skips the brokers and the mapping.
+ * The records sit on topic `smoke-<runId>`, partition 0, from offset 0: msk-consumer's quarantine
+ * keys (`<topic>-<partition>-<first>-<last>`) then cannot overwrite a real batch's object.
+ * An error comes back as `FunctionError` with `{errorType, errorMessage}` as the payload:
+ * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+ * Operators need `lambda:InvokeFunction` on the function and `lambda:ListEventSourceMappings`.
+ */
+export const lambdaKafkaShare = (
+  client: LambdaClient,
+  functionName: string,
+  source: MskSource,
+  quarantine: KafkaShareTarget['quarantine'],
+): KafkaShareTarget => ({
+  route: `invoked on ${functionName} (Lambda Invoke: bypasses the MSK brokers and the event source mapping)`,
+  async send(runId, records, nowMs) {
+    const topic = `smoke-${runId}`;
+    const event = mskEventOf(
+      // Lambda's bootstrapServers are the cluster's brokers; this event comes from no broker.
+      { arn: source.clusterArn, bootstrapServers: '' },
+      records.map(({ key, value, headers }, offset) => ({
+        topic,
+        partition: 0,
+        offset,
+        timestamp: nowMs,
+        key,
+        value,
+        headers,
+        sizeBytes: key.byteLength + value.byteLength,
+      })),
+    );
+    let result: InvokeCommandOutput;
+    try {
+      result = await client.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: 'RequestResponse',
+          Payload: Buffer.from(JSON.stringify(event)),
+        }),
+      );
+    } catch (error) {
+      // A refused Invoke (no lambda:InvokeFunction, throttling) leaves the share unsent: the books
+      // still print, with the reason as the share's problem.
+      return { problems: [`Invoke ${functionName} refused: ${String(error)}`] };
+    }
+    const text = result.Payload ? Buffer.from(result.Payload).toString('utf8') : '';
+    let payload: InvokeErrorPayload = {};
+    try {
+      payload = text ? (JSON.parse(text) as InvokeErrorPayload) : {};
+    } catch {
+      payload = {};
+    }
+    if (result.FunctionError)
+      return {
+        problems: [
+          `${functionName} failed (${result.FunctionError}): ${payload.errorType ?? 'error'}: ${payload.errorMessage ?? text}`,
+        ],
+      };
+    const failures = Array.isArray(payload.batchItemFailures) ? payload.batchItemFailures.length : 0;
+    return {
+      problems: failures > 0 ? [`${functionName} handed back ${failures} records as batchItemFailures`] : [],
+    };
+  },
+  quarantine,
+});
+
+const isMissingStack = (error: unknown): boolean =>
+  error instanceof Error && /does not exist/.test(error.message);
+
+/** The Kafka share when the stage's msk-consumer stack exists and its function reads an MSK cluster. */
+export const awsKafkaShare = async (
+  stage: string,
+  config: { region?: string },
+  cloudFormation: CloudFormationClient,
+  s3: S3Client,
+): Promise<KafkaShareTarget | undefined> => {
+  const stack = `msk-consumer-${stage}`;
+  let outputs: StackOutputs;
+  try {
+    outputs = await stackOutputs(cloudFormation, stack);
+  } catch (error) {
+    if (isMissingStack(error)) return undefined;
+    throw error;
+  }
+  const lambda = new LambdaClient(config);
+  const functionName = requireOutput(outputs, stack, 'ConsumerFunctionName');
+  const source = await mskSourceOf(lambda, functionName);
+  if (!source) return undefined;
+  return lambdaKafkaShare(
+    lambda,
+    functionName,
+    source,
+    s3Store(s3, requireOutput(outputs, stack, 'QuarantineBucketName')),
+  );
+};
 
 /**
  * The smoke target of a deployed stage: names from the stacks' outputs (`<service>-<stage>`),
@@ -112,6 +241,7 @@ export const awsSmokeTarget = async (stage: string, region: string | undefined):
   const ingest = await stackOutputs(cloudFormation, ingestStack);
   const reports = await stackOutputs(cloudFormation, reportStack);
   const sink = await stackOutputs(cloudFormation, sinkStack);
+  const kafka = await awsKafkaShare(stage, config, cloudFormation, s3);
   const workGroup = requireOutput(reports, reportStack, 'AthenaWorkGroupName');
   const realtimeNames = ['RealtimeGlueDatabaseName', 'RealtimeWindowTableName', 'RealtimeAlertTableName'];
   const realtime = realtimeNames.every((key) => sink[key])
@@ -142,7 +272,8 @@ export const awsSmokeTarget = async (stage: string, region: string | undefined):
       requireOutput(ingest, ingestStack, 'GlueTableName'),
     ),
     realtime,
-    notes: [...(realtime ? [] : [REALTIME_NOT_CHECKED]), KAFKA_NOT_SENT],
+    kafka,
+    notes: [...(realtime ? [] : [REALTIME_NOT_CHECKED]), kafka ? KAFKA_BYPASS : KAFKA_NOT_SENT],
     settle: async () => {},
     wait: async (ms) => void (await sleep(ms)),
   };

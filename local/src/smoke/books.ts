@@ -6,7 +6,7 @@ import {
   type SourceName,
 } from '@pipeline/shared/books';
 import type { ErrorTally, ReportTally } from './observe';
-import type { SmokePlan } from './plan';
+import type { KafkaSharePlan, SmokePlan } from './plan';
 import type { LakeTally, RealtimeTally } from './ports';
 
 export interface SmokeBooks {
@@ -27,6 +27,14 @@ export interface SmokeAccounting {
   problems: string[];
 }
 
+/** What the Kafka share sent and what msk-consumer's quarantine holds of it. */
+export interface KafkaShareTally {
+  plan: KafkaSharePlan;
+  quarantine: ErrorTally;
+  /** A failed invocation or records the consumer handed back: the share did not get through. */
+  sendProblems: string[];
+}
+
 const EMPTY: SourceAccount = { produced: 0, delivered: 0, dropped: {}, failed: {} };
 
 /**
@@ -44,8 +52,12 @@ export const smokeBooks = (
   errors: ErrorTally,
   reports: ReportTally,
   realtime: RealtimeTally | undefined,
+  kafka?: KafkaShareTally,
 ): SmokeAccounting => {
-  const delivered = totalOf(lake.rowsByDevice);
+  const isKafka = (device: string) => kafka !== undefined && device.startsWith(kafka.plan.prefix);
+  const rowsOf = (fromKafka: boolean) =>
+    Object.fromEntries(Object.entries(lake.rowsByDevice).filter(([device]) => isKafka(device) === fromKafka));
+  const delivered = totalOf(rowsOf(false));
   const heartbeatsDropped = plan.heartbeatDevices.filter(
     (device) => lake.rowsByDevice[device] === undefined && !errors.devices.has(device),
   ).length;
@@ -55,30 +67,55 @@ export const smokeBooks = (
     dropped: heartbeatsDropped > 0 ? { heartbeat: heartbeatsDropped } : {},
     failed: errors.failed,
   };
-  const sources = { devices, kafka: EMPTY };
-  // Up to the lake, the hop is Firehose with the transform: its output is the lake and the error prefix.
+  // msk-consumer drops a heartbeat without a trace per run, as the transform does: a heartbeat is
+  // dropped when its device shows up neither in the lake nor in the quarantine.
+  const kafkaHeartbeatsDropped = (kafka?.plan.heartbeatDevices ?? []).filter(
+    (device) => lake.rowsByDevice[device] === undefined && !kafka?.quarantine.devices.has(device),
+  ).length;
+  const kafkaAccount: SourceAccount = kafka
+    ? {
+        produced: kafka.plan.records.length,
+        delivered: totalOf(rowsOf(true)),
+        dropped: kafkaHeartbeatsDropped > 0 ? { heartbeat: kafkaHeartbeatsDropped } : {},
+        failed: kafka.quarantine.failed,
+      }
+    : EMPTY;
+  const sources = { devices, kafka: kafkaAccount };
+  const readings = plan.readings + (kafka?.plan.readings ?? 0);
+  // Up to the lake, the hop is Firehose with the transform: its output is the lake and the error
+  // prefix; the Kafka share's hop is msk-consumer, whose output is the hub and its quarantine.
   const problems = [
-    ...balanceProblems(sources),
+    ...balanceProblems({ devices, kafka: EMPTY }),
     ...expectationProblems('devices', devices, plan.expected),
   ].map((problem) => `Firehose -> lake: ${problem}`);
-  if (lake.readings !== plan.readings && delivered === plan.expected.delivered)
+  if (kafka)
     problems.push(
-      `Firehose -> lake: ${plan.readings} distinct readings sent, the lake holds ${lake.readings}`,
+      ...kafka.sendProblems.map((problem) => `kafka share: ${problem}`),
+      ...[
+        ...balanceProblems({ devices: EMPTY, kafka: kafkaAccount }),
+        ...expectationProblems('kafka', kafkaAccount, kafka.plan.expected),
+      ].map((problem) => `msk-consumer -> lake: ${problem}`),
     );
+  if (
+    lake.readings !== readings &&
+    delivered === plan.expected.delivered &&
+    kafkaAccount.delivered === (kafka?.plan.expected.delivered ?? 0)
+  )
+    problems.push(`Firehose -> lake: ${readings} distinct readings sent, the lake holds ${lake.readings}`);
   for (const missing of reports.missing) problems.push(`reports: no ${missing} run manifest`);
-  if (reports.missing.length === 0 && reports.readings !== plan.readings)
+  if (reports.missing.length === 0 && reports.readings !== readings)
     problems.push(
-      `reports: device_hourly_stats counts ${reports.readings} of the run's readings, expected ${plan.readings}`,
+      `reports: device_hourly_stats counts ${reports.readings} of the run's readings, expected ${readings}`,
     );
-  if (realtime && realtime.windowEvents !== plan.readings)
+  if (realtime && realtime.windowEvents !== readings)
     problems.push(
-      `real-time layer: the windows count ${realtime.windowEvents} of the run's readings, expected ${plan.readings}`,
+      `real-time layer: the windows count ${realtime.windowEvents} of the run's readings, expected ${readings}`,
     );
   return {
     books: {
       sources,
-      duplicatesInLake: delivered - lake.readings,
-      readings: plan.readings,
+      duplicatesInLake: delivered + kafkaAccount.delivered - lake.readings,
+      readings,
       lakePartitions: lake.partitions.length,
       reports,
       realtime,

@@ -12,6 +12,10 @@ Sends synthetic messages tagged with a run id (device ids smoke-<runId>-<n>: rea
 twice, broken messages, heartbeats) into the hub, waits until they have passed Firehose, the
 reports and the real-time layer, and prints the same books as npm start: produced = delivered +
 dropped + failed. Exits 1 when the books do not balance within the time-out.
+When the stage's msk-consumer reads an MSK cluster, a Kafka share (devices smoke-<runId>-k<n>,
+one poison record) is handed to the deployed function with Lambda Invoke: it bypasses the brokers
+and the event source mapping (needs lambda:InvokeFunction). Locally it goes through the local
+MSK cluster.
 
   --stage <stage>      the deployed stage (stacks <service>-<stage>)
   --region <region>    default: the SDK's (AWS_REGION, profile)

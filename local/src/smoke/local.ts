@@ -4,7 +4,8 @@ import type { PGlite } from '@electric-sql/pglite';
 import { readLake, type LakeFiles } from '../engines/duckdb-query-engine';
 import { LOCAL_RESOURCES } from '../cloud/layout';
 import { drain, folderStore, type LocalOps } from '../ops/local';
-import type { LakeCounts, LakeTally, RealtimeCounts, SmokeTarget } from './ports';
+import type { KafkaShareTarget, LakeCounts, LakeTally, RealtimeCounts, SmokeTarget } from './ports';
+import type { LocalCloud } from '../cloud/LocalCloud';
 
 /**
  * The lake folder read by DuckDB, as Athena reads the Glue table: the run's rows by device, its
@@ -65,6 +66,25 @@ export const pgliteRealtimeCounts = (db: PGlite): RealtimeCounts => ({
 });
 
 /**
+ * The local cloud's MSK path: the records are produced to the local cluster's topic, keyed by
+ * device, and the local event source mapping hands them to msk-consumer when the cloud drains.
+ */
+export const localKafkaShare = (cloud: LocalCloud): KafkaShareTarget => ({
+  route: `produced to topic ${LOCAL_RESOURCES.mskTopic} of the local MSK cluster (read by its event source mapping)`,
+  async send(_runId, records, nowMs) {
+    for (const { key, value, headers } of records)
+      cloud.kafka.produce(LOCAL_RESOURCES.mskTopic, {
+        key,
+        value,
+        headers: Object.fromEntries(headers),
+        timestamp: nowMs,
+      });
+    return { problems: [] };
+  },
+  quarantine: folderStore(cloud.store, LOCAL_RESOURCES.quarantineBucket),
+});
+
+/**
  * A smoke target over a local cloud folder (opened by `withLocalCloud`): the hub is the
  * in-process Kinesis, the lake and the error prefix its folders, time the simulated clock.
  */
@@ -79,7 +99,8 @@ export const localSmokeTarget = (ops: LocalOps): SmokeTarget => {
     reports: folderStore(cloud.store, LOCAL_RESOURCES.reportsBucket),
     lake: duckdbLakeCounts(cloud.settings.layout.lakeDir, () => ingest.keys('raw/')),
     realtime: pgliteRealtimeCounts(cloud.db),
-    notes: ['kafka: not sent (the smoke test sends to the hub only)'],
+    kafka: localKafkaShare(cloud),
+    notes: [],
     settle: () => drain(cloud),
     wait: async (ms) => {
       cloud.clock.advance(ms);

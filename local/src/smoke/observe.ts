@@ -1,5 +1,10 @@
 import { gunzipSync } from 'node:zlib';
-import { decodeJsonObject, DEFAULT_EVENT_TIME_POLICY, normaliseHubMessage } from '@pipeline/shared';
+import {
+  decodeJsonObject,
+  DEFAULT_EVENT_TIME_POLICY,
+  KAFKA_QUARANTINE_PREFIX,
+  normaliseHubMessage,
+} from '@pipeline/shared';
 import { reportOutputKeys } from '@pipeline/report-runner';
 import { FIREHOSE_ERRORS } from '../aws/firehose/response';
 import { addCount } from '@pipeline/shared/books';
@@ -101,6 +106,33 @@ export const tallyErrors = async (
             1,
           );
         }
+      }
+    }
+  }
+  return tally;
+};
+
+/**
+ * The Kafka share's records in msk-consumer's quarantine (`errors/msk/dt=/hour=/`, JSON lines with
+ * the base64 `value` and the `reason`; hour of the first record's Kafka timestamp): by reason, for
+ * the records whose value carries the share's device prefix.
+ */
+export const tallyQuarantine = async (
+  store: OpsObjectStore,
+  prefix: string,
+  hours: readonly PartitionHour[],
+): Promise<ErrorTally> => {
+  const tally: ErrorTally = { failed: {}, devices: new Set() };
+  const devicePattern = new RegExp(`${prefix}\\d+`);
+  for (const { dt, hour } of hours) {
+    for await (const key of store.keys(`${KAFKA_QUARANTINE_PREFIX}dt=${dt}/hour=${hour}/`)) {
+      for (const line of linesOf(await store.get(key))) {
+        const record = JSON.parse(line) as { value?: unknown; reason?: unknown };
+        if (typeof record.value !== 'string') continue;
+        const device = devicePattern.exec(Buffer.from(record.value, 'base64').toString('utf8'));
+        if (!device) continue;
+        tally.devices.add(device[0]);
+        addCount(tally.failed, typeof record.reason === 'string' ? record.reason : 'unknown', 1);
       }
     }
   }

@@ -120,3 +120,64 @@ export const planSmoke = (runId: string, events: number, nowMs: number): SmokePl
   }
   return { runId, prefix, messages, expected, readings, heartbeatDevices };
 };
+
+export type SmokeKafkaRole = 'reading' | 'heartbeat' | 'poison';
+
+/** A Kafka record of the run's Kafka share: its key is the device id, as a producer would key it. */
+export interface SmokeKafkaRecord {
+  deviceId: string;
+  role: SmokeKafkaRole;
+  key: Buffer;
+  value: Buffer;
+  headers: [string, Buffer][];
+}
+
+export interface KafkaSharePlan {
+  /** Device ids `smoke-<runId>-k<n>`: the lake tells the Kafka share from the hub's by this. */
+  prefix: string;
+  records: SmokeKafkaRecord[];
+  expected: ExpectedOutcomes;
+  /** Distinct readings the Kafka share adds for the reports and windows. */
+  readings: number;
+  heartbeatDevices: string[];
+}
+
+/** The Kafka share's device prefix: inside the run's prefix, so the lake and reports count it too. */
+export const kafkaPrefix = (runId: string): string => `${devicePrefix(runId)}k`;
+
+// Readings, a heartbeat (dropped by msk-consumer) and a poison record (metrics out of range) that
+// msk-consumer must quarantine. A header with a non-ASCII byte travels as signed Java bytes.
+const KAFKA_ROLES: readonly SmokeKafkaRole[] = ['reading', 'reading', 'reading', 'heartbeat', 'poison'];
+
+/** The Kafka share of a smoke run: a few records msk-consumer must forward, drop and quarantine. */
+export const planKafkaShare = (runId: string, nowMs: number): KafkaSharePlan => {
+  const prefix = kafkaPrefix(runId);
+  const plan: KafkaSharePlan = {
+    prefix,
+    records: [],
+    expected: { delivered: 0, dropped: {}, failed: {} },
+    readings: 0,
+    heartbeatDevices: [],
+  };
+  KAFKA_ROLES.forEach((role, slot) => {
+    const deviceId = IdentifierSchema.parse(`${prefix}${slot}`);
+    const reading = {
+      deviceId,
+      timestamp: new Date(nowMs - 1000).toISOString(),
+      site: 'smoke',
+      firmware: 'smoke-test',
+      metrics: { temperature: role === 'poison' ? 999 : 21.5, humidity: 40, battery: 90 },
+    };
+    const value = role === 'heartbeat' ? json({ deviceId, type: 'heartbeat' }) : json(reading);
+    const headers: [string, Buffer][] = [['smoke-run', Buffer.from(`${runId} café`, 'utf8')]];
+    plan.records.push({ deviceId, role, key: Buffer.from(deviceId), value, headers });
+    if (role === 'reading') {
+      plan.expected.delivered += 1;
+      plan.readings += 1;
+    } else if (role === 'heartbeat') {
+      plan.expected.dropped.heartbeat = (plan.expected.dropped.heartbeat ?? 0) + 1;
+      plan.heartbeatDevices.push(deviceId);
+    } else plan.expected.failed.invalid_metrics = (plan.expected.failed.invalid_metrics ?? 0) + 1;
+  });
+  return plan;
+};

@@ -1,5 +1,6 @@
 import type { PartitionHour } from '../ops/hours';
 import type { OpsHub, OpsObjectStore } from '../ops/ports';
+import type { SmokeKafkaRecord } from './plan';
 
 /** The run's rows in the lake (Athena over the Glue table in AWS, DuckDB over the lake folder locally). */
 export interface LakeTally {
@@ -27,6 +28,20 @@ export interface RealtimeCounts {
   count(prefix: string): Promise<RealtimeTally>;
 }
 
+/** What became of the Kafka share's send: problems name a failed invocation or records it refused. */
+export interface KafkaSendOutcome {
+  problems: string[];
+}
+
+/** The stage's MSK path: msk-consumer's input and its quarantine bucket. */
+export interface KafkaShareTarget {
+  /** How the records reach msk-consumer, for the output (what the share proves and what it does not). */
+  route: string;
+  send(runId: string, records: readonly SmokeKafkaRecord[], nowMs: number): Promise<KafkaSendOutcome>;
+  /** msk-consumer's quarantine bucket (`errors/msk/`). */
+  quarantine: OpsObjectStore;
+}
+
 /** Where a smoke run sends its readings and reads back what became of them. */
 export interface SmokeTarget {
   /** What the target is, for the first line of output (`stage prod in eu-west-1`). */
@@ -41,6 +56,8 @@ export interface SmokeTarget {
   lake: LakeCounts;
   /** Undefined when the stage has no real-time store to read; `notes` then says why. */
   realtime: RealtimeCounts | undefined;
+  /** Undefined when the stage has no MSK cluster configured; `notes` then says so. */
+  kafka: KafkaShareTarget | undefined;
   /** What the run leaves out and why (no Kafka client, no real-time store outputs). */
   notes: string[];
   /** Lets everything in flight arrive (the local cloud drains; AWS has nothing to do). */

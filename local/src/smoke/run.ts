@@ -1,9 +1,9 @@
 import { loadReports } from '@pipeline/report-runner';
 import { booksTable, formatCount, labelledLines, problemsText, reasonRows } from '@pipeline/shared/books';
 import { putAll } from '../ops/redrive';
-import { smokeBooks, type SmokeAccounting } from './books';
-import { hoursSpanning, tallyErrors, tallyReports } from './observe';
-import { planSmoke } from './plan';
+import { smokeBooks, type KafkaShareTally, type SmokeAccounting } from './books';
+import { hoursSpanning, tallyErrors, tallyQuarantine, tallyReports } from './observe';
+import { planKafkaShare, planSmoke } from './plan';
 import type { SmokeTarget } from './ports';
 
 export interface SmokeOptions {
@@ -63,11 +63,13 @@ const progressText = (
   timeoutMs: number,
 ) => {
   const { books } = accounting;
-  const { devices } = books.sources;
-  const failed = Object.values(devices.failed).reduce((sum, value) => sum + value, 0);
+  const { devices, kafka } = books.sources;
+  const failed = [devices.failed, kafka.failed]
+    .flatMap((counts) => Object.values(counts))
+    .reduce((sum, value) => sum + value, 0);
   return [
     'waiting',
-    `lake ${formatCount(devices.delivered)}/${formatCount(expected.delivered)}`,
+    `lake ${formatCount(devices.delivered + kafka.delivered)}/${formatCount(expected.delivered)}`,
     `errors ${formatCount(failed)}/${formatCount(expected.failed)}`,
     `reports ${formatCount(books.reports.readings)}/${formatCount(books.readings)}`,
     `windows ${books.realtime ? `${formatCount(books.realtime.windowEvents)}/${formatCount(books.readings)}` : '-'}`,
@@ -95,11 +97,20 @@ export const runSmoke = async (
     target.hub,
     plan.messages.map(({ deviceId, data }) => ({ Data: data, PartitionKey: deviceId })),
   );
+  const kafkaTarget = target.kafka;
+  const kafkaPlan = kafkaTarget ? planKafkaShare(options.runId, sentAt) : undefined;
+  let kafkaSendProblems: string[] = [];
+  if (kafkaTarget && kafkaPlan) {
+    out.line(`Kafka share: ${formatCount(kafkaPlan.records.length)} records ${kafkaTarget.route}`);
+    kafkaSendProblems = (await kafkaTarget.send(plan.runId, kafkaPlan.records, sentAt)).problems;
+  }
   await target.settle();
   const reportNames = loadReports().map(({ name }) => name);
   const expected = {
-    delivered: plan.expected.delivered,
-    failed: Object.values(plan.expected.failed).reduce((sum, value) => sum + value, 0),
+    delivered: plan.expected.delivered + (kafkaPlan?.expected.delivered ?? 0),
+    failed: [plan.expected.failed, kafkaPlan?.expected.failed ?? {}]
+      .flatMap((counts) => Object.values(counts))
+      .reduce((sum, value) => sum + value, 0),
   };
   const look = async (): Promise<SmokeAccounting> => {
     const lake = await target.lake.count(plan.prefix);
@@ -111,7 +122,19 @@ export const runSmoke = async (
     );
     const reports = await tallyReports(target.reports, plan.prefix, reportNames, lake.partitions);
     const realtime = target.realtime ? await target.realtime.count(plan.prefix) : undefined;
-    return smokeBooks(plan, lake, errors, reports, realtime);
+    const kafka: KafkaShareTally | undefined =
+      kafkaTarget && kafkaPlan
+        ? {
+            plan: kafkaPlan,
+            quarantine: await tallyQuarantine(
+              kafkaTarget.quarantine,
+              kafkaPlan.prefix,
+              hoursSpanning(sentAt, target.now()),
+            ),
+            sendProblems: kafkaSendProblems,
+          }
+        : undefined;
+    return smokeBooks(plan, lake, errors, reports, realtime, kafka);
   };
   const started = target.now();
   let accounting = await look();

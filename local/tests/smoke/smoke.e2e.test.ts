@@ -44,15 +44,19 @@ describe('npm run smoke -- --target local', () => {
       expect(code).toBe(0);
       const text = lines.join('\n');
       expect(text).toContain('Smoke run e2eok');
-      expect(text).toMatch(/produced\s+40\s+0\s+40/);
-      expect(text).toMatch(/delivered to the lake\s+32\s+0\s+32/);
+      // The Kafka share goes through the local MSK cluster, its event source mapping and msk-consumer.
+      expect(text).toContain('Kafka share: 5 records produced to topic telemetry of the local MSK cluster');
+      expect(text).toMatch(/produced\s+40\s+5\s+45/);
+      expect(text).toMatch(/delivered to the lake\s+32\s+3\s+35/);
       expect(text).toMatch(/balanced\s+yes\s+yes/);
       for (const reason of ['invalid_metrics', 'schema_violation', 'invalid_event_time', 'not_an_object'])
         expect(text).toMatch(new RegExp(`failed, devices: .*\\b${reason} 1\\b`));
       expect(text).toContain('dropped, devices:    heartbeat 4');
-      expect(text).toMatch(/device_hourly_stats counts 28 of 28 readings/);
+      expect(text).toMatch(/dropped, kafka:\s+heartbeat 1/);
+      expect(text).toMatch(/failed, kafka:\s+invalid_metrics 1/);
+      expect(text).toMatch(/device_hourly_stats counts 31 of 31 readings/);
       expect(text).toContain('alerts:              4 (table realtime_alert)');
-      expect(text).toContain('real-time windows:   28 of 28 readings counted');
+      expect(text).toContain('real-time windows:   31 of 31 readings counted');
     },
     E2E_SETUP_TIMEOUT_MS,
   );

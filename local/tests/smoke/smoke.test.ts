@@ -2,18 +2,9 @@ import { RawReadingSchema } from '@pipeline/shared';
 import { smokeBooks } from '../../src/smoke/books';
 import { tallyErrors } from '../../src/smoke/observe';
 import { planSmoke, SmokeRunIdError, validateRunId } from '../../src/smoke/plan';
-import type { OpsObjectStore } from '../../src/ops/ports';
+import { memoryStore } from './memory-store';
 
 const NOW = Date.UTC(2026, 10, 25, 9, 30);
-
-const memoryStore = (objects: Record<string, string>): OpsObjectStore => ({
-  async *keys(prefix) {
-    for (const key of Object.keys(objects).sort()) if (key.startsWith(prefix)) yield key;
-  },
-  get: async (key) => Buffer.from(objects[key] ?? ''),
-  exists: async (key) => key in objects,
-  putIfAbsent: async () => false,
-});
 
 describe('the smoke plan', () => {
   it('refuses a run id that could widen the LIKE pattern or break a device id', () => {

@@ -226,16 +226,7 @@ export class MskEventSourceMapping {
 
   async #invoke(records: StoredKafkaRecord[]): Promise<boolean> {
     const { cluster, clock } = this.#options;
-    const event: MSKEvent = {
-      eventSource: 'aws:kafka',
-      eventSourceArn: cluster.arn,
-      bootstrapServers: cluster.bootstrapServers,
-      records: {},
-    };
-    for (const record of records) {
-      const key = `${record.topic}-${record.partition}`;
-      (event.records[key] ??= []).push(toMskRecord(record));
-    }
+    const event = mskEventOf(cluster, records);
     this.stats.invocations += 1;
     const outcome = await this.#invoker.invoke(this.#options.handler, event);
     if (outcome.ok) {
@@ -325,6 +316,27 @@ const toMskRecord = (record: StoredKafkaRecord): MSKRecord =>
     ...(record.value === null ? {} : { value: record.value.toString('base64') }),
     headers: record.headers.map(([name, bytes]) => ({ [name]: javaBytes(bytes) })),
   }) as MSKRecord;
+
+/**
+ * The `aws:kafka` event Lambda builds for a batch: records grouped under "<topic>-<partition>",
+ * key and value base64, headers as signed Java bytes. Shared by this mapping and the smoke test,
+ * which invokes a deployed consumer with the same shape. Sample event:
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html and aws/aws-lambda-go events/kafka.go (KafkaEvent).
+ */
+export const mskEventOf = (
+  source: { arn: string; bootstrapServers: string },
+  records: readonly StoredKafkaRecord[],
+): MSKEvent => {
+  const event: MSKEvent = {
+    eventSource: 'aws:kafka',
+    eventSourceArn: source.arn,
+    bootstrapServers: source.bootstrapServers,
+    records: {},
+  };
+  for (const record of records)
+    (event.records[`${record.topic}-${record.partition}`] ??= []).push(toMskRecord(record));
+  return event;
+};
 
 const estimateEventBytes = (record: StoredKafkaRecord): number =>
   200 +
