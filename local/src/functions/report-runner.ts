@@ -5,6 +5,7 @@ import {
   createRunnerLambda,
   LAKE_RELATION,
   loadReports,
+  stageReports,
   runnerOptionsFromEnvironment,
   type RunnerHandlerDependencies,
 } from '@pipeline/report-runner';
@@ -60,7 +61,7 @@ export const createLocalRunnerDependencies = async (
       engine,
       store: new FolderObjectStore(folders.reportsDir),
       warehouse,
-      reports: loadReports(),
+      reports: stageReports(loadReports(), options),
       settings: options.report,
       lakeRelation: LAKE_RELATION,
       reportConcurrency: options.reportConcurrency,
