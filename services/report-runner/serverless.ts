@@ -136,8 +136,10 @@ const athenaResults = [
 ];
 
 /**
- * msk-consumer's quarantine bucket, read by Athena for the quarantine view (with the caller's
- * permissions), only in a stage that has it.
+ * msk-consumer's quarantine bucket, read by Athena for the quarantine view, only in a stage that
+ * has it. Athena reads S3 with the caller's permissions ("users must have permission to access
+ * Amazon S3 buckets in order to query them with Athena",
+ * https://docs.aws.amazon.com/athena/latest/ug/s3-permissions.html).
  */
 const kafkaQuarantineGrants = [
   {
