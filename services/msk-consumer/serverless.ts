@@ -416,6 +416,11 @@ const config: AWS = {
         Description: 'Poison records under errors/msk/',
         Value: ref('QuarantineBucket'),
       },
+      // report-runner reads it for the quarantine report (serverless-compose.yml).
+      QuarantineBucketArn: {
+        Description: 'Poison records under errors/msk/',
+        Value: arn('QuarantineBucket'),
+      },
     },
   },
 };

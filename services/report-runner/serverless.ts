@@ -1,4 +1,13 @@
-import { METRIC, METRIC_NAMES, METRICS, LAKE_PREFIX, REGISTRY_PREFIX } from '@pipeline/shared';
+import {
+  KAFKA_QUARANTINE_PREFIX,
+  LAKE_PREFIX,
+  METRIC,
+  METRIC_NAMES,
+  METRICS,
+  QUARANTINE_TABLES,
+  QUARANTINE_VIEW,
+  REGISTRY_PREFIX,
+} from '@pipeline/shared';
 import {
   alarm,
   alarmConditions,
@@ -126,8 +135,34 @@ const athenaResults = [
   },
 ];
 
+/**
+ * msk-consumer's quarantine bucket, read by Athena for the quarantine view, only in a stage that
+ * has it. Athena reads S3 with the caller's permissions ("users must have permission to access
+ * Amazon S3 buckets in order to query them with Athena",
+ * https://docs.aws.amazon.com/athena/latest/ug/s3-permissions.html).
+ */
+const kafkaQuarantineGrants = [
+  {
+    Sid: 'LocateKafkaQuarantine',
+    Action: ['s3:GetBucketLocation'],
+    Resource: '${param:kafkaQuarantineBucketArn}',
+  },
+  {
+    Sid: 'ListKafkaQuarantine',
+    Action: ['s3:ListBucket'],
+    Resource: '${param:kafkaQuarantineBucketArn}',
+    Condition: { StringLike: { 's3:prefix': [`${KAFKA_QUARANTINE_PREFIX}*`] } },
+  },
+  {
+    Sid: 'ReadKafkaQuarantine',
+    Action: ['s3:GetObject'],
+    Resource: `\${param:kafkaQuarantineBucketArn}/${KAFKA_QUARANTINE_PREFIX}*`,
+  },
+].map((statement) => ifThen('HasKafkaQuarantine', { Effect: 'Allow', ...statement }));
+
 const runnerSettingsEnvironment = {
   INGEST_BUCKET: '${param:ingestBucketName}',
+  KAFKA_QUARANTINE_BUCKET_ARN: '${param:kafkaQuarantineBucketArn}',
   LATE_AFTER_SECONDS: '${param:lateAfterSeconds}',
   PARTITION_CONCURRENCY: '${param:partitionConcurrency}',
   REPORT_CONCURRENCY: '${param:reportConcurrency}',
@@ -187,6 +222,11 @@ const config: AWS = {
       // deployed alone, from what analytics-sink published for the stage.
       realtimeGlueDatabaseName: 'pipeline_${sls:stage}',
       realtimeBucketArn: fromStageParameter('realtimeBucketArn'),
+      // msk-consumer's quarantine bucket (errors/msk/), which the quarantine view reads; compose
+      // passes its output. msk-consumer is optional in a stage, and it creates the view: \`none\`
+      // (no msk-consumer) leaves the quarantine report out. Not a stage parameter reference: the
+      // value is compared with \`none\` in a Condition, where CloudFormation refuses one (cfn-lint E1052).
+      kafkaQuarantineBucketArn: 'none',
       // SQS event source: a batch over 10 needs a batching window of at least 1 s.
       batchSize: '10',
       batchingWindowSeconds: '5',
@@ -256,6 +296,7 @@ const config: AWS = {
       ingestBucketName: 'local-ingest',
       ingestBucketArn: 'arn:aws:s3:::local-ingest',
       realtimeBucketArn: 'arn:aws:s3:::local-realtime',
+      kafkaQuarantineBucketArn: 'arn:aws:s3:::msk-consumer-local-quarantine',
       runnerHandler: '../../local/src/functions/report-runner.handler',
       esbuildWorkFolder: '.esbuild/local/work',
     },
@@ -351,6 +392,7 @@ const config: AWS = {
       DashboardWithoutWarehouse: {
         'Fn::And': [{ Condition: 'PublishDashboard' }, { 'Fn::Equals': ['${param:warehouse}', 'none'] }],
       },
+      HasKafkaQuarantine: { 'Fn::Not': [{ 'Fn::Equals': ['${param:kafkaQuarantineBucketArn}', 'none'] }] },
       ExistingServerless: { 'Fn::Equals': ['${param:warehouse}', 'redshift-serverless'] },
       ExistingCluster: { 'Fn::Equals': ['${param:warehouse}', 'redshift-cluster'] },
       UsesServerless: { 'Fn::Or': [{ Condition: 'CreateWarehouse' }, { Condition: 'ExistingServerless' }] },
@@ -552,6 +594,33 @@ const config: AWS = {
                 Action: ['s3:GetObject'],
                 Resource: '${param:ingestBucketArn}/${param:registryPrefix}*',
               },
+              {
+                // The quarantine report reads the view over every source's table (the tables are
+                // partition-projected: no partitions to read).
+                Sid: 'ReadQuarantineTables',
+                Effect: 'Allow',
+                Action: ['glue:GetTable'],
+                Resource: [...QUARANTINE_TABLES.map(({ name }) => name), QUARANTINE_VIEW].map((table) =>
+                  sub(
+                    `arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:table/\${param:glueDatabaseName}/${table}`,
+                  ),
+                ),
+              },
+              {
+                // The transform's, Firehose's and the IoT rule's error records (errors/...).
+                Sid: 'ListIngestQuarantine',
+                Effect: 'Allow',
+                Action: ['s3:ListBucket'],
+                Resource: '${param:ingestBucketArn}',
+                Condition: { StringLike: { 's3:prefix': [`${LAKE_PREFIX.errors}*`] } },
+              },
+              {
+                Sid: 'ReadIngestQuarantine',
+                Effect: 'Allow',
+                Action: ['s3:GetObject'],
+                Resource: `\${param:ingestBucketArn}/${LAKE_PREFIX.errors}*`,
+              },
+              ...kafkaQuarantineGrants,
               ...athenaResults,
               {
                 Sid: 'WriteReports',

@@ -321,7 +321,12 @@ export class LocalCloud {
     const runnerFaults = faults ? new RunnerFaults(faults, clock) : undefined;
     const runnerDeps = await createLocalRunnerDependencies(
       runnerEnv,
-      { lakeDir: layout.lakeDir, reportsDir: layout.reportsDir, warehouseDir: layout.warehouseDir },
+      {
+        lakeDir: layout.lakeDir,
+        reportsDir: layout.reportsDir,
+        kafkaQuarantineDir: layout.quarantineDir,
+        warehouseDir: layout.warehouseDir,
+      },
       { warehouse: runnerFaults ? runnerFaults.warehouse(warehouse) : warehouse },
     );
     closers.push(runnerDeps.close);

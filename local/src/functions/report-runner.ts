@@ -5,6 +5,7 @@ import {
   createRunnerLambda,
   LAKE_RELATION,
   loadReports,
+  stageReports,
   runnerOptionsFromEnvironment,
   type RunnerHandlerDependencies,
 } from '@pipeline/report-runner';
@@ -19,6 +20,8 @@ export interface LocalRunnerFolders {
   lakeDir: string;
   /** The reports bucket folder. */
   reportsDir: string;
+  /** msk-consumer's quarantine bucket folder (`errors/msk/...`), which the quarantine view reads. */
+  kafkaQuarantineDir: string;
   /** PGlite's data directory. */
   warehouseDir: string;
 }
@@ -30,6 +33,7 @@ export const localRunnerFolders = (env: NodeJS.ProcessEnv = process.env): LocalR
   return {
     lakeDir: env.INGEST_BUCKET ? path.join(root, env.INGEST_BUCKET) : layout.lakeDir,
     reportsDir: path.join(root, env.LOCAL_REPORTS_BUCKET ?? LOCAL_RESOURCES.reportsBucket),
+    kafkaQuarantineDir: layout.quarantineDir,
     warehouseDir: env.LOCAL_WAREHOUSE_DIR ?? layout.warehouseDir,
   };
 };
@@ -47,14 +51,17 @@ export const createLocalRunnerDependencies = async (
   shared: { warehouse?: PostgresWarehouse } = {},
 ): Promise<Omit<RunnerHandlerDependencies, 'logger' | 'metrics'> & { close: () => Promise<void> }> => {
   const options = runnerOptionsFromEnvironment(env);
-  const engine = await DuckDbQueryEngine.create({ lakeDir: folders.lakeDir });
+  const engine = await DuckDbQueryEngine.create({
+    lakeDir: folders.lakeDir,
+    kafkaQuarantineDir: folders.kafkaQuarantineDir,
+  });
   const warehouse = shared.warehouse ?? (await createPgliteWarehouse(folders.warehouseDir)).warehouse;
   return {
     runner: {
       engine,
       store: new FolderObjectStore(folders.reportsDir),
       warehouse,
-      reports: loadReports(),
+      reports: stageReports(loadReports(), options),
       settings: options.report,
       lakeRelation: LAKE_RELATION,
       reportConcurrency: options.reportConcurrency,

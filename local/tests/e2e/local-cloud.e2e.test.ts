@@ -119,6 +119,18 @@ describe('the local cloud, end to end', () => {
     expect(quarantineByReason).toEqual(booksFailedByReason(first));
   });
 
+  it("reports the quarantine by reason per hour into the warehouse: the first run's hours total the books' failures", async () => {
+    // The first run's hours (received time); the CLI run continues with the next hour.
+    const lastHour = new Date(START + 3 * HOUR_MS).toISOString().slice(0, 13).replace('T', ' ');
+    const rows = await query<{ reason: string; rejected: string }>(
+      `SELECT reason, sum(rejected)::text AS rejected FROM report_quarantine_by_reason
+       WHERE to_char(dt, 'YYYY-MM-DD') || ' ' || hour < '${lastHour}' GROUP BY reason`,
+    );
+    const reported = Object.fromEntries(rows.map(({ reason, rejected }) => [reason, Number(rejected)]));
+    expect(total(reported)).toBeGreaterThan(0);
+    expect(reported).toEqual(booksFailedByReason(first));
+  });
+
   it('enriches the lake from the fleet registry it places in the bucket: registered and unregistered counted', async () => {
     const registry = parseRegistry(
       await readFile(path.join(root, 'local-ingest', DEFAULT_REGISTRY_KEY), 'utf8'),

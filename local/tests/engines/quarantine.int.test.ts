@@ -1,7 +1,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { QUARANTINE_COLUMNS, QUARANTINE_TABLES, type TransformQuarantineRecord } from '@pipeline/shared';
+import {
+  METRIC_NAMES,
+  QUARANTINE_COLUMNS,
+  QUARANTINE_TABLES,
+  type TransformQuarantineRecord,
+} from '@pipeline/shared';
 import { quarantineGlueTable } from '@pipeline/shared/serverless';
 import { transformQuarantineObjects } from '@pipeline/ingest-transform';
 import { quarantineObjects } from '@pipeline/msk-consumer';
@@ -9,6 +14,8 @@ import { localLayout } from '../../src/cloud/layout';
 import { DuckDbQueryEngine } from '../../src/engines';
 import { main as ops } from '../../src/ops/cli';
 import { duckDbTypeOf } from '../../src/engines/quarantine-tables';
+import { localRunnerFolders } from '../../src/functions/report-runner';
+import { LAKE_RELATION, loadReports, reportQuery } from '@pipeline/report-runner';
 
 const AT = Date.parse('2026-11-25T08:15:00.000Z');
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -150,6 +157,32 @@ describe('the quarantine in the local engine', () => {
       { source: 'transform', reason: 'invalid_json', n: 1 },
       { source: 'transform', reason: 'invalid_metrics', n: 1 },
     ]);
+  });
+
+  it("the local report runner reads msk-consumer's quarantine bucket, as npm start lays it out", () => {
+    expect(localRunnerFolders({ LOCAL_ROOT: root }).kafkaQuarantineDir).toBe(localLayout(root).quarantineDir);
+  });
+
+  it('runs the quarantine_by_reason report per hour: every rejection of the hour, by source and reason', async () => {
+    const report = loadReports().find(({ name }) => name === 'quarantine_by_reason');
+    expect(report?.table.name).toBe('report_quarantine_by_reason');
+    // The report takes no threshold: any bounds will do.
+    const settings = {
+      thresholds: Object.fromEntries(METRIC_NAMES.map((metric) => [metric, { min: 0, max: 1 }])),
+      lateAfterSeconds: 900,
+    } as Parameters<typeof reportQuery>[0]['settings'];
+    const run = async (dt: string, hour: string) =>
+      (await engine.run(reportQuery({ settings, lakeRelation: LAKE_RELATION }, report!, { dt, hour }))).rows;
+    const rows = await run('2026-11-25', '08');
+    expect(rows).toEqual([
+      { source: 'firehose', reason: 'DataFormatConversion.MalformedData', rejected: 1 },
+      { source: 'firehose', reason: 'Lambda.FunctionError', rejected: 1 },
+      { source: 'iot', reason: 'iot_KinesisAction', rejected: 1 },
+      { source: 'kafka', reason: 'invalid_header', rejected: 1 },
+      { source: 'transform', reason: 'invalid_json', rejected: 1 },
+      { source: 'transform', reason: 'invalid_metrics', rejected: 1 },
+    ]);
+    expect(await run('2026-11-25', '09')).toEqual([]);
   });
 
   it('shows the common columns: device, time received, original payload, partition', async () => {

@@ -14,7 +14,7 @@ export {
   RUNNER_TIMEOUT_SECONDS,
 } from './trigger';
 export { RerunMessageSchema, type RerunMessage } from './messages';
-export { loadReports, reportsDirectory } from './reports';
+export { loadReports, reportsDirectory, stageReports } from './reports';
 export { LAKE_RELATION, type ReportDefinition } from './domain/report-definition';
 export { reportQuery } from './domain/run-reports';
 export { reportOutputKeys } from './domain/layout';

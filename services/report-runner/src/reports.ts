@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { QUARANTINE_VIEW } from '@pipeline/shared';
 import { parseReportCatalog, type ReportDefinition } from './domain/report-definition';
 
 /**
@@ -28,3 +29,11 @@ export const loadReports = (directory: string = reportsDirectory()): ReportDefin
       .filter((file) => file.endsWith('.sql'))
       .map((file) => ({ file, text: readFileSync(path.join(directory, file), 'utf8') })),
   );
+
+/** Whether a report reads the quarantine view (`QUARANTINE_VIEW`). */
+export const readsQuarantine = ({ sql }: ReportDefinition): boolean =>
+  new RegExp(`\\b${QUARANTINE_VIEW}\\b`, 'i').test(sql);
+
+/** The reports a stage runs: those over the quarantine only where the view exists. */
+export const stageReports = (reports: ReportDefinition[], { quarantineView }: { quarantineView: boolean }) =>
+  reports.filter((report) => quarantineView || !readsQuarantine(report));

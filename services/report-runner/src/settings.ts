@@ -25,6 +25,11 @@ export interface RunnerOptions {
   reportConcurrency: number;
   /** The daily re-run covers the UTC day this many days back (1 = yesterday). */
   rerunDaysBack: number;
+  /**
+   * Whether the stage has the quarantine view (msk-consumer creates it, over its bucket and the
+   * ingest bucket's error prefixes): without it the reports that read it are left out.
+   */
+  quarantineView: boolean;
 }
 
 /** Where report rows go, if anywhere. */
@@ -59,6 +64,8 @@ export const runnerOptionsFromEnvironment = (env: NodeJS.ProcessEnv = process.en
       PARTITION_CONCURRENCY: positiveInt,
       REPORT_CONCURRENCY: positiveInt,
       RERUN_DAYS_BACK: positiveInt,
+      // msk-consumer's quarantine bucket ARN, or none when the stage has no msk-consumer.
+      KAFKA_QUARANTINE_BUCKET_ARN: z.string().min(1),
     },
     env,
   );
@@ -90,6 +97,7 @@ export const runnerOptionsFromEnvironment = (env: NodeJS.ProcessEnv = process.en
     partitionConcurrency: config.PARTITION_CONCURRENCY,
     reportConcurrency: config.REPORT_CONCURRENCY,
     rerunDaysBack: config.RERUN_DAYS_BACK,
+    quarantineView: config.KAFKA_QUARANTINE_BUCKET_ARN !== NONE,
   };
 };
 

@@ -13,7 +13,7 @@ import {
   reportOutputsReader,
 } from './domain/dashboard-stores';
 import type { RunnerHandlerDependencies } from './handlers/runner-handler';
-import { loadReports } from './reports';
+import { loadReports, stageReports } from './reports';
 import { settingsFromEnvironment, type WarehouseSettings } from './settings';
 
 const warehouseFor = (settings: WarehouseSettings): (Warehouse & ReadableWarehouse) | undefined => {
@@ -67,7 +67,7 @@ export const createRunnerDependencies = (
       engine,
       store,
       ...(warehouse ? { warehouse } : {}),
-      reports: loadReports(),
+      reports: stageReports(loadReports(), settings),
       settings: settings.report,
       lakeRelation: `"${settings.athena.database}"."${settings.athena.table}"`,
       registryRelation: `"${settings.athena.database}"."${settings.athena.registryTable}"`,

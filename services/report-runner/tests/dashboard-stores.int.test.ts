@@ -19,7 +19,13 @@ import {
 } from '../src/domain/dashboard-stores';
 import { reportOutputKeys } from '../src/domain/layout';
 
-const REPORTS = ['device_hourly_stats', 'site_hourly_summary', 'anomalies', 'data_quality'];
+const REPORTS = [
+  'device_hourly_stats',
+  'site_hourly_summary',
+  'anomalies',
+  'data_quality',
+  'quarantine_by_reason',
+];
 const hourOf = ({ dt, hour }: WarehouseRow) => `${String(dt)} ${String(hour)}`;
 const groupBy = <T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> => {
   const groups = new Map<string, T[]>();

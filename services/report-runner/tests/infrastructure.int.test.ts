@@ -19,6 +19,7 @@ import {
 } from '@pipeline/shared/testing';
 
 import { realtimeTablePrefix, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
+import { QUARANTINE_TABLES, QUARANTINE_VIEW } from '@pipeline/shared';
 
 const SERVICE_DIR = path.join(__dirname, '..');
 const ALARM_TOPIC = 'arn:aws:sns:us-east-1:123456789012:ingest-transform-test-alarms';
@@ -190,6 +191,8 @@ describe('report-runner infrastructure (sls package)', () => {
       expect.arrayContaining([
         'arn:aws:s3:::pipeline-test-ingest/raw/*',
         'arn:aws:s3:::pipeline-test-ingest/reference/devices/*',
+        // The quarantine report: the ingest bucket's error prefixes.
+        'arn:aws:s3:::pipeline-test-ingest/errors/*',
         { 'Fn::Sub': '${ReportsBucket.Arn}/athena-results/*' },
         // The dashboard without a warehouse: report outputs and the real-time tables' objects.
         { 'Fn::Sub': '${ReportsBucket.Arn}/reports/*' },
@@ -197,7 +200,7 @@ describe('report-runner infrastructure (sls package)', () => {
         'arn:aws:s3:::pipeline-test-realtime/realtime/realtime_alert/*',
       ]),
     );
-    expect(grant('s3:GetObject')).toHaveLength(6);
+    expect(grant('s3:GetObject')).toHaveLength(7);
     expect(grant('s3:PutObject')).toEqual([
       { 'Fn::Sub': '${ReportsBucket.Arn}/athena-results/*' },
       { 'Fn::Sub': '${ReportsBucket.Arn}/reports/*' },
@@ -291,8 +294,8 @@ describe('report-runner infrastructure (sls package)', () => {
       actions: ['s3:GetObject'],
       resources: ['arn:aws:s3:::pipeline-test-ingest/reference/devices/*'],
     });
-    // Every grant of the runner on the ingest bucket: the lake (raw/) and the registry folder,
-    // read-only (the books role's are checked with the books).
+    // Every grant of the runner on the ingest bucket: the lake (raw/), the registry folder and the
+    // error prefixes, read-only (the books role's are checked with the books).
     const ingestGrants = runnerGrants.filter(({ resources }) =>
       resources.some(
         (resource) => typeof resource === 'string' && resource.startsWith(INGEST.ingestBucketArn),
@@ -302,10 +305,85 @@ describe('report-runner infrastructure (sls package)', () => {
       's3:GetBucketLocation',
       's3:GetObject',
       's3:GetObject',
+      's3:GetObject',
+      's3:ListBucket',
       's3:ListBucket',
       's3:ListBucket',
     ]);
     expect(runnerVariables(template).GLUE_REGISTRY_TABLE).toBe('device_registry');
+  });
+
+  describe('the quarantine report', () => {
+    const kafkaQuarantineBucketArn = 'arn:aws:s3:::msk-consumer-test-quarantine';
+    const glueTable = (name: string) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:table/pipeline_test/${name}`,
+    });
+
+    it("lets Athena read the quarantine's Glue tables and view and the ingest bucket's error prefixes, read-only", () => {
+      const bySid = Object.fromEntries(
+        allowStatements(template)
+          .filter(({ owner }) => owner === 'RunnerRole')
+          .map((grant) => [grant.sid, grant]),
+      );
+      expect(bySid.ReadQuarantineTables).toMatchObject({
+        actions: ['glue:GetTable'],
+        resources: [...QUARANTINE_TABLES.map(({ name }) => name), QUARANTINE_VIEW].map(glueTable),
+      });
+      expect(bySid.ListIngestQuarantine).toMatchObject({
+        actions: ['s3:ListBucket'],
+        resources: [INGEST.ingestBucketArn],
+        statement: { Condition: { StringLike: { 's3:prefix': ['errors/*'] } } },
+      });
+      expect(bySid.ReadIngestQuarantine).toMatchObject({
+        actions: ['s3:GetObject'],
+        resources: [`${INGEST.ingestBucketArn}/errors/*`],
+      });
+    });
+
+    it('without msk-consumer (kafkaQuarantineBucketArn=none, the default) grants no other bucket and the runner leaves the report out', () => {
+      const grants = allowStatements(template).filter(({ owner }) => owner === 'RunnerRole');
+      expect(grants.filter(({ sid }) => /Kafka/.test(sid ?? ''))).toEqual([]);
+      expect(json(grants)).not.toContain('none');
+      expect(runnerVariables(template).KAFKA_QUARANTINE_BUCKET_ARN).toBe('none');
+    });
+
+    it("with msk-consumer's quarantine bucket reads only its errors/msk/ prefix", async () => {
+      const withKafka = resolveConditions(
+        (await packageService(SERVICE_DIR, { params: { ...INGEST, kafkaQuarantineBucketArn } })).template,
+      );
+      const grants = allowStatements(withKafka).filter(
+        ({ owner, resources }) =>
+          owner === 'RunnerRole' && json(resources).includes(kafkaQuarantineBucketArn),
+      );
+      expect(
+        grants.map(({ sid, actions, resources, statement }) => ({
+          sid,
+          actions,
+          resources,
+          condition: statement.Condition,
+        })),
+      ).toEqual([
+        {
+          sid: 'LocateKafkaQuarantine',
+          actions: ['s3:GetBucketLocation'],
+          resources: [kafkaQuarantineBucketArn],
+          condition: undefined,
+        },
+        {
+          sid: 'ListKafkaQuarantine',
+          actions: ['s3:ListBucket'],
+          resources: [kafkaQuarantineBucketArn],
+          condition: { StringLike: { 's3:prefix': ['errors/msk/*'] } },
+        },
+        {
+          sid: 'ReadKafkaQuarantine',
+          actions: ['s3:GetObject'],
+          resources: [`${kafkaQuarantineBucketArn}/errors/msk/*`],
+          condition: undefined,
+        },
+      ]);
+      expect(runnerVariables(withKafka).KAFKA_QUARANTINE_BUCKET_ARN).toBe(kafkaQuarantineBucketArn);
+    }, 240_000);
   });
 
   describe('the hourly books', () => {

@@ -30,6 +30,7 @@ const emptySource: DashboardSource = {
   reportExtent: () => Promise.resolve(null),
   siteSummary: () => Promise.resolve({ sites: [], total: 0, rows: [] }),
   dataQuality: () => Promise.resolve([]),
+  quarantineByReason: () => Promise.resolve([]),
   anomalies: () => Promise.resolve({ perHour: [], latest: [] }),
   fleet: () => Promise.resolve({ counts: {}, lowest: [], silent: [] }),
 };
@@ -111,6 +112,7 @@ describe('the QuickSight resources (quicksight=enabled)', () => {
         last: hours,
         visuals: ['kpi-readings', 'kpi-duplicates', 'kpi-late', 'records-per-hour', 'duplicates-late'],
       },
+      { dataset: 'report_quarantine_by_reason', last: hours, visuals: ['quarantine-by-reason'] },
       {
         dataset: 'realtime_device_window',
         last: `${DASHBOARD_DEFAULTS.realtimeMinutes} MINUTE`,

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@pipeline/shared';
+import { loadReports, stageReports } from '../src/reports';
 import { settingsFromEnvironment } from '../src/settings';
 
 const base: NodeJS.ProcessEnv = {
@@ -13,6 +14,7 @@ const base: NodeJS.ProcessEnv = {
   PARTITION_CONCURRENCY: '2',
   REPORT_CONCURRENCY: '4',
   RERUN_DAYS_BACK: '1',
+  KAFKA_QUARANTINE_BUCKET_ARN: 'arn:aws:s3:::msk-consumer-test-quarantine',
   ANOMALY_TEMPERATURE_MIN: '-20',
   ANOMALY_TEMPERATURE_MAX: '50',
   ANOMALY_HUMIDITY_MIN: '5',
@@ -58,6 +60,19 @@ describe('runner settings', () => {
     );
     expect(settingsFromEnvironment({ ...postgres, DASHBOARD: 'disabled' }).dashboard).toBe(false);
     expect(() => settingsFromEnvironment({ ...postgres, DASHBOARD: 'yes' })).toThrow(/DASHBOARD/);
+  });
+
+  it('runs the quarantine report only in a stage with msk-consumer, whose stack creates the quarantine view', () => {
+    const names = (env: NodeJS.ProcessEnv) =>
+      stageReports(loadReports(), settingsFromEnvironment(env)).map(({ name }) => name);
+    expect(names(base)).toContain('quarantine_by_reason');
+    const withoutMsk = names({ ...base, KAFKA_QUARANTINE_BUCKET_ARN: 'none' });
+    expect(withoutMsk).not.toContain('quarantine_by_reason');
+    expect(withoutMsk).toEqual(
+      loadReports()
+        .map(({ name }) => name)
+        .filter((name) => name !== 'quarantine_by_reason'),
+    );
   });
 
   it('reads the deployed environment', () => {

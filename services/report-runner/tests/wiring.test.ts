@@ -13,6 +13,7 @@ const env: NodeJS.ProcessEnv = {
   PARTITION_CONCURRENCY: '2',
   REPORT_CONCURRENCY: '4',
   RERUN_DAYS_BACK: '1',
+  KAFKA_QUARANTINE_BUCKET_ARN: 'arn:aws:s3:::msk-consumer-test-quarantine',
   ANOMALY_TEMPERATURE_MIN: '-20',
   ANOMALY_TEMPERATURE_MAX: '50',
   ANOMALY_HUMIDITY_MIN: '5',

@@ -56,8 +56,16 @@ const rowHour = (row: WarehouseRow): string => `${String(row.dt)} ${String(row.h
 const number = (value: WarehouseValue | undefined): number | null =>
   typeof value === 'number' ? value : null;
 
-const { realtimeWindows, realtimeParts, realtimeAlerts, siteHourly, deviceHourly, anomalies, dataQuality } =
-  DASHBOARD_SOURCES;
+const {
+  realtimeWindows,
+  realtimeParts,
+  realtimeAlerts,
+  siteHourly,
+  deviceHourly,
+  anomalies,
+  dataQuality,
+  quarantineByReason,
+} = DASHBOARD_SOURCES;
 /** The store the dashboard is read from, as the message of a missing relation names it. */
 const storeName = (options: CollectOptions) => (options.warehouse ? 'this warehouse' : 'this stage');
 
@@ -303,6 +311,38 @@ export const collectDashboard = async (options: CollectOptions): Promise<Dashboa
     });
   }
 
+  // --- Quarantine: what was rejected, per hour and reason. -----------------------------------------
+  const quarantineRows =
+    hours.length > 0 && found.has(quarantineByReason.relation)
+      ? await attempt('quarantine by reason', () => source.quarantineByReason(hourRange()))
+      : undefined;
+  const quarantineChart = hourlyChart({
+    id: 'quarantine-by-reason',
+    kind: 'stacked-bars',
+    title: 'Quarantine by reason',
+    description: `Records rejected per hour received, by reason, every rejecting hop together (${quarantineByReason.relation}; the quarantine view holds each record).`,
+    unit: 'records',
+    yLabel: 'Rejected records',
+  });
+  fillHourly(quarantineChart, quarantineByReason.relation, quarantineRows, () => {
+    const perHour = quarantineRows as Exclude<typeof quarantineRows, PanelError | undefined>;
+    const counts = new Map(
+      perHour.map((row) => [`${rowHour(row)}|${String(row.reason)}`, number(row.rejected)]),
+    );
+    const reasons = [...new Set(perHour.map((row) => String(row.reason)))].sort();
+    if (reasons.length === 0) {
+      quarantineChart.empty = `Nothing rejected in the last ${hours.length} hours reported.`;
+      return;
+    }
+    // An hour the data-quality report covers and without rejections has 0; one it does not cover, no value.
+    const reported = (hour: string) => qualityRows === undefined || qualityByHour.has(hour);
+    quarantineChart.x = hourX;
+    quarantineChart.series = reasons.map((reason) => ({
+      label: reason,
+      values: hours.map((hour) => counts.get(`${hour}|${reason}`) ?? (reported(hour) ? 0 : null)),
+    }));
+  });
+
   // --- Anomalies. ---------------------------------------------------------------------------------
   const anomalyReads =
     hours.length > 0 && found.has(anomalies.relation)
@@ -464,7 +504,7 @@ export const collectDashboard = async (options: CollectOptions): Promise<Dashboa
       alerts: alertsMissing || alerts.empty?.startsWith('Could not') ? null : alerts.total,
     },
     settings,
-    charts: [eventsChart, ...siteCharts, throughputChart, qualityChart, anomalyChart],
+    charts: [eventsChart, ...siteCharts, throughputChart, qualityChart, quarantineChart, anomalyChart],
     tables: { lowestBattery, silentDevices, anomalies: anomalyTable, alerts, rejections },
     problems,
   };

@@ -436,6 +436,7 @@ ${table(
 <div class="grid">
 ${chartFigure(chart('records-per-hour'))}
 ${chartFigure(chart('duplicates-late'))}
+${chartFigure(chart('quarantine-by-reason'), true)}
 ${table(
   'rejections',
   'Dropped and failed records',

@@ -1,4 +1,10 @@
-import type { ReadableWarehouse, SelectRequest, WarehouseRow, WarehouseValue } from '../warehouse';
+import type {
+  ReadableWarehouse,
+  SelectColumn,
+  SelectRequest,
+  WarehouseRow,
+  WarehouseValue,
+} from '../warehouse';
 import { DASHBOARD_SOURCES, HUB_SOURCES, sourceColumns } from './sources';
 
 /** The newest real-time windows held: `first_window`, `last_window`, `last_window_end`, `newest_event`. */
@@ -37,6 +43,8 @@ export interface DashboardSource {
     charted: number,
   ): Promise<{ sites: string[]; total: number; rows: WarehouseRow[] }>;
   dataQuality(range: HourWindow): Promise<WarehouseRow[]>;
+  /** Rejected records per hour and reason, every source together (`dt, hour, reason, rejected`). */
+  quarantineByReason(range: HourWindow): Promise<WarehouseRow[]>;
   /** Anomalies per hour and metric, and the newest `limit` of them. */
   anomalies(range: HourWindow, limit: number): Promise<{ perHour: WarehouseRow[]; latest: WarehouseRow[] }>;
   /**
@@ -51,11 +59,27 @@ export interface DashboardSource {
   ): Promise<{ counts: WarehouseRow; lowest: WarehouseRow[]; silent: WarehouseRow[] }>;
 }
 
-const { realtimeWindows, realtimeParts, realtimeAlerts, siteHourly, deviceHourly, anomalies, dataQuality } =
-  DASHBOARD_SOURCES;
+const {
+  realtimeWindows,
+  realtimeParts,
+  realtimeAlerts,
+  siteHourly,
+  deviceHourly,
+  anomalies,
+  dataQuality,
+  quarantineByReason,
+} = DASHBOARD_SOURCES;
 
 const number = (value: WarehouseValue | undefined): number | null =>
   typeof value === 'number' ? value : null;
+
+/** The quarantine chart's rows: summed over the sources that rejected. */
+const QUARANTINE_CHART_COLUMNS: SelectColumn[] = [
+  { name: 'dt', type: 'date' },
+  { name: 'hour', type: 'string' },
+  { name: 'reason', type: 'string' },
+  { name: 'rejected', type: 'bigint' },
+];
 
 /** The dashboard over a warehouse: bounded, parameterised SELECTs, aggregated by the warehouse. */
 export const warehouseDashboardSource = (warehouse: ReadableWarehouse): DashboardSource => {
@@ -187,6 +211,14 @@ WHERE ${IN_RANGE} AND site IN (${chartedSites.map((_, index) => `:site${index}`)
         maxRows: range.hours,
       }),
 
+    quarantineByReason: (range) =>
+      select({
+        sql: `SELECT dt, hour, reason, SUM(rejected) AS rejected FROM ${quarantineByReason.relation} WHERE ${IN_RANGE} GROUP BY dt, hour, reason`,
+        parameters: hourRange(range),
+        columns: QUARANTINE_CHART_COLUMNS,
+        orderBy: [{ column: 'dt' }, { column: 'hour' }, { column: 'reason' }],
+      }),
+
     anomalies: async (range, limit) => {
       const perHour = await select({
         sql: `SELECT dt, hour, metric, COUNT(*) AS anomalies FROM ${anomalies.relation} WHERE ${IN_RANGE} GROUP BY dt, hour, metric`,
@@ -308,7 +340,7 @@ export const reportRowsDashboardSource = (
   reports: ReportRowsReader,
 ): DashboardSource => {
   const reportRelations = new Set<string>(
-    [siteHourly, deviceHourly, anomalies, dataQuality].map(({ relation }) => relation),
+    [siteHourly, deviceHourly, anomalies, dataQuality, quarantineByReason].map(({ relation }) => relation),
   );
   const rows = async (relation: string, { since }: HourWindow) =>
     (await reports.rows(relation, since)).filter((row) => hourOf(row) >= since);
@@ -355,6 +387,19 @@ export const reportRowsDashboardSource = (
       (await rows(dataQuality.relation, range))
         .map((row) => pick(row, Object.keys(dataQuality.columns)))
         .sort(byColumns({ column: 'dt' }, { column: 'hour' })),
+
+    quarantineByReason: async (range) => {
+      const sums = new Map<string, { row: WarehouseRow; rejected: number }>();
+      for (const row of await rows(quarantineByReason.relation, range)) {
+        const key = `${hourOf(row)}|${text(row.reason)}`;
+        const held = sums.get(key) ?? { row, rejected: 0 };
+        held.rejected += number(row.rejected) ?? 0;
+        sums.set(key, held);
+      }
+      return [...sums.values()]
+        .map(({ row, rejected }) => ({ ...pick(row, ['dt', 'hour', 'reason']), rejected }))
+        .sort(byColumns({ column: 'dt' }, { column: 'hour' }, { column: 'reason' }));
+    },
 
     anomalies: async (range, limit) => {
       const all = await rows(anomalies.relation, range);

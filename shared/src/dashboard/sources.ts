@@ -94,6 +94,10 @@ export const DASHBOARD_SOURCES = {
       max_lateness_seconds: 'double',
     },
   },
+  quarantineByReason: {
+    relation: 'report_quarantine_by_reason',
+    columns: { dt: 'date', hour: 'string', source: 'string', reason: 'string', rejected: 'bigint' },
+  },
 } as const satisfies Record<string, { relation: string; columns: Record<string, WarehouseColumnType> }>;
 
 export type DashboardRelation = keyof typeof DASHBOARD_SOURCES;

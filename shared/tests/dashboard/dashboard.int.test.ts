@@ -85,6 +85,7 @@ describe('the dashboard generator on a warehouse with known rows', () => {
       'site-battery',
       'records-per-hour',
       'duplicates-late',
+      'quarantine-by-reason',
       'anomalies-per-hour',
     ]);
     expect(charts.every((chart) => chart.empty === undefined)).toBe(true);
@@ -164,7 +165,7 @@ describe('the dashboard generator on a warehouse with known rows', () => {
       'Could not be read: permission denied for table report_anomalies',
     );
     expect(partial.kpis.anomalies).toBeNull();
-    expect(partial.charts.filter(({ empty }) => empty === undefined)).toHaveLength(7);
+    expect(partial.charts.filter(({ empty }) => empty === undefined)).toHaveLength(8);
     expect(page).toContain('Some panels could not be read');
   });
 
@@ -331,10 +332,9 @@ describe('the dashboard generator on a stage without a warehouse (report outputs
   /** Report outputs as report-runner writes them: one slice of rows per report and hour. */
   const outputs = (rows: FixtureRows['rows']): ReportRowsReader => {
     const byRelation = new Map(
-      ['device_hourly_stats', 'site_hourly_summary', 'anomalies', 'data_quality'].map((name) => [
-        `report_${name}`,
-        rows[name]!,
-      ]),
+      ['device_hourly_stats', 'site_hourly_summary', 'anomalies', 'data_quality', 'quarantine_by_reason'].map(
+        (name) => [`report_${name}`, rows[name]!],
+      ),
     );
     const hourOf = ({ dt, hour }: WarehouseRow) => `${String(dt)} ${String(hour)}`;
     return {

@@ -53,6 +53,8 @@ export const expectedDashboard = (
   });
 
   const anomalies = rows('anomalies');
+  const quarantine = rows('quarantine_by_reason');
+  const quarantineReasons = [...new Set(quarantine.map(({ reason }) => String(reason)))].sort();
   const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
   // Real-time: every minute from the first to the last window, parts summed per window.
@@ -104,6 +106,21 @@ export const expectedDashboard = (
           qualitySeries('Duplicate copies', 'duplicate_records'),
           qualitySeries('Late records', 'late_records'),
         ],
+      },
+      // Summed over the hops; an hour reported without rejections has 0.
+      'quarantine-by-reason': {
+        x,
+        series: quarantineReasons.map((reason) => ({
+          label: reason,
+          values: hours.map((hour) =>
+            quality.some((row) => keyOf(row) === hour)
+              ? total(
+                  quarantine.filter((row) => keyOf(row) === hour && row.reason === reason),
+                  'rejected',
+                )
+              : null,
+          ),
+        })),
       },
       'anomalies-per-hour': {
         x,

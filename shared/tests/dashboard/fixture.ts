@@ -119,6 +119,7 @@ export const fixtureRows = (): FixtureRows => {
 
   const siteRows: WarehouseRow[] = [];
   const qualityRows: WarehouseRow[] = [];
+  const quarantineRows: WarehouseRow[] = [];
   for (const hourMs of hours) {
     const { dt, hour } = dtHour(hourMs);
     const inHour = deviceRows.filter((row) => row.dt === dt && row.hour === hour);
@@ -159,6 +160,15 @@ export const fixtureRows = (): FixtureRows => {
       max_lateness_seconds: late > 0 ? round(900 + next() * 2400, 3) : null,
       devices: inHour.length,
     });
+    // The quarantine: rejections from two hops, one reason from both, none at all in some hours.
+    if (hour !== '05')
+      quarantineRows.push(
+        { dt, hour, source: 'transform', reason: 'invalid_json', rejected: 1 + Math.floor(next() * 4) },
+        { dt, hour, source: 'kafka', reason: 'invalid_json', rejected: Math.floor(next() * 3) + 1 },
+        ...(hour === '06'
+          ? [{ dt, hour, source: 'firehose', reason: 'Lambda.FunctionError', rejected: 25 }]
+          : []),
+      );
   }
 
   // Real-time windows: one row per device and minute; some windows of dev-0001 in two segments.
@@ -235,6 +245,7 @@ export const fixtureRows = (): FixtureRows => {
       site_hourly_summary: reports.site_hourly_summary!,
       anomalies: reports.anomalies!,
       data_quality: reports.data_quality!,
+      quarantine_by_reason: reports.quarantine_by_reason!,
       realtime_device_window_part: WINDOW_PART_TABLE,
       realtime_alert: ALERT_TABLE,
     },
@@ -243,6 +254,7 @@ export const fixtureRows = (): FixtureRows => {
       site_hourly_summary: siteRows,
       anomalies: anomalyRows,
       data_quality: qualityRows,
+      quarantine_by_reason: quarantineRows,
       realtime_device_window_part: partRows,
       realtime_alert: alertRows,
     },
@@ -258,7 +270,13 @@ export const createSchema = async (warehouse: PostgresWarehouse): Promise<void> 
 /** Loads the rows the way the pipeline does: report slices replaced per hour, windows upserted. */
 export const loadFixture = async (warehouse: PostgresWarehouse, fixture: FixtureRows): Promise<void> => {
   await createSchema(warehouse);
-  for (const name of ['device_hourly_stats', 'site_hourly_summary', 'anomalies', 'data_quality']) {
+  for (const name of [
+    'device_hourly_stats',
+    'site_hourly_summary',
+    'anomalies',
+    'data_quality',
+    'quarantine_by_reason',
+  ]) {
     const rows = fixture.rows[name]!;
     for (const key of new Set(rows.map(({ dt, hour }) => `${String(dt)}|${String(hour)}`))) {
       const [dt, hour] = key.split('|') as [string, string];

@@ -8,8 +8,15 @@ import { METRIC_NAMES, METRICS, type MetricName } from '@pipeline/shared';
 import { DASHBOARD_DEFAULTS, DASHBOARD_SOURCES } from '@pipeline/shared/dashboard';
 import { datasetLogicalId, HOUR_START, tableId, type DatasetDefinition } from './datasets';
 
-const { realtimeWindows, realtimeAlerts, siteHourly, deviceHourly, anomalies, dataQuality } =
-  DASHBOARD_SOURCES;
+const {
+  realtimeWindows,
+  realtimeAlerts,
+  siteHourly,
+  deviceHourly,
+  anomalies,
+  dataQuality,
+  quarantineByReason,
+} = DASHBOARD_SOURCES;
 
 type Aggregation = 'SUM' | 'AVERAGE' | 'MIN' | 'MAX';
 
@@ -154,6 +161,32 @@ const charts = (hubSources: readonly string[]) => [
       { label: 'Late records', column: 'late_records', aggregation: 'SUM' },
     ],
   }),
+  {
+    BarChartVisual: {
+      VisualId: 'quarantine-by-reason',
+      Title: title('Quarantine by reason'),
+      Subtitle: title(
+        `Records rejected per hour received, by reason, every rejecting hop together (${quarantineByReason.relation}).`,
+      ),
+      ChartConfiguration: {
+        FieldWells: {
+          BarChartAggregatedFieldWells: {
+            Category: [
+              dateDimension('quarantine-by-reason-time', quarantineByReason.relation, HOUR_START, 'HOUR'),
+            ],
+            Values: [
+              numericMeasure('quarantine-by-reason-rejected', quarantineByReason.relation, 'rejected', 'SUM'),
+            ],
+            Colors: [categoryDimension('quarantine-by-reason-reason', quarantineByReason.relation, 'reason')],
+          },
+        },
+        BarsArrangement: 'STACKED',
+        Orientation: 'VERTICAL',
+      },
+      Actions: [],
+      ColumnHierarchies: [],
+    },
+  },
   {
     BarChartVisual: {
       VisualId: 'anomalies-per-hour',
@@ -317,7 +350,7 @@ const visualsReading = (visuals: readonly object[], dataset: string): string[] =
  */
 const timeRanges = (visuals: readonly object[]) =>
   [
-    ...[siteHourly, deviceHourly, anomalies, dataQuality].map(({ relation }) => ({
+    ...[siteHourly, deviceHourly, anomalies, dataQuality, quarantineByReason].map(({ relation }) => ({
       relation,
       column: HOUR_START,
       granularity: 'HOUR',

@@ -147,6 +147,7 @@ describe('report definitions', () => {
       ['anomalies', 'report_anomalies'],
       ['data_quality', 'report_data_quality'],
       ['device_hourly_stats', 'report_device_hourly_stats'],
+      ['quarantine_by_reason', 'report_quarantine_by_reason'],
       ['registry_hourly_summary', 'report_registry_hourly_summary'],
       ['silent_devices', 'report_silent_devices'],
       ['site_hourly_summary', 'report_site_hourly_summary'],

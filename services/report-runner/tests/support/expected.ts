@@ -190,6 +190,8 @@ export const expectedReports = (
     site_hourly_summary: siteSummary,
     anomalies,
     data_quality: dataQuality,
+    // The generated lake has no rejections (local/tests/engines/quarantine.int.test.ts has).
+    quarantine_by_reason: [],
   };
 };
 
