@@ -51,6 +51,7 @@ const model: DashboardModel = {
     chart('records-per-hour'),
     chart('duplicates-late'),
     chart('anomalies-per-hour', { kind: 'stacked-bars' }),
+    chart('quarantine-by-reason', { kind: 'stacked-bars' }),
   ],
   tables: {
     lowestBattery: { rows: [], total: 0, empty: 'None.' },
