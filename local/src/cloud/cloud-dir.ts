@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -28,3 +29,16 @@ export const localCloudDir = (env: NodeJS.ProcessEnv = process.env, cwd: string 
  */
 export const localObjectFile = (root: string, bucket: string, key: string): string =>
   path.join(root, bucket, ...key.split('/'));
+
+/** Writes objects into `bucket`'s folder of a local cloud folder (`root`), laid out as `localObjectFile`. */
+export const writeObjectFiles = async (
+  root: string,
+  bucket: string,
+  objects: readonly { key: string; body: string | Uint8Array }[],
+): Promise<void> => {
+  for (const { key, body } of objects) {
+    const file = localObjectFile(root, bucket, key);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, body);
+  }
+};

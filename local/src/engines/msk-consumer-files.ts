@@ -1,4 +1,4 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   quarantineObjects,
@@ -13,7 +13,7 @@ import {
   PUT_RECORDS_LIMITS,
   type PutRecordsLimits,
 } from '@pipeline/msk-consumer/adapters';
-import { localObjectFile } from '../cloud/cloud-dir';
+import { writeObjectFiles } from '../cloud/cloud-dir';
 
 /**
  * msk-consumer's ports on the `local` stage (`sls invoke local --stage local`, wired by
@@ -57,11 +57,7 @@ export class LocalHubWriter implements HubWriter {
 export class LocalQuarantine implements Quarantine {
   constructor(private readonly options: { dir: string; bucket: string }) {}
 
-  async put(records: readonly QuarantinedRecord[]): Promise<void> {
-    for (const { key, body } of quarantineObjects(records)) {
-      const file = localObjectFile(this.options.dir, this.options.bucket, key);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, body);
-    }
+  put(records: readonly QuarantinedRecord[]): Promise<void> {
+    return writeObjectFiles(this.options.dir, this.options.bucket, quarantineObjects(records));
   }
 }

@@ -1,8 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { transformQuarantineObjects, type TransformQuarantine } from '@pipeline/ingest-transform';
 import type { TransformQuarantineRecord } from '@pipeline/shared';
-import { localObjectFile } from '../cloud/cloud-dir';
+import { writeObjectFiles } from '../cloud/cloud-dir';
 
 /**
  * ingest-transform's quarantine on the `local` stage (`sls invoke local --stage local`, wired by
@@ -13,11 +11,7 @@ import { localObjectFile } from '../cloud/cloud-dir';
 export class LocalTransformQuarantine implements TransformQuarantine {
   constructor(private readonly options: { dir: string; bucket: string }) {}
 
-  async put(records: readonly TransformQuarantineRecord[]): Promise<void> {
-    for (const { key, body } of transformQuarantineObjects(records)) {
-      const file = localObjectFile(this.options.dir, this.options.bucket, key);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, body);
-    }
+  put(records: readonly TransformQuarantineRecord[]): Promise<void> {
+    return writeObjectFiles(this.options.dir, this.options.bucket, transformQuarantineObjects(records));
   }
 }

@@ -1,7 +1,7 @@
 import { METRICS, METRIC_NAMES, type MetricName } from '../telemetry/metrics';
 import type { ReadableWarehouse, WarehouseRow, WarehouseValue } from '../warehouse';
 import type { ChartModel, DashboardModel, FreshnessStatus, RejectionCount, TableModel } from './model';
-import { warehouseDashboardSource, type DashboardSource, type HourWindow } from './source';
+import { number, warehouseDashboardSource, type DashboardSource, type HourWindow } from './source';
 import { DASHBOARD_SOURCES, HUB_SOURCES } from './sources';
 
 /** What to read and how much of it. */
@@ -53,8 +53,6 @@ const parseTimestamp = (value: WarehouseValue): number => Date.parse(`${String(v
 const hourKey = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 13).replace('T', ' ');
 const hourStart = (key: string): number => Date.parse(`${key.replace(' ', 'T')}:00:00Z`);
 const rowHour = (row: WarehouseRow): string => `${String(row.dt)} ${String(row.hour)}`;
-const number = (value: WarehouseValue | undefined): number | null =>
-  typeof value === 'number' ? value : null;
 
 const {
   realtimeWindows,

@@ -70,7 +70,8 @@ const {
   quarantineByReason,
 } = DASHBOARD_SOURCES;
 
-const number = (value: WarehouseValue | undefined): number | null =>
+/** A numeric cell, or null for anything else (a missing row or a NULL). */
+export const number = (value: WarehouseValue | undefined): number | null =>
   typeof value === 'number' ? value : null;
 
 /** The quarantine chart's rows: summed over the sources that rejected. */
