@@ -33,12 +33,20 @@ export interface TransformWiring {
   quarantine?: (settings: { bucket: string }) => TransformQuarantine;
 }
 
+/** The deployed quarantine: the objects in the ingest bucket through S3. */
+const s3Quarantine = ({ bucket }: { bucket: string }): TransformQuarantine =>
+  new S3TransformQuarantine({ client: new S3Client({}), bucket });
+
 /**
  * The function configured from its environment, once per container (at import of the handler
  * module): its settings, and one device registry cache per container, so the registry is loaded at
- * the first batch, not per record.
+ * the first batch, not per record. Rejections are kept with their reasons (the quarantine) when the
+ * environment names a bucket.
  */
-export const transformLambdaFromEnvironment = ({ registrySource, quarantine }: TransformWiring = {}) => {
+export const transformLambdaFromEnvironment = ({
+  registrySource,
+  quarantine = s3Quarantine,
+}: TransformWiring = {}) => {
   const logger = createLogger();
   const metrics = new Metrics();
   const registrySettings = registrySettingsFromEnvironment();
@@ -55,10 +63,6 @@ export const transformLambdaFromEnvironment = ({ registrySource, quarantine }: T
         withoutRegistry: WITHOUT_REGISTRY,
         ...(registrySource ? { source: registrySource(registrySettings) } : {}),
       }),
-    quarantine:
-      quarantineSettings &&
-      (quarantine ?? ((where) => new S3TransformQuarantine({ client: new S3Client({}), ...where })))(
-        quarantineSettings,
-      ),
+    quarantine: quarantineSettings && quarantine(quarantineSettings),
   });
 };
