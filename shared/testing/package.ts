@@ -247,6 +247,34 @@ const pruneCache = async () => {
   }
 };
 
+// Where `sls package` puts each packaging's artifacts: a folder named after the time of packaging.
+const ARTIFACT_DIRECTORY = /(serverless\/[^/"]+\/[^/"]+\/)\d+-\d{4}-\d{2}-\d{2}T[\d:.]+Z/g;
+
+/**
+ * With `TEMPLATE_SNAPSHOT_DIR` set, every packaged template is also written there, one file per
+ * service, stage and params, with the packaging time taken out. Running the infrastructure tests
+ * before and after a refactoring of a `serverless.ts` and diffing the two folders proves the
+ * templates unchanged (`scripts/compare-templates.sh`).
+ */
+const snapshotTemplate = async (
+  serviceDir: string,
+  stage: string,
+  params: Record<string, string>,
+  templateText: string,
+) => {
+  const snapshots = process.env.TEMPLATE_SNAPSHOT_DIR;
+  if (!snapshots) return;
+  const sortedParams = Object.entries(params).sort(([a], [b]) => a.localeCompare(b));
+  const paramsId = createHash('sha256').update(JSON.stringify(sortedParams)).digest('hex').slice(0, 12);
+  const name = `${path.basename(serviceDir)}--${stage}--${paramsId}`;
+  await mkdir(snapshots, { recursive: true });
+  await writeFile(path.join(snapshots, `${name}.params.json`), `${JSON.stringify(sortedParams, null, 2)}\n`);
+  await writeFile(
+    path.join(snapshots, `${name}.template.json`),
+    templateText.replace(ARTIFACT_DIRECTORY, '$1<packaging-time>'),
+  );
+};
+
 /**
  * Packages a service offline with `sls package --stage <stage> --package <dir>` (the repo's
  * `node_modules/.bin/sls`, i.e. osls) and returns the compiled template and zips, in a fresh
@@ -301,9 +329,9 @@ export const packageService = async (
     await pruneCache();
     return building;
   });
-  const template = JSON.parse(
-    await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  ) as CfnTemplate;
+  const templateText = await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
+  await snapshotTemplate(cwd, stage, params, templateText);
+  const template = JSON.parse(templateText) as CfnTemplate;
   const artifacts = (await readdir(dir))
     .filter((file) => file.endsWith('.zip'))
     .sort()
