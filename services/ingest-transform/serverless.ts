@@ -5,7 +5,6 @@ import {
   LAKE_PREFIX,
   quarantineTable,
   TRANSFORM_QUARANTINE_PREFIX,
-  PARTITION_COLUMNS,
   REGISTRY_PREFIX,
   registryGlueColumns,
 } from '@pipeline/shared';
@@ -24,11 +23,11 @@ import {
   ifThen,
   logGroup,
   mathAlarm,
+  partitionProjection,
   METRICS_NAMESPACE,
   ownTopicActions,
   pipelineDashboard,
   pipelineMetric,
-  HOUR_PARTITION_PROJECTION,
   providerDefaults,
   quarantineGlueTable,
   ref,
@@ -50,6 +49,9 @@ const ifParquet = (parquet: unknown, json: unknown) => ifThen('IsParquet', parqu
 
 // Athena/Firehose read event and ingest time as ISO-8601 UTC with milliseconds (Joda pattern; ZZ parses "Z").
 const TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSZZ";
+
+const lakeLocation = 's3://${IngestBucket}/raw/';
+const lakeProjection = partitionProjection({ location: lakeLocation, dtRange: '2024-01-01,NOW' });
 
 const config: AWS = {
   service,
@@ -235,21 +237,11 @@ const config: AWS = {
             Name: '${self:custom.glueTableName}',
             Description: 'Canonical telemetry records written by Firehose, partitioned by event hour (UTC)',
             TableType: 'EXTERNAL_TABLE',
-            // Partition projection: Athena computes partitions from the layout, no crawler or MSCK REPAIR.
-            Parameters: {
-              classification: ifParquet('parquet', 'json'),
-              ...HOUR_PARTITION_PROJECTION,
-              // ${!x} is CloudFormation's escape for a literal ${x}, which Athena fills in.
-              'storage.location.template': sub('s3://${IngestBucket}/raw/dt=${!dt}/hour=${!hour}/'),
-            },
-            PartitionKeys: PARTITION_COLUMNS.map(({ name, glueType, comment }) => ({
-              Name: name,
-              Type: glueType,
-              Comment: comment,
-            })),
+            Parameters: { classification: ifParquet('parquet', 'json'), ...lakeProjection.parameters },
+            PartitionKeys: lakeProjection.partitionKeys,
             StorageDescriptor: {
               Columns: glueColumns(),
-              Location: sub('s3://${IngestBucket}/raw/'),
+              Location: sub(lakeLocation),
               InputFormat: ifParquet(
                 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
                 'org.apache.hadoop.mapred.TextInputFormat',

@@ -6,6 +6,7 @@ export * from './intrinsics';
 export * from './params';
 export * from './warehouse-params';
 export * from './device-policy';
+export * from './partition-projection';
 export * from './quarantine-tables';
 export * from './stage-config';
 export * from './stage-parameters';

@@ -6,23 +6,7 @@ import {
   type QuarantineTable,
 } from '../contracts/quarantine';
 import { ref, sub } from './intrinsics';
-
-// Partition projection: Athena computes the partitions from the layout, no crawler or MSCK REPAIR.
-// https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
-/** Glue table parameters projecting `dt=yyyy-MM-dd/hour=HH` partitions. */
-export const HOUR_PARTITION_PROJECTION = {
-  'projection.enabled': 'true',
-  'projection.dt.type': 'date',
-  'projection.dt.format': 'yyyy-MM-dd',
-  'projection.dt.range': '2024-01-01,NOW',
-  'projection.dt.interval': '1',
-  'projection.dt.interval.unit': 'DAYS',
-  'projection.hour.type': 'integer',
-  'projection.hour.range': '0,23',
-  'projection.hour.digits': '2',
-};
-
-const partitionKey = (name: string, comment: string) => ({ Name: name, Type: 'string', Comment: comment });
+import { partitionProjection } from './partition-projection';
 
 /**
  * The Glue table over one source's quarantine objects (JSON lines as the hop wrote them), with
@@ -33,7 +17,21 @@ export const quarantineGlueTable = (
   table: QuarantineTable,
   { database, bucketLogicalId }: { database: unknown; bucketLogicalId: string },
 ) => {
-  const typeLevel = table.errorOutputTypes ? '${!error_output_type}/' : '';
+  const location = `s3://\${${bucketLogicalId}}/${table.prefix}`;
+  const projection = partitionProjection({
+    location,
+    dtRange: '2024-01-01,NOW',
+    comments: { dt: 'Date received, UTC, yyyy-MM-dd', hour: 'Hour received, UTC, HH' },
+    enumsBefore: table.errorOutputTypes
+      ? [
+          {
+            name: 'error_output_type',
+            values: table.errorOutputTypes,
+            comment: "Firehose's !{firehose:error-output-type}",
+          },
+        ]
+      : [],
+  });
   return {
     Type: 'AWS::Glue::Table',
     Properties: {
@@ -43,34 +41,15 @@ export const quarantineGlueTable = (
         Name: table.name,
         Description: table.description,
         TableType: 'EXTERNAL_TABLE',
-        Parameters: {
-          classification: 'json',
-          ...HOUR_PARTITION_PROJECTION,
-          ...(table.errorOutputTypes
-            ? {
-                'projection.error_output_type.type': 'enum',
-                'projection.error_output_type.values': table.errorOutputTypes.join(','),
-              }
-            : {}),
-          // ${!x} is CloudFormation's escape for a literal ${x}, which Athena fills in.
-          'storage.location.template': sub(
-            `s3://\${${bucketLogicalId}}/${table.prefix}${typeLevel}dt=\${!dt}/hour=\${!hour}/`,
-          ),
-        },
-        PartitionKeys: [
-          ...(table.errorOutputTypes
-            ? [partitionKey('error_output_type', "Firehose's !{firehose:error-output-type}")]
-            : []),
-          partitionKey('dt', 'Date received, UTC, yyyy-MM-dd'),
-          partitionKey('hour', 'Hour received, UTC, HH'),
-        ],
+        Parameters: { classification: 'json', ...projection.parameters },
+        PartitionKeys: projection.partitionKeys,
         StorageDescriptor: {
           Columns: table.columns.map(({ name, glueType, comment }) => ({
             Name: name,
             Type: glueType,
             Comment: comment,
           })),
-          Location: sub(`s3://\${${bucketLogicalId}}/${table.prefix}`),
+          Location: sub(location),
           InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
           OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
           // Matches keys case-insensitively (Firehose spells a code errorCode, ErrorCode or
