@@ -2,6 +2,7 @@ export * from './provider';
 export * from './resources';
 export * from './alarms';
 export * from './cloudwatch-dashboard';
+export * from './iam';
 export * from './intrinsics';
 export * from './params';
 export * from './warehouse-params';
