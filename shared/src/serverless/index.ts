@@ -1,6 +1,7 @@
 export * from './provider';
 export * from './resources';
 export * from './alarms';
+export * from './athena-access';
 export * from './cloudwatch-dashboard';
 export * from './intrinsics';
 export * from './params';
