@@ -49,7 +49,11 @@ const serviceRules = services.flatMap((service) => {
   const base = [localCloud, otherServices(service), noLocalEngines];
   return [
     {
-      files: [`services/${service}/src/**/*.ts`, `services/${service}/serverless.ts`],
+      files: [
+        `services/${service}/src/**/*.ts`,
+        `services/${service}/infra/**/*.ts`,
+        `services/${service}/serverless.ts`,
+      ],
       ignores: [`services/${service}/src/domain/**`],
       patterns: base,
     },

@@ -5,7 +5,16 @@
  * Every resource carries a condition, so a stage without QuickSight gets none of them.
  */
 import { PARTITION_COLUMNS } from '@pipeline/shared';
-import { arn, assumedBy, ifThen, ref, sub } from '@pipeline/shared/serverless';
+import {
+  arn,
+  assumedBy,
+  athenaQueryResults,
+  glueArn,
+  ifThen,
+  queryInWorkgroup,
+  ref,
+  sub,
+} from '@pipeline/shared/serverless';
 import { HUB_SOURCES } from '@pipeline/shared/dashboard';
 import { quickSightDashboard } from './dashboard';
 import {
@@ -102,9 +111,6 @@ const permissions = (actions: readonly string[]) => [
   { Principal: '${param:quicksightPrincipalArn}', Actions: [...actions] },
 ];
 
-const glueArn = (resource: string) =>
-  sub(`arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
-
 /**
  * The role the Athena data source runs as (`AthenaParameters.RoleArn`, "to override an
  * account-wide role for a specific Athena data source":
@@ -126,21 +132,7 @@ const athenaRole = (context: QuickSightContext) => {
           PolicyDocument: {
             Version: '2012-10-17',
             Statement: [
-              {
-                Sid: 'QueryInWorkgroup',
-                Effect: 'Allow',
-                Action: [
-                  'athena:StartQueryExecution',
-                  'athena:GetQueryExecution',
-                  'athena:GetQueryResults',
-                  'athena:GetQueryResultsStream',
-                  'athena:StopQueryExecution',
-                  'athena:GetWorkGroup',
-                ],
-                Resource: sub(
-                  'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}',
-                ),
-              },
+              queryInWorkgroup('AthenaWorkGroup', { quickSight: true }),
               {
                 Sid: 'BrowseCatalog',
                 Effect: 'Allow',
@@ -199,17 +191,7 @@ const athenaRole = (context: QuickSightContext) => {
                 Action: ['s3:GetObject'],
                 Resource: sub(`\${ReportsBucket.Arn}/${context.reportsPrefix}*`),
               },
-              {
-                Sid: 'AthenaResults',
-                Effect: 'Allow',
-                Action: [
-                  's3:GetObject',
-                  's3:PutObject',
-                  's3:AbortMultipartUpload',
-                  's3:ListMultipartUploadParts',
-                ],
-                Resource: sub(`\${ReportsBucket.Arn}/${context.athenaResultsPrefix}*`),
-              },
+              athenaQueryResults('ReportsBucket', context.athenaResultsPrefix),
               {
                 Sid: 'ListRealtime',
                 Effect: 'Allow',
