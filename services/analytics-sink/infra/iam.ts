@@ -1,4 +1,4 @@
-import { arn, assumedBy, ifThen, ref, sub } from '@pipeline/shared/serverless';
+import { arn, assumedBy, followOwnStatements, ifThen, ref, sub } from '@pipeline/shared/serverless';
 import { REALTIME_PREFIX, realtimeTablePrefix } from '../src/domain/realtime-lake';
 import { ALERT_TABLE } from '../src/domain/realtime-tables';
 
@@ -100,24 +100,7 @@ export const roleResources = {
                 Action: ['secretsmanager:GetSecretValue'],
                 Resource: '${param:warehouseUrlSecretArn}',
               }),
-              // These Data API actions have no resource type; the condition limits them to
-              // statements this role started.
-              // https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html
-              ifThen('UsesRedshiftServerless', {
-                Sid: 'FollowOwnStatements',
-                Effect: 'Allow',
-                Action: [
-                  'redshift-data:DescribeStatement',
-                  'redshift-data:GetStatementResult',
-                  'redshift-data:CancelStatement',
-                ],
-                Resource: '*',
-                Condition: {
-                  StringEquals: {
-                    'redshift-data:statement-owner-iam-userid': sub('${!aws:userid}'),
-                  },
-                },
-              }),
+              ifThen('UsesRedshiftServerless', followOwnStatements),
             ],
           },
         },

@@ -1,20 +1,6 @@
-import { arn, assumedBy, ifThen, ref, sub } from '@pipeline/shared/serverless';
+import { arn, assumedBy, followOwnStatements, ifThen, ref, sub } from '@pipeline/shared/serverless';
 import { policy } from './policy';
 import { REPORTS_PREFIX } from './storage';
-
-// DescribeStatement and CancelStatement take no resource ARN: the condition limits them to the
-// statements this role started. https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html
-const ownStatements = {
-  Sid: 'FollowOwnStatements',
-  Effect: 'Allow',
-  Action: [
-    'redshift-data:DescribeStatement',
-    'redshift-data:GetStatementResult',
-    'redshift-data:CancelStatement',
-  ],
-  Resource: '*',
-  Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': sub('${!aws:userid}') } },
-};
 
 /** The runner's policies to load the warehouse of the stage, one per kind of warehouse. */
 export const runnerWarehousePolicies = [
@@ -35,7 +21,7 @@ export const runnerWarehousePolicies = [
           '${param:redshiftWorkgroupArn}',
         ),
       },
-      ownStatements,
+      followOwnStatements,
     ]),
   ),
   ifThen(
@@ -60,7 +46,7 @@ export const runnerWarehousePolicies = [
           'arn:${AWS::Partition}:redshift:${AWS::Region}:${AWS::AccountId}:cluster:${param:redshiftClusterIdentifier}',
         ),
       },
-      ownStatements,
+      followOwnStatements,
       ifThen('HasClusterDbUser', {
         Sid: 'TemporaryCredentials',
         Effect: 'Allow',

@@ -5,6 +5,7 @@ export * from './athena-access';
 export * from './cloudwatch-dashboard';
 export * from './intrinsics';
 export * from './params';
+export * from './redshift-data-access';
 export * from './warehouse-params';
 export * from './device-policy';
 export * from './quarantine-tables';
