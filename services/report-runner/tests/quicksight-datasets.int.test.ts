@@ -15,7 +15,7 @@ import {
   realtimeDatasetSql,
   reportGlueTable,
   reportTableFolder,
-} from '../src/quicksight/datasets';
+} from '../infra/quicksight/datasets';
 import { loadReports } from '../src/reports';
 
 const groupBy = <T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> => {

@@ -11,8 +11,8 @@ import {
   wildcardActions,
   type CfnTemplate,
 } from '@pipeline/shared/testing';
-import { tableId } from '../src/quicksight/datasets';
-import { OWNER_ACTIONS } from '../src/quicksight/resources';
+import { tableId } from '../infra/quicksight/datasets';
+import { OWNER_ACTIONS } from '../infra/quicksight/resources';
 import { loadReports } from '../src/reports';
 
 const SERVICE_DIR = path.join(__dirname, '..');

@@ -5,9 +5,9 @@ import {
   type DashboardSource,
 } from '@pipeline/shared/dashboard';
 import { validateResourceProperties } from '@pipeline/shared/testing';
-import { quickSightDashboard, quickSightVisualIds } from '../src/quicksight/dashboard';
-import { quickSightDatasets } from '../src/quicksight/datasets';
-import { QUICKSIGHT_CONDITIONS, quickSightResources } from '../src/quicksight/resources';
+import { quickSightDashboard, quickSightVisualIds } from '../infra/quicksight/dashboard';
+import { quickSightDatasets } from '../infra/quicksight/datasets';
+import { QUICKSIGHT_CONDITIONS, quickSightResources } from '../infra/quicksight/resources';
 import { loadReports } from '../src/reports';
 
 const METRIC_CHARTS = ['site-temperature', 'site-humidity', 'site-pressure', 'site-battery'];

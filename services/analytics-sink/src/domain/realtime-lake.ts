@@ -1,4 +1,4 @@
-import { PARTITION_COLUMNS, type WarehouseRow, type WarehouseTable } from '@pipeline/shared';
+import { type WarehouseRow, type WarehouseTable } from '@pipeline/shared';
 import { ALERT_TABLE, WINDOW_PART_TABLE } from './realtime-tables';
 
 /**
@@ -46,13 +46,5 @@ export const jsonLines = (table: WarehouseTable, rows: readonly WarehouseRow[]):
 /** Glue `Columns` of a real-time table: the warehouse column types are Glue's type names. */
 export const realtimeGlueColumns = (table: WarehouseTable): { Name: string; Type: string }[] =>
   table.columns.map(({ name, type }) => ({ Name: name, Type: type }));
-
-/** The partition keys: the lake's (`dt`, `hour` as strings). */
-export const realtimeGluePartitionKeys = (): { Name: string; Type: string; Comment: string }[] =>
-  PARTITION_COLUMNS.map(({ name, glueType, comment }) => ({
-    Name: name,
-    Type: glueType,
-    Comment: comment.replace('Event', 'Window start'),
-  }));
 
 export const REALTIME_TABLES = [WINDOW_PART_TABLE, ALERT_TABLE] as const;

@@ -1,7 +1,7 @@
 /**
  * The QuickSight datasets of the opt-in dashboard (`quicksight=enabled`): one per relation the
  * static dashboard reads (`DASHBOARD_SOURCES`), plus every other report table, with the columns and
- * types the static page reads them with. Pure data: serverless.ts turns it into resources.
+ * types the static page reads them with. Pure data: resources.ts turns it into resources.
  */
 import { PARTITION_COLUMNS, type WarehouseColumnType } from '@pipeline/shared';
 import { DASHBOARD_SOURCES } from '@pipeline/shared/dashboard';

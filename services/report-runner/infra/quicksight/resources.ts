@@ -4,8 +4,17 @@
  * the dashboard, and over Athena the role QuickSight uses and Glue tables over the report outputs.
  * Every resource carries a condition, so a stage without QuickSight gets none of them.
  */
-import { PARTITION_COLUMNS } from '@pipeline/shared';
-import { arn, assumedBy, ifThen, ref, sub } from '@pipeline/shared/serverless';
+import {
+  arn,
+  assumedBy,
+  athenaQueryResults,
+  glueArn,
+  ifThen,
+  partitionProjection,
+  queryInWorkgroup,
+  ref,
+  sub,
+} from '@pipeline/shared/serverless';
 import { HUB_SOURCES } from '@pipeline/shared/dashboard';
 import { quickSightDashboard } from './dashboard';
 import {
@@ -102,9 +111,6 @@ const permissions = (actions: readonly string[]) => [
   { Principal: '${param:quicksightPrincipalArn}', Actions: [...actions] },
 ];
 
-const glueArn = (resource: string) =>
-  sub(`arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
-
 /**
  * The role the Athena data source runs as (`AthenaParameters.RoleArn`, "to override an
  * account-wide role for a specific Athena data source":
@@ -126,21 +132,7 @@ const athenaRole = (context: QuickSightContext) => {
           PolicyDocument: {
             Version: '2012-10-17',
             Statement: [
-              {
-                Sid: 'QueryInWorkgroup',
-                Effect: 'Allow',
-                Action: [
-                  'athena:StartQueryExecution',
-                  'athena:GetQueryExecution',
-                  'athena:GetQueryResults',
-                  'athena:GetQueryResultsStream',
-                  'athena:StopQueryExecution',
-                  'athena:GetWorkGroup',
-                ],
-                Resource: sub(
-                  'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}',
-                ),
-              },
+              queryInWorkgroup('AthenaWorkGroup', { quickSight: true }),
               {
                 Sid: 'BrowseCatalog',
                 Effect: 'Allow',
@@ -199,17 +191,7 @@ const athenaRole = (context: QuickSightContext) => {
                 Action: ['s3:GetObject'],
                 Resource: sub(`\${ReportsBucket.Arn}/${context.reportsPrefix}*`),
               },
-              {
-                Sid: 'AthenaResults',
-                Effect: 'Allow',
-                Action: [
-                  's3:GetObject',
-                  's3:PutObject',
-                  's3:AbortMultipartUpload',
-                  's3:ListMultipartUploadParts',
-                ],
-                Resource: sub(`\${ReportsBucket.Arn}/${context.athenaResultsPrefix}*`),
-              },
+              athenaQueryResults('ReportsBucket', context.athenaResultsPrefix),
               {
                 Sid: 'ListRealtime',
                 Effect: 'Allow',
@@ -250,6 +232,12 @@ const athenaRole = (context: QuickSightContext) => {
 const reportGlueTableResource = (report: ReportTable, context: QuickSightContext) => {
   const name = report.relation.replace(/^report_/, '');
   const location = `\${ReportsBucket}/${reportTableFolder(context.reportsPrefix, report.relation)}`;
+  const projection = partitionProjection({
+    location: `s3://${location}`,
+    // The newest 90 days: a query without a dt filter (QuickSight's) lists this many days only.
+    dtRange: 'NOW-90DAYS,NOW',
+    comments: { dt: 'Report date, UTC, yyyy-MM-dd', hour: 'Report hour, UTC, HH' },
+  });
   return {
     Type: 'AWS::Glue::Table',
     Condition: 'QuickSightOverAthena',
@@ -260,25 +248,8 @@ const reportGlueTableResource = (report: ReportTable, context: QuickSightContext
         Name: report.relation,
         Description: `report-runner's ${name} report outputs (QuickSight over Athena)`,
         TableType: 'EXTERNAL_TABLE',
-        Parameters: {
-          classification: 'json',
-          'projection.enabled': 'true',
-          'projection.dt.type': 'date',
-          'projection.dt.format': 'yyyy-MM-dd',
-          // The newest 90 days: a query without a dt filter (QuickSight's) lists this many days only.
-          'projection.dt.range': 'NOW-90DAYS,NOW',
-          'projection.dt.interval': '1',
-          'projection.dt.interval.unit': 'DAYS',
-          'projection.hour.type': 'integer',
-          'projection.hour.range': '0,23',
-          'projection.hour.digits': '2',
-          'storage.location.template': sub(`s3://${location}dt=\${!dt}/hour=\${!hour}/`),
-        },
-        PartitionKeys: PARTITION_COLUMNS.map(({ name: column, glueType, comment }) => ({
-          Name: column,
-          Type: glueType,
-          Comment: comment.replace('Event', 'Report'),
-        })),
+        Parameters: { classification: 'json', ...projection.parameters },
+        PartitionKeys: projection.partitionKeys,
         StorageDescriptor: {
           Columns: reportGlueTable(report).columns.map(({ name: column, type }) => ({
             Name: column,
