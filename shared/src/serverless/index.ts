@@ -5,6 +5,7 @@ export * from './cloudwatch-dashboard';
 export * from './intrinsics';
 export * from './params';
 export * from './warehouse-params';
+export * from './pipeline-params';
 export * from './device-policy';
 export * from './quarantine-tables';
 export * from './stage-config';
