@@ -140,9 +140,9 @@ const config: AWS = {
       redshiftWorkgroupArn: 'none',
       redshiftDatabase: 'dev',
       warehouseDeadlineSeconds: '90',
-      // With warehouse=postgres: a URL without a password (the default is the local warehouse),
+      // With warehouse=postgres: a URL without a password (stage local: the local warehouse),
       // or a Secrets Manager secret holding the whole URL, which wins over warehouseUrl.
-      warehouseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+      warehouseUrl: 'none',
       warehouseUrlSecretArn: 'none',
       // The device registry (per-device alert thresholds) lives in the ingest bucket; compose passes
       // ingest-transform's bucket, a stack deployed alone reads what ingest-transform published
@@ -161,6 +161,7 @@ const config: AWS = {
     // folders deeper so the entry from ../../local stays inside .esbuild/.
     local: {
       warehouse: 'postgres',
+      warehouseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
       alertTarget: 'log',
       ingestBucketName: 'local-ingest',
       ingestBucketArn: 'arn:aws:s3:::local-ingest',
