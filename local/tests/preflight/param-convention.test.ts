@@ -1,5 +1,6 @@
 import { NONE, SHARED_PARAM_DESCRIPTIONS } from '@pipeline/shared/serverless';
 import { loadServiceParams, renderDefault, type ServiceParams } from '../../src/preflight/param-table';
+import { composeParams } from '../../src/preflight/preflight';
 
 // Shared parameters whose default differs by design: ingest-transform creates the stage's alarm
 // topic (none: create it) that the others read from what it published; msk-consumer names the hub
@@ -35,5 +36,17 @@ describe('one parameter convention across the services', () => {
         .map(([name, value]) => `${service} ${name}='${String(value)}'`),
     );
     expect(otherSpellings).toEqual([]);
+  });
+
+  it('has compose pass a value from another stack to every service that declares it, or to none', () => {
+    const compose = composeParams();
+    const passed = new Map(Object.values(compose).flatMap((params) => Object.entries(params)));
+    const missing = [...passed.keys()].flatMap((name) =>
+      all
+        .filter(({ service, defaults }) => name in defaults && !(name in (compose[service] ?? {})))
+        .filter(({ service }) => !String(passed.get(name)).startsWith(`\${${service}.`))
+        .map(({ service }) => `${service} ${name}`),
+    );
+    expect(missing).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  * Every resource carries a condition, so a stage without QuickSight gets none of them.
  */
 import { PARTITION_COLUMNS } from '@pipeline/shared';
-import { arn, assumedBy, ifThen, ref, sub } from '@pipeline/shared/serverless';
+import { arn, assumedBy, ifThen, NONE, ref, sub } from '@pipeline/shared/serverless';
 import { HUB_SOURCES } from '@pipeline/shared/dashboard';
 import { quickSightDashboard } from './dashboard';
 import {
@@ -28,7 +28,7 @@ export const QUICKSIGHT_CONDITIONS = {
   CreateQuickSight: { 'Fn::Equals': ['${param:quicksight}', 'enabled'] },
   // Without a warehouse QuickSight queries through Athena, as the static page's real-time panels do.
   QuickSightOverAthena: {
-    'Fn::And': [{ Condition: 'CreateQuickSight' }, { 'Fn::Equals': ['${param:warehouse}', 'none'] }],
+    'Fn::And': [{ Condition: 'CreateQuickSight' }, { 'Fn::Equals': ['${param:warehouse}', NONE] }],
   },
   QuickSightOverPostgres: {
     'Fn::And': [{ Condition: 'CreateQuickSight' }, { 'Fn::Equals': ['${param:warehouse}', 'postgres'] }],
@@ -36,7 +36,7 @@ export const QUICKSIGHT_CONDITIONS = {
   QuickSightThroughVpc: {
     'Fn::And': [
       { Condition: 'CreateQuickSight' },
-      { 'Fn::Not': [{ 'Fn::Equals': ['${param:quicksightVpcConnectionArn}', 'none'] }] },
+      { 'Fn::Not': [{ 'Fn::Equals': ['${param:quicksightVpcConnectionArn}', NONE] }] },
     ],
   },
 };
