@@ -275,6 +275,16 @@ const SHARED_SETTINGS: readonly { name: string; services: readonly ServiceName[]
     why: 'the accepted event-time window must be the same on every path',
   },
   { name: 'alarmTopicArn', services: SERVICES, why: 'one notification target for the whole pipeline' },
+  {
+    name: 'hubStreamName',
+    services: ['report-runner', 'msk-consumer'],
+    why: 'msk-consumer writes to the hub whose metrics the books read',
+  },
+  {
+    name: 'glueDatabaseName',
+    services: ['report-runner', 'msk-consumer'],
+    why: "report-runner's quarantine report reads the view msk-consumer creates in the lake's database",
+  },
 ];
 
 // The settings that name the warehouse itself, per kind (a deadline or a capacity may differ).

@@ -108,6 +108,36 @@ describe('preflight', () => {
     expect(await problemsOf(yaml)).toContainEqual(expect.stringMatching(expected));
   });
 
+  it.each([
+    [
+      'hubStreamName',
+      'telemetry-other',
+      /msk-consumer hubStreamName: differs from report-runner's hubStreamName=/,
+    ],
+    [
+      'glueDatabaseName',
+      'pipeline_other',
+      /msk-consumer glueDatabaseName: differs from report-runner's glueDatabaseName=/,
+    ],
+  ])(
+    'catches a %s msk-consumer and report-runner, deployed alone, do not share',
+    async (name, value, expected) => {
+      const report = await preflight({
+        stage: 'prod',
+        env: {},
+        alone: ['msk-consumer', 'report-runner'],
+        stageConfig: parseStageConfig(
+          'prod',
+          'config/prod.yml',
+          `${consistent}services:\n  msk-consumer:\n    ${name}: ${value}\n`,
+        ),
+      });
+      expect(
+        report.problems.map(({ service, name, problem }) => `${service} ${name}: ${problem}`),
+      ).toContainEqual(expect.stringMatching(expected));
+    },
+  );
+
   it('plans a service deployed on its own: its cross-service values come from what the producers published', async () => {
     const report = await preflight({
       stage: 'prod',
@@ -143,7 +173,7 @@ describe('preflight', () => {
     const report = await preflight({
       stage: 'prod',
       env: {},
-      alone: ['msk-consumer'],
+      alone: ['msk-consumer', 'report-runner'],
       stageConfig: parseStageConfig('prod', 'config/prod.yml', consistent),
     });
     expect(report.problems).toEqual([]);
@@ -158,7 +188,7 @@ describe('preflight', () => {
     const explicit = await preflight({
       stage: 'prod',
       env: {},
-      alone: ['msk-consumer'],
+      alone: ['msk-consumer', 'report-runner'],
       cliParams: { 'msk-consumer': { alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:other' } },
       stageConfig: parseStageConfig('prod', 'config/prod.yml', consistent),
     });

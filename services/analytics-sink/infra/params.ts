@@ -63,9 +63,9 @@ export const params = (service: string) =>
       redshiftWorkgroupArn: 'none',
       redshiftDatabase: 'dev',
       warehouseDeadlineSeconds: '90',
-      // With warehouse=postgres: a URL without a password (the default is the local warehouse),
+      // With warehouse=postgres: a URL without a password (stage local: the local warehouse),
       // or a Secrets Manager secret holding the whole URL, which wins over warehouseUrl.
-      warehouseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+      warehouseUrl: 'none',
       warehouseUrlSecretArn: 'none',
       // The device registry (per-device alert thresholds) lives in the ingest bucket; compose passes
       // ingest-transform's bucket, a stack deployed alone reads what ingest-transform published
@@ -84,6 +84,7 @@ export const params = (service: string) =>
     // folders deeper so the entry from ../../local stays inside .esbuild/.
     local: {
       warehouse: 'postgres',
+      warehouseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
       alertTarget: 'log',
       ingestBucketName: 'local-ingest',
       ingestBucketArn: 'arn:aws:s3:::local-ingest',

@@ -1,6 +1,6 @@
-import { paramProblemsOf, undeclaredParams } from '@pipeline/shared/testing';
+import { paramProblemsOf, undeclaredParams, undocumentedParams } from '@pipeline/shared/testing';
 import type { AWS } from 'osls';
-import { paramRules } from '../src/params';
+import { paramDescriptions, paramRules } from '../src/params';
 
 let config: AWS;
 beforeAll(async () => {
@@ -73,5 +73,20 @@ describe('analytics-sink deployment parameters', () => {
 
   it('lets stage local use the local warehouse URL without a secret', () => {
     expect(names({ warehouse: 'postgres' }, 'local')).toEqual([]);
+  });
+
+  it('gives every parameter it declares a rule and a one-line description (npm run params:table)', () => {
+    expect(undocumentedParams(config, paramRules, paramDescriptions)).toEqual({
+      withoutRule: [],
+      withoutDescription: [],
+      orphaned: [],
+    });
+  });
+
+  it.each([
+    ['a Glue database name starting with a digit', { glueDatabaseName: '1pipeline' }, ['glueDatabaseName']],
+    ['a Redshift database that is no identifier', { redshiftDatabase: 'my-db' }, ['redshiftDatabase']],
+  ])('refuses %s, naming the parameter (a rule for every parameter)', (_, overrides, expected) => {
+    expect(names(overrides)).toEqual(expected);
   });
 });

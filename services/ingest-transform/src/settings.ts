@@ -1,4 +1,4 @@
-import { readEnvironment } from '@pipeline/shared';
+import { NONE, readEnvironment } from '@pipeline/shared';
 import { z } from 'zod';
 import { TRANSFORM_RESPONSE_BUDGET_BYTES } from './domain/processor-buffer';
 import type { TransformSettings } from './domain/transform-batch';
@@ -33,5 +33,5 @@ export const quarantineFromEnvironment = (
   env: NodeJS.ProcessEnv = process.env,
 ): { bucket: string } | undefined => {
   const { QUARANTINE_BUCKET } = readEnvironment({ QUARANTINE_BUCKET: z.string().min(1) }, env);
-  return QUARANTINE_BUCKET === 'none' ? undefined : { bucket: QUARANTINE_BUCKET };
+  return QUARANTINE_BUCKET === NONE ? undefined : { bucket: QUARANTINE_BUCKET };
 };

@@ -1,6 +1,6 @@
-import { paramProblemsOf, undeclaredParams } from '@pipeline/shared/testing';
+import { paramProblemsOf, undeclaredParams, undocumentedParams } from '@pipeline/shared/testing';
 import type { AWS } from 'osls';
-import { paramRules } from '../src/params';
+import { paramDescriptions, paramRules } from '../src/params';
 
 let config: AWS;
 beforeAll(async () => {
@@ -51,5 +51,13 @@ describe('ingest-transform deployment parameters', () => {
     ['a log retention CloudWatch does not offer', { logRetentionInDays: '45' }, ['logRetentionInDays']],
   ])('refuses %s, naming the parameter', (_, overrides, expected) => {
     expect(names(overrides)).toEqual(expected);
+  });
+
+  it('gives every parameter it declares a rule and a one-line description (npm run params:table)', () => {
+    expect(undocumentedParams(config, paramRules, paramDescriptions)).toEqual({
+      withoutRule: [],
+      withoutDescription: [],
+      orphaned: [],
+    });
   });
 });

@@ -1,6 +1,6 @@
-import { paramProblemsOf, undeclaredParams } from '@pipeline/shared/testing';
+import { paramProblemsOf, undeclaredParams, undocumentedParams } from '@pipeline/shared/testing';
 import type { AWS } from 'osls';
-import { paramRules } from '../src/params';
+import { paramDescriptions, paramRules } from '../src/params';
 
 let config: AWS;
 beforeAll(async () => {
@@ -53,6 +53,27 @@ describe('msk-consumer deployment parameters', () => {
     ['an alarm topic that is no SNS topic ARN', { alarmTopicArn: 'alarms' }, ['alarmTopicArn']],
     ['a log retention CloudWatch does not offer', { logRetentionInDays: '0' }, ['logRetentionInDays']],
   ])('refuses %s, naming the parameter', (_, overrides, expected) => {
+    expect(names(overrides)).toEqual(expected);
+  });
+
+  it('gives every parameter it declares a rule and a one-line description (npm run params:table)', () => {
+    expect(undocumentedParams(config, paramRules, paramDescriptions)).toEqual({
+      withoutRule: [],
+      withoutDescription: [],
+      orphaned: [],
+    });
+  });
+
+  it.each([
+    [
+      'a hub stream name of none, which kinesis:PutRecords cannot reach',
+      { hubStreamName: 'none' },
+      ['hubStreamName'],
+    ],
+    ['a Kafka topic the event source mapping refuses', { mskTopic: '.telemetry' }, ['mskTopic']],
+    ['a consumer group id with a space', { mskConsumerGroupId: 'msk consumer' }, ['mskConsumerGroupId']],
+    ['a Glue database name starting with a digit', { glueDatabaseName: '1pipeline' }, ['glueDatabaseName']],
+  ])('refuses %s, naming the parameter (a rule for every parameter)', (_, overrides, expected) => {
     expect(names(overrides)).toEqual(expected);
   });
 });

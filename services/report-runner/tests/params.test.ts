@@ -1,6 +1,6 @@
-import { paramProblemsOf, undeclaredParams } from '@pipeline/shared/testing';
+import { paramProblemsOf, undeclaredParams, undocumentedParams } from '@pipeline/shared/testing';
 import type { AWS } from 'osls';
-import { paramRules } from '../src/params';
+import { paramDescriptions, paramRules } from '../src/params';
 
 let config: AWS;
 beforeAll(async () => {
@@ -159,6 +159,38 @@ describe('report-runner deployment parameters', () => {
       ['quicksightVpcConnectionArn'],
     ],
   ])('refuses %s, naming the parameter', (_, overrides, expected) => {
+    expect(names(overrides)).toEqual(expected);
+  });
+
+  it('gives every parameter it declares a rule and a one-line description (npm run params:table)', () => {
+    expect(undocumentedParams(config, paramRules, paramDescriptions)).toEqual({
+      withoutRule: [],
+      withoutDescription: [],
+      orphaned: [],
+    });
+  });
+
+  it.each([
+    [
+      'a Glue database name Athena folds to lower case',
+      { glueDatabaseName: 'Pipeline_prod' },
+      ['glueDatabaseName'],
+    ],
+    ['a Redshift database that is no identifier', { redshiftDatabase: 'my-db' }, ['redshiftDatabase']],
+    [
+      'a Kafka quarantine bucket that is no S3 ARN',
+      { kafkaQuarantineBucketArn: 'msk-quarantine' },
+      ['kafkaQuarantineBucketArn'],
+    ],
+    ['a re-run schedule EventBridge refuses', { rerunSchedule: 'daily' }, ['rerunSchedule']],
+    ['a books schedule EventBridge refuses', { booksSchedule: 'cron(35 * * * *)' }, ['booksSchedule']],
+    [
+      'a registry folder without its trailing slash',
+      { registryPrefix: 'reference/devices' },
+      ['registryPrefix'],
+    ],
+    ['a database user that is no Redshift identifier', { redshiftDbUser: 'ops user' }, ['redshiftDbUser']],
+  ])('refuses %s, naming the parameter (a rule for every parameter)', (_, overrides, expected) => {
     expect(names(overrides)).toEqual(expected);
   });
 });

@@ -9,7 +9,15 @@
 import { ARN } from '../contracts/arn';
 import { METRICS_NAMESPACE } from './provider';
 import { ifThen, ref, sub } from './intrinsics';
-import { arnOf, NONE, noneOr, type ParamCheck, type ParamRules } from './params';
+import {
+  arnOf,
+  NONE,
+  noneOr,
+  rule,
+  type ParamCheck,
+  type ParamDescriptions,
+  type ParamRules,
+} from './params';
 import { fromStageParameter, orSsmReference } from './stage-parameters';
 
 /**
@@ -44,8 +52,9 @@ export const alarmTemplateParameters = {
 };
 
 /** An address SNS accepts for the `email` protocol (one address, no display name). */
-const email: ParamCheck = (value) =>
-  /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(value) ? undefined : 'must be one email address';
+const email: ParamCheck = rule('one email address', (value) =>
+  /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(value) ? undefined : 'must be one email address',
+);
 
 /**
  * Params of the service that owns the stage's alarm topic (ingest-transform). `alarmTopicArn`
@@ -61,6 +70,14 @@ export const alarmTopicParams = {
 export const alarmTopicParamRules: ParamRules = {
   alarmTopicArn: noneOr(arnOf(ARN.snsTopic)),
   alarmEmail: noneOr(email),
+};
+
+/** Descriptions of {@link alarmParams} and {@link alarmTopicParams}. */
+export const alarmParamDescriptions: ParamDescriptions = {
+  alarmTopicArn:
+    "The SNS topic every alarm of the stage notifies: ingest-transform creates it unless given one, the others read what it published; none silences the service's alarms",
+  alarmEmail:
+    'An address subscribed to the alarm topic (SNS mails a confirmation link first); none: nobody is mailed',
 };
 
 /** The logical id of the stage's alarm topic. */

@@ -8,6 +8,7 @@ export * from './intrinsics';
 export * from './params';
 export * from './redshift-data-access';
 export * from './warehouse-params';
+export * from './pipeline-params';
 export * from './device-policy';
 export * from './partition-projection';
 export * from './quarantine-tables';

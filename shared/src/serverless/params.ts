@@ -17,11 +17,40 @@ export interface ParamContext {
   stage: string;
 }
 
-/** A problem with `value` (a short phrase: "must be ..."), or undefined when it is fine. */
-export type ParamCheck = (value: string, context: ParamContext) => string | undefined;
+/** How a rule checks: a problem with `value` (a short phrase: "must be ..."), or undefined when it is fine. */
+export type ParamCheckFunction = (value: string, context: ParamContext) => string | undefined;
+
+/**
+ * A rule: its check, and what it accepts in a few words for people ("integer 1–900", "LATEST or
+ * TRIM_HORIZON"), so the parameter tables of the READMEs come from the objects that check the values.
+ */
+export interface ParamCheck extends ParamCheckFunction {
+  readonly summary: string;
+}
+
+/** A condition on the other parameters, with its summary ("warehouse=postgres"). */
+export interface ParamCondition {
+  (context: ParamContext): boolean;
+  readonly summary: string;
+}
 
 /** Parameter name to its check; the name is what a message names. */
 export type ParamRules = Readonly<Record<string, ParamCheck>>;
+
+/** Parameter name to one line saying what it is for (the tables' "description" column). */
+export type ParamDescriptions = Readonly<Record<string, string>>;
+
+/**
+ * A rule written by hand, with what it accepts.
+ *
+ * @example rule('even integer', (value) => (Number(value) % 2 === 0 ? undefined : 'must be even'))
+ */
+export const rule = (summary: string, check: ParamCheckFunction): ParamCheck =>
+  Object.assign((value: string, context: ParamContext) => check(value, context), { summary });
+
+/** A condition written by hand, with what it means. */
+export const condition = (summary: string, holds: (context: ParamContext) => boolean): ParamCondition =>
+  Object.assign((context: ParamContext) => holds(context), { summary });
 
 /** One parameter that fails its rule. */
 export interface ParamProblem {
@@ -48,84 +77,92 @@ export class ParamsError extends Error {
   }
 }
 
+// "1–900", or "-1 to 10000" where a dash would read as a minus.
+const range = (min: number, max: number): string => (min < 0 ? `${min} to ${max}` : `${min}–${max}`);
+
+// "A or B", "A, B or C".
+const alternatives = (values: readonly string[]): string =>
+  values.length < 2 ? (values[0] ?? '') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+
 /** An integer from `min` to `max`, inclusive. */
-export const integerIn =
-  (min: number, max: number): ParamCheck =>
-  (value) =>
+export const integerIn = (min: number, max: number): ParamCheck =>
+  rule(`integer ${range(min, max)}`, (value) =>
     /^-?\d+$/.test(value) && Number(value) >= min && Number(value) <= max
       ? undefined
-      : `must be an integer from ${min} to ${max}`;
+      : `must be an integer from ${min} to ${max}`,
+  );
 
 /** An integer of at least `min`. */
-export const integerAtLeast =
-  (min: number): ParamCheck =>
-  (value) =>
-    /^-?\d+$/.test(value) && Number(value) >= min ? undefined : `must be an integer of at least ${min}`;
+export const integerAtLeast = (min: number): ParamCheck =>
+  rule(`integer ≥ ${min}`, (value) =>
+    /^-?\d+$/.test(value) && Number(value) >= min ? undefined : `must be an integer of at least ${min}`,
+  );
 
 /** A whole number of at least 1. */
-export const positive: ParamCheck = (value) =>
-  /^\d+$/.test(value) && Number(value) >= 1 ? undefined : 'must be a positive integer';
+export const positive: ParamCheck = rule('positive integer', (value) =>
+  /^\d+$/.test(value) && Number(value) >= 1 ? undefined : 'must be a positive integer',
+);
 
 /** A decimal number from `min` to `max`, inclusive. */
-export const numberIn =
-  (min: number, max: number): ParamCheck =>
-  (value) =>
+export const numberIn = (min: number, max: number): ParamCheck =>
+  rule(`number ${range(min, max)}`, (value) =>
     /^-?\d+(?:\.\d+)?$/.test(value) && Number(value) >= min && Number(value) <= max
       ? undefined
-      : `must be a number from ${min} to ${max}`;
+      : `must be a number from ${min} to ${max}`,
+  );
 
 /** One of a fixed list (case-sensitive, as CloudFormation compares). */
-export const oneOf =
-  (...allowed: readonly (string | number)[]): ParamCheck =>
-  (value) =>
-    allowed.map(String).includes(value) ? undefined : `must be one of ${allowed.join(', ')}`;
+export const oneOf = (...allowed: readonly (string | number)[]): ParamCheck =>
+  rule(alternatives(allowed.map(String)), (value) =>
+    allowed.map(String).includes(value) ? undefined : `must be one of ${allowed.join(', ')}`,
+  );
 
 /** A non-empty value other than `none`. */
-export const given: ParamCheck = (value) => (value === '' || value === NONE ? 'must be set' : undefined);
+export const given: ParamCheck = rule(`required (not ${NONE})`, (value) =>
+  value === '' || value === NONE ? 'must be set' : undefined,
+);
 
 /** An ARN of the given shape. */
-export const arnOf =
-  ({ pattern, description }: ArnShape): ParamCheck =>
-  (value) =>
-    pattern.test(value) ? undefined : `must be ${description}`;
+export const arnOf = ({ pattern, description }: ArnShape): ParamCheck =>
+  rule(description.replace(/^an? /, ''), (value) =>
+    pattern.test(value) ? undefined : `must be ${description}`,
+  );
 
 /**
  * A general purpose bucket's name: 3-63 of a-z, 0-9, `.` and `-`, starting and ending with a
  * letter or digit. https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
  */
-export const s3BucketName: ParamCheck = (value) =>
+export const s3BucketName: ParamCheck = rule('S3 bucket name', (value) =>
   /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value)
     ? undefined
-    : 'must be an S3 bucket name (3-63 of a-z, 0-9, ".", "-", starting and ending with a letter or digit)';
+    : 'must be an S3 bucket name (3-63 of a-z, 0-9, ".", "-", starting and ending with a letter or digit)',
+);
 
 /** `none` (unset) or what `check` accepts; an empty value is refused, so one spelling stays. */
-export const noneOr =
-  (check: ParamCheck): ParamCheck =>
-  (value, context) =>
-    value === NONE ? undefined : value === '' ? `must be set, or ${NONE}` : check(value, context);
+export const noneOr = (check: ParamCheck): ParamCheck =>
+  rule(`${check.summary}, or ${NONE}`, (value, context) =>
+    value === NONE ? undefined : value === '' ? `must be set, or ${NONE}` : check(value, context),
+  );
 
 /** Applies `check` only when `applies` holds (e.g. for one warehouse kind). */
-export const when =
-  (applies: (context: ParamContext) => boolean, check: ParamCheck): ParamCheck =>
-  (value, context) =>
-    applies(context) ? check(value, context) : undefined;
+export const when = (applies: ParamCondition, check: ParamCheck): ParamCheck =>
+  rule(`with ${applies.summary}: ${check.summary}`, (value, context) =>
+    applies(context) ? check(value, context) : undefined,
+  );
 
 /** Every check must pass; the first problem is reported. */
-export const allOf =
-  (...checks: readonly ParamCheck[]): ParamCheck =>
-  (value, context) => {
+export const allOf = (...checks: readonly ParamCheck[]): ParamCheck =>
+  rule(checks.map(({ summary }) => summary).join('; '), (value, context) => {
     for (const check of checks) {
       const problem = check(value, context);
       if (problem) return problem;
     }
     return undefined;
-  };
+  });
 
 /** True when the parameter `name` equals `value`. */
-export const paramIs =
-  (name: string, value: string) =>
-  ({ params }: ParamContext): boolean =>
-    params[name] === value;
+export const paramIs = (name: string, value: string): ParamCondition =>
+  condition(`${name}=${value}`, ({ params }) => params[name] === value);
 
 /**
  * The values CloudWatch Logs accepts as a log group's retention (`RetentionInDays`);

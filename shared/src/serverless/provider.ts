@@ -1,5 +1,12 @@
 import type { AWS } from 'osls';
-import { LOG_RETENTION_DAYS, oneOf, type ParamRules } from './params';
+import {
+  LOG_RETENTION_DAYS,
+  oneOf,
+  rule,
+  type ParamCheck,
+  type ParamDescriptions,
+  type ParamRules,
+} from './params';
 import { PROVIDER_REGION } from './stage-config';
 import { METRICS_NAMESPACE } from '../runtime/metric-names';
 
@@ -74,4 +81,25 @@ export const commonParams = {
 export const commonParamRules: ParamRules = {
   logLevel: oneOf('TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'),
   logRetentionInDays: oneOf(...LOG_RETENTION_DAYS),
+};
+
+/** Descriptions of {@link commonParams}. */
+export const commonParamDescriptions: ParamDescriptions = {
+  logLevel: "The functions' Powertools log level",
+  logRetentionInDays: "Days CloudWatch Logs keeps the functions' logs",
+};
+
+/**
+ * A function's handler as osls names it, `<module path>.<export>`; the local stage points it at
+ * the same handler wired by local/ (https://www.serverless.com/framework/docs/providers/aws/guide/functions).
+ */
+export const handlerEntry: ParamCheck = rule('<module path>.<export>', (value) =>
+  /^[\w./-]+\.[A-Za-z_$][\w$]*$/.test(value) ? undefined : 'must be <module path>.<export>',
+);
+
+/** The build folder of esbuild (`custom.esbuild.outputWorkFolder`): `.esbuild`, or one under it. */
+export const buildParamRules: ParamRules = {
+  esbuildWorkFolder: rule('.esbuild or a folder under it', (value) =>
+    /^\.esbuild(?:\/[\w-]+)*$/.test(value) ? undefined : 'must be .esbuild or a folder under it',
+  ),
 };

@@ -13,7 +13,7 @@
  * it, with its data. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-ssm.html
  */
 
-import type { ParamCheck } from './params';
+import { rule, type ParamCheck } from './params';
 
 /** The values published per stage: parameter name in the consuming services, key and producer. */
 export const STAGE_PARAMETERS = {
@@ -78,13 +78,12 @@ export const ssmReferenceOf = (value: string): { name: string; version?: number 
  * outputs: CloudFormation refuses a dynamic reference in Conditions (cfn-lint E1052), where a
  * parameter compared with `none` ends up.
  */
-export const orSsmReference =
-  (check: ParamCheck): ParamCheck =>
-  (value, context) => {
+export const orSsmReference = (check: ParamCheck): ParamCheck =>
+  rule(`${check.summary}, or an SSM dynamic reference`, (value, context) => {
     if (ssmReferenceOf(value)) return undefined;
     const problem = check(value, context);
     return problem && `${problem}, or an ssm dynamic reference ({{resolve:ssm:<name>}})`;
-  };
+  });
 
 /** CloudFormation resolves at most this many dynamic references in one template. */
 export const MAX_DYNAMIC_REFERENCES = 60;

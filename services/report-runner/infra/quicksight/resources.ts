@@ -10,6 +10,7 @@ import {
   athenaQueryResults,
   glueArn,
   ifThen,
+  NONE,
   partitionProjection,
   queryInWorkgroup,
   ref,
@@ -37,7 +38,7 @@ export const QUICKSIGHT_CONDITIONS = {
   CreateQuickSight: { 'Fn::Equals': ['${param:quicksight}', 'enabled'] },
   // Without a warehouse QuickSight queries through Athena, as the static page's real-time panels do.
   QuickSightOverAthena: {
-    'Fn::And': [{ Condition: 'CreateQuickSight' }, { 'Fn::Equals': ['${param:warehouse}', 'none'] }],
+    'Fn::And': [{ Condition: 'CreateQuickSight' }, { 'Fn::Equals': ['${param:warehouse}', NONE] }],
   },
   QuickSightOverPostgres: {
     'Fn::And': [{ Condition: 'CreateQuickSight' }, { 'Fn::Equals': ['${param:warehouse}', 'postgres'] }],
@@ -45,7 +46,7 @@ export const QUICKSIGHT_CONDITIONS = {
   QuickSightThroughVpc: {
     'Fn::And': [
       { Condition: 'CreateQuickSight' },
-      { 'Fn::Not': [{ 'Fn::Equals': ['${param:quicksightVpcConnectionArn}', 'none'] }] },
+      { 'Fn::Not': [{ 'Fn::Equals': ['${param:quicksightVpcConnectionArn}', NONE] }] },
     ],
   },
 };
