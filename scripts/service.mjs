@@ -8,7 +8,7 @@
 //   typecheck          tsc over the whole service folder (its tsconfig.json)
 //   lint               ESLint and Prettier over the service folder, one @aws-sdk/* version
 //   invoke [event]     sls invoke local --stage local with the service's function and sample event
-//   list-tests         the test files `npm test` runs, one a line
+//   list-tests         the test files `npm test` runs (narrowed like it), one a line
 //
 // Jest runs with the root configuration and its `roots` narrowed to the service folder, so a path
 // or pattern given after `--` can only narrow the selection, never reach another workspace.
@@ -48,9 +48,10 @@ const inTurn = async (...commands) => {
   return 0;
 };
 
+// `--roots` and `--selectProjects` take every word after them: the caller's arguments go first.
 const jest = (projects, extra) => [
   bin('jest'),
-  ['--roots', `<rootDir>/${service}`, '--selectProjects', ...projects, ...extra],
+  [...extra, '--roots', `<rootDir>/${service}`, '--selectProjects', ...projects],
 ];
 const TIERS = ['unit', 'integration'];
 
@@ -80,7 +81,7 @@ const commands = {
     ),
   'test:unit': (extra) => inTurn(jest(['unit'], extra)),
   'test:integration': (extra) => inTurn(jest(['integration'], extra)),
-  'list-tests': () => inTurn(jest(TIERS, ['--listTests'])),
+  'list-tests': (extra) => inTurn(jest(TIERS, [...extra, '--listTests'])),
   typecheck: () => inTurn([bin('tsc'), ['-p', path.join(service, 'tsconfig.json'), '--noEmit']]),
   lint: () =>
     inTurn(

@@ -8,10 +8,10 @@ const run = promisify(execFile);
 const serviceDir = (service: string) => path.join(REPO_ROOT, 'services', service);
 
 /** The files `npm test` runs in a service folder: the shared script's own list, through jest. */
-const listedTests = async (service: string): Promise<string[]> => {
+const listedTests = async (service: string, ...narrowing: string[]): Promise<string[]> => {
   const { stdout } = await run(
     process.execPath,
-    [path.join(REPO_ROOT, 'scripts', 'service.mjs'), 'list-tests'],
+    [path.join(REPO_ROOT, 'scripts', 'service.mjs'), 'list-tests', ...narrowing],
     {
       cwd: serviceDir(service),
       encoding: 'utf8',
@@ -40,5 +40,12 @@ describe.each(SERVICE_NAMES)("%s's npm test", (service) => {
     expect(listed).toEqual(await testFilesIn(service));
     expect(listed).toContain(`services/${service}/tests/invoke-local.int.test.ts`);
     expect(listed).toContain(`services/${service}/tests/infrastructure.int.test.ts`);
+  });
+
+  it('narrows to the files a pattern names inside its own folder, never reaching another workspace', async () => {
+    // shared's infrastructure audit and every other service's infrastructure tests match too.
+    const own = (await testFilesIn(service)).filter((file) => file.includes('infrastructure'));
+    expect(own.length).toBeGreaterThan(0);
+    expect(await listedTests(service, 'infrastructure')).toEqual(own);
   });
 });
