@@ -56,6 +56,17 @@ describe.each(SERVICE_NAMES)('%s on its own', (service) => {
     expect(checked).toEqual(files);
   });
 
+  it('says how in its README, naming only scripts it has', async () => {
+    const readme = await readFile(path.join(serviceDir(service), 'README.md'), 'utf8');
+    const section = readme.split('\n## Working on this service alone\n')[1]?.split('\n## ')[0] ?? '';
+    const named = [...section.matchAll(/^npm (?:run (\S+)|(test))/gm)].map(([, run, test]) => run ?? test);
+    const { scripts } = await packageOf(service);
+    expect(new Set(named)).toEqual(
+      new Set(['test', 'test:unit', 'test:integration', 'typecheck', 'lint', 'invoke', 'package']),
+    );
+    expect(named.filter((name) => name === undefined || !(name in scripts))).toEqual([]);
+  });
+
   it('invokes a function of its serverless.ts with one of its sample events by default', async () => {
     const invoke = (await packageOf(service)).config?.invoke;
     expect(invoke?.event).toMatch(/^events\/[^/]+\.json$/);
