@@ -74,7 +74,7 @@ const invokeArgs = (extra) => {
 };
 
 const commands = {
-  test: async (extra) =>
+  test: (extra) =>
     inTurn(
       [process.execPath, [path.join(root, 'scripts', 'run-together.mjs'), 'typecheck', 'lint'], serviceDir],
       jest(TIERS, extra),
