@@ -3,27 +3,21 @@ import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
-  type GetQueryResultsOutput,
 } from '@aws-sdk/client-athena';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { AthenaQueryEngine } from '@pipeline/report-runner/adapters';
-import { mockClient } from 'aws-sdk-client-mock';
+import { athenaResultsPage, mockedClients, type AthenaColumn } from '@pipeline/shared/testing/aws-sdk-mocks';
 import { kinesisHub, s3Store } from '../../src/ops/aws';
 import { putAll } from '../../src/ops/redrive';
 import { athenaLakeCounts, athenaRealtimeCounts, stackOutputs } from '../../src/smoke/aws';
 
-const athena = mockClient(AthenaClient);
-const cloudFormation = mockClient(CloudFormationClient);
-const kinesis = mockClient(KinesisClient);
-const s3 = mockClient(S3Client);
-
-beforeEach(() => {
-  athena.reset();
-  cloudFormation.reset();
-  kinesis.reset();
-  s3.reset();
+const { athena, cloudFormation, kinesis, s3 } = mockedClients({
+  athena: AthenaClient,
+  cloudFormation: CloudFormationClient,
+  kinesis: KinesisClient,
+  s3: S3Client,
 });
 
 const engine = (database: string) =>
@@ -33,19 +27,6 @@ const engine = (database: string) =>
     database,
     sleep: async () => {},
   });
-
-// GetQueryResults: the first row of the first page is the header.
-// https://docs.aws.amazon.com/athena/latest/APIReference/API_GetQueryResults.html
-const results = (columns: [string, string][], rows: string[][], header: boolean, NextToken?: string) =>
-  ({
-    ResultSet: {
-      ResultSetMetadata: { ColumnInfo: columns.map(([Name, Type]) => ({ Name, Type })) },
-      Rows: [...(header ? [columns.map(([name]) => name)] : []), ...rows].map((cells) => ({
-        Data: cells.map((VarCharValue) => ({ VarCharValue })),
-      })),
-    },
-    ...(NextToken ? { NextToken } : {}),
-  }) satisfies GetQueryResultsOutput;
 
 describe('the smoke test against AWS', () => {
   it('reads stack outputs by key from DescribeStacks', async () => {
@@ -85,7 +66,7 @@ describe('the smoke test against AWS', () => {
     athena
       .on(GetQueryExecutionCommand, { QueryExecutionId: 'q-distinct' })
       .resolves({ QueryExecution: { QueryExecutionId: 'q-distinct', Status: { State: 'SUCCEEDED' } } });
-    const columns: [string, string][] = [
+    const columns: AthenaColumn[] = [
       ['device_id', 'varchar'],
       ['dt', 'varchar'],
       ['hour', 'varchar'],
@@ -93,11 +74,15 @@ describe('the smoke test against AWS', () => {
     ];
     athena
       .on(GetQueryResultsCommand, { QueryExecutionId: 'q-rows' })
-      .resolvesOnce(results(columns, [['smoke-abcd-0', '2026-11-25', '09', '1']], true, 'page-2'))
-      .resolvesOnce(results(columns, [['smoke-abcd-6', '2026-11-25', '10', '2']], false));
+      .resolvesOnce(
+        athenaResultsPage(columns, [['smoke-abcd-0', '2026-11-25', '09', '1']], { nextToken: 'page-2' }),
+      )
+      .resolvesOnce(
+        athenaResultsPage(columns, [['smoke-abcd-6', '2026-11-25', '10', '2']], { header: false }),
+      );
     athena
       .on(GetQueryResultsCommand, { QueryExecutionId: 'q-distinct' })
-      .resolves(results([['readings', 'bigint']], [['2']], true));
+      .resolves(athenaResultsPage([['readings', 'bigint']], [['2']]));
 
     const tally = await athenaLakeCounts(engine('pipeline_prod'), 'telemetry').count('smoke-abcd-');
 

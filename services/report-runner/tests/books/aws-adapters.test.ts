@@ -14,18 +14,14 @@ import {
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { hubIncomingRecords, type MetricSpec } from '@pipeline/shared/books';
-import { mockClient } from 'aws-sdk-client-mock';
+import { athenaResultsPage, mockedClients } from '@pipeline/shared/testing/aws-sdk-mocks';
 import { awsStageSources } from '../../src/books';
 import { cloudWatchStageMetrics } from '../../src/books/cloudwatch-metrics';
 
-const cloudWatch = mockClient(CloudWatchClient);
-const athena = mockClient(AthenaClient);
-const s3 = mockClient(S3Client);
-
-beforeEach(() => {
-  cloudWatch.reset();
-  athena.reset();
-  s3.reset();
+const { cloudWatch, athena, s3 } = mockedClients({
+  cloudWatch: CloudWatchClient,
+  athena: AthenaClient,
+  s3: S3Client,
 });
 
 const HOUR = { fromMs: Date.UTC(2026, 11, 6, 9), toMs: Date.UTC(2026, 11, 6, 10) };
@@ -200,25 +196,21 @@ describe('the books from the lake (Athena)', () => {
         Statistics: { DataScannedInBytes: 52_000, EngineExecutionTimeInMillis: 900 },
       },
     });
-    // GetQueryResults: the first row of the first page is the header.
-    // https://docs.aws.amazon.com/athena/latest/APIReference/API_GetQueryResults.html
-    const columns = [
-      ['source', 'varchar'],
-      ['dt', 'varchar'],
-      ['hour', 'varchar'],
-      ['records', 'bigint'],
-    ];
-    athena.on(GetQueryResultsCommand).resolves({
-      ResultSet: {
-        ResultSetMetadata: { ColumnInfo: columns.map(([Name, Type]) => ({ Name, Type })) },
-        Rows: [
-          ['source', 'dt', 'hour', 'records'],
+    athena.on(GetQueryResultsCommand).resolves(
+      athenaResultsPage(
+        [
+          ['source', 'varchar'],
+          ['dt', 'varchar'],
+          ['hour', 'varchar'],
+          ['records', 'bigint'],
+        ],
+        [
           ['kinesis', '2026-12-06', '08', '3'],
           ['kinesis', '2026-12-06', '09', '850'],
           ['msk', '2026-12-06', '09', '94'],
-        ].map((cells) => ({ Data: cells.map((VarCharValue) => ({ VarCharValue })) })),
-      },
-    });
+        ],
+      ),
+    );
     await expect(sources().lake.count(HOUR)).resolves.toEqual({
       devices: 853,
       kafka: 94,
