@@ -147,6 +147,17 @@ describe('Kinesis hub: record and request limits', () => {
       name: 'ValidationException',
     });
   });
+  // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_IncreaseStreamRetentionPeriod.html:
+  // a stream keeps records 24 to 8760 hours.
+  it('refuses a retention period outside 24-8760 hours, as CreateStream and the retention APIs do', () => {
+    const create = (retentionHours: number) =>
+      new KinesisStream({ name: 'pipeline-dev-telemetry', shardCount: 1, clock: clockAt(), retentionHours });
+    expect(() => create(23)).toThrow(expect.objectContaining({ name: 'InvalidArgumentException' }));
+    expect(() => create(8761)).toThrow(expect.objectContaining({ name: 'InvalidArgumentException' }));
+    expect(() => create(24.5)).toThrow(expect.objectContaining({ name: 'InvalidArgumentException' }));
+    expect(() => create(24)).not.toThrow();
+    expect(() => create(8760)).not.toThrow();
+  });
 });
 
 describe('Kinesis hub: per-shard write throughput', () => {
@@ -382,6 +393,20 @@ describe('Kinesis hub: readers', () => {
     await expect(stream.getRecords({ ShardIterator })).rejects.toMatchObject({
       name: 'ExpiredIteratorException',
     });
+  });
+
+  // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html: "If you specify a
+  // value that is greater than 10,000, GetRecords throws InvalidArgumentException."
+  it('refuses a GetRecords Limit above 10,000 with InvalidArgumentException', async () => {
+    const stream = hub(1);
+    const { ShardIterator } = await stream.getShardIterator({
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'TRIM_HORIZON',
+    });
+    await expect(stream.getRecords({ ShardIterator, Limit: 10_001 })).rejects.toMatchObject({
+      name: 'InvalidArgumentException',
+    });
+    await expect(stream.getRecords({ ShardIterator, Limit: 10_000 })).resolves.toMatchObject({ Records: [] });
   });
 
   it('reads AFTER_SEQUENCE_NUMBER and AT_SEQUENCE_NUMBER positions', async () => {

@@ -158,10 +158,16 @@ const DEFAULT_ERROR_PREFIX = `${LAKE_PREFIX.errors}!{firehose:error-output-type}
 // Per-record JSON envelope of the transform event (ids, timestamps, metadata) on top of base64 data.
 const EVENT_RECORD_OVERHEAD_BYTES = 400;
 
-const checkRange = (name: string, value: number, { min, max }: { min: number; max: number }): number => {
+const checkRange = (
+  name: string,
+  value: number,
+  { min, max }: { min: number; max: number },
+  { integer }: { integer: boolean },
+): number => {
   if (!Number.isFinite(value) || value < min || value > max) {
     throw new RangeError(`${name} must be between ${min} and ${max}, got ${value}`);
   }
+  if (integer && !Number.isInteger(value)) throw new RangeError(`${name} must be an integer, got ${value}`);
   return value;
 };
 
@@ -230,16 +236,19 @@ export class DeliveryStream {
         'BufferSizeInMBs',
         processor.bufferSizeMB ?? FIREHOSE_LIMITS.processorBufferSizeMB.default,
         FIREHOSE_LIMITS.processorBufferSizeMB,
+        { integer: false },
       ),
       bufferIntervalSeconds: checkRange(
         'BufferIntervalInSeconds',
         processor.bufferIntervalSeconds ?? FIREHOSE_LIMITS.processorBufferIntervalSeconds.default,
         FIREHOSE_LIMITS.processorBufferIntervalSeconds,
+        { integer: false },
       ),
       numberOfRetries: checkRange(
         'NumberOfRetries',
         processor.numberOfRetries ?? FIREHOSE_LIMITS.numberOfRetries.default,
         FIREHOSE_LIMITS.numberOfRetries,
+        { integer: true },
       ),
     };
     this.#prefix = destination.prefix ?? DEFAULT_PREFIX;
@@ -250,11 +259,13 @@ export class DeliveryStream {
       'SizeInMBs',
       destination.bufferSizeMB ?? FIREHOSE_LIMITS.s3BufferSizeMB.default,
       FIREHOSE_LIMITS.s3BufferSizeMB,
+      { integer: true },
     );
     const intervalSeconds = checkRange(
       'IntervalInSeconds',
       destination.bufferIntervalSeconds ?? FIREHOSE_LIMITS.s3BufferIntervalSeconds.default,
       FIREHOSE_LIMITS.s3BufferIntervalSeconds,
+      { integer: true },
     );
     if (this.#prefix.includes('!{partitionKeyFromQuery:')) {
       throw new RangeError('inline (jq) partitioning keys are not simulated: use partitionKeyFromLambda');

@@ -34,7 +34,8 @@ export const KINESIS_LIMITS = {
   getRecordsMaxBytes: 10 * MIB,
   /** A shard iterator expires five minutes after it is returned. */
   iteratorTtlMs: 5 * 60 * 1000,
-  defaultRetentionHours: 24,
+  /** https://docs.aws.amazon.com/kinesis/latest/APIReference/API_IncreaseStreamRetentionPeriod.html */
+  retentionHours: { min: 24, max: 8760, default: 24 },
 } as const;
 
 /** A PutRecords entry, as in `@aws-sdk/client-kinesis`. */
@@ -308,7 +309,14 @@ export class KinesisStream {
     this.#accountId = environment.accountId;
     this.#clock = options.clock;
     this.#maxRecordBytes = maxRecordBytes;
-    this.#retentionMs = (options.retentionHours ?? KINESIS_LIMITS.defaultRetentionHours) * 3600 * 1000;
+    const retentionHours = options.retentionHours ?? KINESIS_LIMITS.retentionHours.default;
+    const { min, max } = KINESIS_LIMITS.retentionHours;
+    if (!Number.isInteger(retentionHours) || retentionHours < min || retentionHours > max) {
+      throw invalidArgument(
+        `RetentionPeriodHours must be an integer from ${min} to ${max}, got ${retentionHours}`,
+      );
+    }
+    this.#retentionMs = retentionHours * 3600 * 1000;
     this.#writeLimits = options.writeLimits ?? {
       bytesPerSecond: KINESIS_LIMITS.shardWriteBytesPerSecond,
       recordsPerSecond: KINESIS_LIMITS.shardWriteRecordsPerSecond,
@@ -483,7 +491,12 @@ export class KinesisStream {
     StreamARN?: string;
   }): Promise<GetRecordsOutput> {
     const limit = input.Limit ?? KINESIS_LIMITS.getRecordsMaxRecords;
-    if (!Number.isInteger(limit) || limit < 1 || limit > KINESIS_LIMITS.getRecordsMaxRecords) {
+    // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html: "If you specify a
+    // value that is greater than 10,000, GetRecords throws InvalidArgumentException."
+    if (limit > KINESIS_LIMITS.getRecordsMaxRecords) {
+      throw invalidArgument(`Limit must be at most ${KINESIS_LIMITS.getRecordsMaxRecords}, got ${limit}`);
+    }
+    if (!Number.isInteger(limit) || limit < 1) {
       throw validationError(`Limit must be between 1 and ${KINESIS_LIMITS.getRecordsMaxRecords}`);
     }
     const token = this.#decodeIterator(input.ShardIterator);
