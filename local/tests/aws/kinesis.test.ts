@@ -1,7 +1,9 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createHash } from 'node:crypto';
 import { evenHashKeyRanges, hashKeyOf, MAX_HASH_KEY } from '../../src/aws/kinesis/hash-key';
-import { KinesisStream, StreamReader, type StoredRecord } from '../../src/aws/kinesis/KinesisStream';
+import { KinesisStream } from '../../src/aws/kinesis/KinesisStream';
+import type { StoredRecord } from '../../src/aws/kinesis/Shard';
+import { StreamReader } from '../../src/aws/kinesis/StreamReader';
 import { bytes, clockAt } from './support';
 
 const MIB = 1024 * 1024;

@@ -1,12 +1,9 @@
 import { LAKE_PREFIX, type FirehoseTransformationRecord } from '@pipeline/shared';
 import type { Clock } from '../clock';
 import { IdGenerator, LOCAL_ENVIRONMENT, uuidFrom, type AwsEnvironment } from '../environment';
-import {
-  StreamReader,
-  type KinesisStream,
-  type StartingPosition,
-  type StoredRecord,
-} from '../kinesis/KinesisStream';
+import type { KinesisStream } from '../kinesis/KinesisStream';
+import type { StoredRecord } from '../kinesis/Shard';
+import { StreamReader, type StartingPosition } from '../kinesis/StreamReader';
 import { LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES, LambdaInvoker, type LambdaHandler } from '../lambda/invoke';
 import { S3ServiceError, type ObjectStore } from '../s3/ObjectStore';
 import { ByteArena } from './ByteArena';

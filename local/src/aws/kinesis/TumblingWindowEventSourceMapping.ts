@@ -8,7 +8,9 @@ import {
   type LambdaHandler,
 } from '../lambda/invoke';
 import { batchingWindowDueAt } from '../lambda/batching-window';
-import { StreamReader, type KinesisStream, type StartingPosition, type StoredRecord } from './KinesisStream';
+import type { KinesisStream } from './KinesisStream';
+import type { StoredRecord } from './Shard';
+import { StreamReader, type StartingPosition } from './StreamReader';
 
 /** The tumbling-window event with every field Lambda sends (the @types event lacks two). */
 export interface KinesisTumblingWindowEvent extends KinesisStreamTumblingWindowEvent {
