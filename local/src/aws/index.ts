@@ -14,6 +14,14 @@ export * from './firehose/encoders';
 export * from './firehose/ParquetEncoder';
 export * from './firehose/prefix';
 export * from './firehose/response';
+export { FIREHOSE_LIMITS } from './firehose/limits';
+export type { FirehoseKinesisSourceEvent, FirehoseKinesisSourceRecord } from './firehose/event';
+export type { ProcessorSettings } from './firehose/Processor';
+export {
+  S3_RETRY_INTERVAL_MS,
+  S3_RETRY_LIMIT_MS,
+  type S3DestinationSettings,
+} from './firehose/S3Destination';
 export * from './firehose/DeliveryStream';
 export * from './s3/ObjectStore';
 export * from './eventbridge/pattern';

@@ -2,12 +2,10 @@ import { KinesisFirehoseSchema } from '@aws-lambda-powertools/parser/schemas/kin
 import { partitionKeysFor, rawPartitionPrefix, type FirehoseTransformationResponse } from '@pipeline/shared';
 import { gunzipSync } from 'node:zlib';
 import type { ManualClock } from '../../src/aws/clock';
-import {
-  DeliveryStream,
-  type FirehoseKinesisSourceEvent,
-  type ProcessorSettings,
-  type S3DestinationSettings,
-} from '../../src/aws/firehose/DeliveryStream';
+import { DeliveryStream } from '../../src/aws/firehose/DeliveryStream';
+import type { FirehoseKinesisSourceEvent } from '../../src/aws/firehose/event';
+import type { ProcessorSettings } from '../../src/aws/firehose/Processor';
+import type { S3DestinationSettings } from '../../src/aws/firehose/S3Destination';
 import { JsonEncoder } from '../../src/aws/firehose/encoders';
 import { applyPartitionKeys, resolvePrefix } from '../../src/aws/firehose/prefix';
 import { KinesisStream, type KinesisStreamOptions } from '../../src/aws/kinesis/KinesisStream';
