@@ -9,6 +9,11 @@ export type * from './kinesis/api';
 export type { StoredRecord } from './kinesis/Shard';
 export * from './kinesis/KinesisStream';
 export * from './kinesis/StreamReader';
+export {
+  TUMBLING_WINDOW_STATE_LIMIT_BYTES,
+  type KinesisTumblingWindowEvent,
+} from './kinesis/tumbling-window-event';
+export type { KinesisBatchFailure } from './kinesis/kinesis-batch-failure';
 export * from './kinesis/TumblingWindowEventSourceMapping';
 export * from './firehose/encoders';
 export * from './firehose/ParquetEncoder';
