@@ -411,6 +411,26 @@ describe('Kinesis hub: readers', () => {
     await expect(stream.getRecords({ ShardIterator, Limit: 10_000 })).resolves.toMatchObject({ Records: [] });
   });
 
+  // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html: "Each shard can
+  // support up to five read transactions per second."
+  it('throttles a sixth GetRecords on a shard within one second, and serves it again the next second', async () => {
+    const clock = clockAt();
+    const stream = hub(2, clock);
+    const iterator = async (shardId: string) =>
+      (await stream.getShardIterator({ ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' })).ShardIterator;
+    const first = await iterator('shardId-000000000000');
+    for (let call = 0; call < 5; call += 1) await stream.getRecords({ ShardIterator: first });
+    await expect(stream.getRecords({ ShardIterator: first })).rejects.toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+    });
+    // The budget is per shard: the other shard still reads.
+    await expect(
+      stream.getRecords({ ShardIterator: await iterator('shardId-000000000001') }),
+    ).resolves.toBeDefined();
+    clock.advance(1000);
+    await expect(stream.getRecords({ ShardIterator: first })).resolves.toBeDefined();
+  });
+
   it('reads AFTER_SEQUENCE_NUMBER and AT_SEQUENCE_NUMBER positions', async () => {
     const stream = hub(1);
     const { Records } = await put(stream, [{ key: 'a' }, { key: 'b' }, { key: 'c' }]);

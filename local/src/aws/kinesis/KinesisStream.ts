@@ -16,6 +16,7 @@ import {
   KinesisServiceError,
   resourceInUse,
   resourceNotFound,
+  throughputExceeded,
   validationError,
 } from './errors';
 import {
@@ -283,8 +284,16 @@ export class KinesisStream {
     if (!Number.isInteger(limit) || limit < 1) {
       throw validationError(`Limit must be between 1 and ${KINESIS_LIMITS.getRecordsMaxRecords}`);
     }
-    const token = decodeShardIterator(input.ShardIterator, this.name, this.#clock.now());
+    const now = this.#clock.now();
+    const token = decodeShardIterator(input.ShardIterator, this.name, now);
     const shard = this.#shard(token.shardId);
+    // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html: "Each shard can
+    // support up to five read transactions per second."
+    if (!shard.admitRead(now, KINESIS_LIMITS.shardReadTransactionsPerSecond)) {
+      throw throughputExceeded(
+        `Rate exceeded for Shard - ${shard.shardId} in stream ${this.name} under account ${this.#accountId}.`,
+      );
+    }
     const records = shard.readAfter(token.position, { limit, maxBytes: KINESIS_LIMITS.getRecordsMaxBytes });
     const position = records.at(-1)?.sequenceNumber ?? token.position;
     const ended = shard.isEndedAfter(position);
@@ -298,7 +307,7 @@ export class KinesisStream {
         EncryptionType: 'KMS',
       })),
       ...(ended ? {} : { NextShardIterator: this.#encodeIterator(shard.shardId, position) }),
-      MillisBehindLatest: next ? Math.max(0, this.#clock.now() - next.approximateArrivalTimestamp) : 0,
+      MillisBehindLatest: next ? Math.max(0, now - next.approximateArrivalTimestamp) : 0,
       ...(ended
         ? {
             ChildShards: this.childrenOf(shard.shardId).map((child) => ({

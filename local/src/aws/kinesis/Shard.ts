@@ -43,6 +43,8 @@ export class Shard {
   #usageSecond = -1;
   #usageBytes = 0;
   #usageRecords = 0;
+  #readSecond = -1;
+  #readTransactions = 0;
 
   constructor(
     readonly shardId: string,
@@ -171,6 +173,18 @@ export class Shard {
     }
     this.#usageRecords += 1;
     this.#usageBytes += bytes;
+    return true;
+  }
+
+  /** Counts a GetRecords call against this second's read transactions; false when over the limit. */
+  admitRead(now: number, transactionsPerSecond: number): boolean {
+    const second = Math.floor(now / 1000);
+    if (second !== this.#readSecond) {
+      this.#readSecond = second;
+      this.#readTransactions = 0;
+    }
+    if (this.#readTransactions >= transactionsPerSecond) return false;
+    this.#readTransactions += 1;
     return true;
   }
 

@@ -14,6 +14,8 @@ export const KINESIS_LIMITS = {
   /** Per shard and second: 1 MB and 1,000 records of writes. */
   shardWriteBytesPerSecond: MIB,
   shardWriteRecordsPerSecond: 1000,
+  /** Per shard and second: "Each shard can support up to five read transactions per second." */
+  shardReadTransactionsPerSecond: 5,
   getRecordsMaxRecords: 10_000,
   getRecordsMaxBytes: 10 * MIB,
   /** A shard iterator expires five minutes after it is returned. */
