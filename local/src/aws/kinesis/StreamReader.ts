@@ -1,8 +1,8 @@
 import type { KinesisStream } from './KinesisStream';
 import type { Position, StoredRecord } from './Shard';
 
-// The consumer side of a stream. After a reshard, "read from the parent shards until they are
-// exhausted before you read from the child shards", as the KCL and Lambda's pollers do.
+// The consumer side of a stream. After a reshard a consumer reads each parent shard to its end
+// before its children, as the KCL and Lambda's pollers do, so per-key order holds.
 // https://docs.aws.amazon.com/streams/latest/dev/kinesis-using-sdk-java-after-resharding.html
 
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | { atTimestamp: number };
