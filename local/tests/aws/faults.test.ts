@@ -1,11 +1,9 @@
 import { partitionKeysFor, type FirehoseTransformationResponse } from '@pipeline/shared';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { SQSBatchResponse } from 'aws-lambda';
-import {
-  DeliveryStream,
-  S3_RETRY_INTERVAL_MS,
-  type FirehoseKinesisSourceEvent,
-} from '../../src/aws/firehose/DeliveryStream';
+import { DeliveryStream } from '../../src/aws/firehose/DeliveryStream';
+import type { FirehoseKinesisSourceEvent } from '../../src/aws/firehose/event';
+import { S3_RETRY_INTERVAL_MS } from '../../src/aws/firehose/S3Destination';
 import { JsonEncoder } from '../../src/aws/firehose/encoders';
 import { KinesisStream } from '../../src/aws/kinesis/KinesisStream';
 import { TumblingWindowEventSourceMapping } from '../../src/aws/kinesis/TumblingWindowEventSourceMapping';

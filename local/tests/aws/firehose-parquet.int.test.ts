@@ -1,7 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { glueColumns, normaliseReading, type FirehoseTransformationResponse } from '@pipeline/shared';
 import { join } from 'node:path';
-import { DeliveryStream, type FirehoseKinesisSourceEvent } from '../../src/aws/firehose/DeliveryStream';
+import { DeliveryStream } from '../../src/aws/firehose/DeliveryStream';
+import type { FirehoseKinesisSourceEvent } from '../../src/aws/firehose/event';
 import { ParquetEncoder } from '../../src/aws/firehose/ParquetEncoder';
 import { KinesisStream } from '../../src/aws/kinesis/KinesisStream';
 import { ObjectStore } from '../../src/aws/s3/ObjectStore';

@@ -2,12 +2,10 @@ import { KinesisFirehoseSchema } from '@aws-lambda-powertools/parser/schemas/kin
 import { partitionKeysFor, rawPartitionPrefix, type FirehoseTransformationResponse } from '@pipeline/shared';
 import { gunzipSync } from 'node:zlib';
 import type { ManualClock } from '../../src/aws/clock';
-import {
-  DeliveryStream,
-  type FirehoseKinesisSourceEvent,
-  type ProcessorSettings,
-  type S3DestinationSettings,
-} from '../../src/aws/firehose/DeliveryStream';
+import { DeliveryStream } from '../../src/aws/firehose/DeliveryStream';
+import type { FirehoseKinesisSourceEvent } from '../../src/aws/firehose/event';
+import type { ProcessorSettings } from '../../src/aws/firehose/Processor';
+import type { S3DestinationSettings } from '../../src/aws/firehose/S3Destination';
 import { JsonEncoder } from '../../src/aws/firehose/encoders';
 import { applyPartitionKeys, resolvePrefix } from '../../src/aws/firehose/prefix';
 import { KinesisStream, type KinesisStreamOptions } from '../../src/aws/kinesis/KinesisStream';
@@ -580,21 +578,24 @@ describe('Firehose: configuration and prefixes', () => {
     ).toBe('errors/processing-failed/dt=2026-03-01/hour=07/');
   });
 
-  it('rejects buffer hints AWS rejects', () => {
+  /** A delivery stream created with these settings (it is never polled). */
+  const configure = (processor: Partial<ProcessorSettings>, destination: Partial<S3DestinationSettings>) => {
     const clock = clockAt();
-    const configure = (processor: Partial<ProcessorSettings>, destination: Partial<S3DestinationSettings>) =>
-      new DeliveryStream({
-        name: STREAM,
-        clock,
-        source: new KinesisStream({ name: 'hub', shardCount: 1, clock }),
-        processor: { functionName: 'f', handler: transform, ...processor },
-        destination: {
-          store: new ObjectStore({ root: '/nonexistent', clock }),
-          bucket: 'b',
-          encoder: new JsonEncoder({ gzip: true }),
-          ...destination,
-        },
-      });
+    return new DeliveryStream({
+      name: STREAM,
+      clock,
+      source: new KinesisStream({ name: 'hub', shardCount: 1, clock }),
+      processor: { functionName: 'f', handler: transform, ...processor },
+      destination: {
+        store: new ObjectStore({ root: '/nonexistent', clock }),
+        bucket: 'b',
+        encoder: new JsonEncoder({ gzip: true }),
+        ...destination,
+      },
+    });
+  };
+
+  it('rejects buffer hints AWS rejects', () => {
     expect(() => configure({}, { bufferSizeMB: 5 })).toThrow(/at least 64 with dynamic partitioning/);
     expect(() => configure({ bufferSizeMB: 4 }, { bufferSizeMB: 64 })).toThrow(/BufferSizeInMBs/);
     expect(() => configure({}, { bufferSizeMB: 64, bufferIntervalSeconds: 0 })).toThrow(/zero buffering/);
@@ -603,5 +604,18 @@ describe('Firehose: configuration and prefixes', () => {
     expect(() =>
       configure({}, { prefix: 'plain/', bufferSizeMB: 1, bufferIntervalSeconds: 0 }),
     ).not.toThrow();
+  });
+
+  // https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html: SizeInMBs and
+  // IntervalInSeconds are of type Integer; NumberOfRetries counts invocations.
+  it('rejects fractional S3 buffering hints and retry counts, which AWS types as integers', () => {
+    expect(() => configure({}, { bufferSizeMB: 64.5 })).toThrow(/SizeInMBs must be an integer/);
+    expect(() => configure({}, { bufferSizeMB: 64, bufferIntervalSeconds: 60.5 })).toThrow(
+      /IntervalInSeconds must be an integer/,
+    );
+    expect(() => configure({ numberOfRetries: 1.5 }, { bufferSizeMB: 64 })).toThrow(
+      /NumberOfRetries must be an integer/,
+    );
+    expect(() => configure({ bufferSizeMB: 0.5 }, { bufferSizeMB: 64 })).not.toThrow();
   });
 });

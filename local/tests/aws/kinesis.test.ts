@@ -1,7 +1,9 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createHash } from 'node:crypto';
 import { evenHashKeyRanges, hashKeyOf, MAX_HASH_KEY } from '../../src/aws/kinesis/hash-key';
-import { KinesisStream, StreamReader, type StoredRecord } from '../../src/aws/kinesis/KinesisStream';
+import { KinesisStream } from '../../src/aws/kinesis/KinesisStream';
+import type { StoredRecord } from '../../src/aws/kinesis/Shard';
+import { StreamReader } from '../../src/aws/kinesis/StreamReader';
 import { bytes, clockAt } from './support';
 
 const MIB = 1024 * 1024;
@@ -146,6 +148,17 @@ describe('Kinesis hub: record and request limits', () => {
     await expect(put(stream, [{ key: 'k'.repeat(257) }])).rejects.toMatchObject({
       name: 'ValidationException',
     });
+  });
+  // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_IncreaseStreamRetentionPeriod.html:
+  // a stream keeps records 24 to 8760 hours.
+  it('refuses a retention period outside 24-8760 hours, as CreateStream and the retention APIs do', () => {
+    const create = (retentionHours: number) =>
+      new KinesisStream({ name: 'pipeline-dev-telemetry', shardCount: 1, clock: clockAt(), retentionHours });
+    expect(() => create(23)).toThrow(expect.objectContaining({ name: 'InvalidArgumentException' }));
+    expect(() => create(8761)).toThrow(expect.objectContaining({ name: 'InvalidArgumentException' }));
+    expect(() => create(24.5)).toThrow(expect.objectContaining({ name: 'InvalidArgumentException' }));
+    expect(() => create(24)).not.toThrow();
+    expect(() => create(8760)).not.toThrow();
   });
 });
 
@@ -382,6 +395,40 @@ describe('Kinesis hub: readers', () => {
     await expect(stream.getRecords({ ShardIterator })).rejects.toMatchObject({
       name: 'ExpiredIteratorException',
     });
+  });
+
+  // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html: "If you specify a
+  // value that is greater than 10,000, GetRecords throws InvalidArgumentException."
+  it('refuses a GetRecords Limit above 10,000 with InvalidArgumentException', async () => {
+    const stream = hub(1);
+    const { ShardIterator } = await stream.getShardIterator({
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'TRIM_HORIZON',
+    });
+    await expect(stream.getRecords({ ShardIterator, Limit: 10_001 })).rejects.toMatchObject({
+      name: 'InvalidArgumentException',
+    });
+    await expect(stream.getRecords({ ShardIterator, Limit: 10_000 })).resolves.toMatchObject({ Records: [] });
+  });
+
+  // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html: "Each shard can
+  // support up to five read transactions per second."
+  it('throttles a sixth GetRecords on a shard within one second, and serves it again the next second', async () => {
+    const clock = clockAt();
+    const stream = hub(2, clock);
+    const iterator = async (shardId: string) =>
+      (await stream.getShardIterator({ ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' })).ShardIterator;
+    const first = await iterator('shardId-000000000000');
+    for (let call = 0; call < 5; call += 1) await stream.getRecords({ ShardIterator: first });
+    await expect(stream.getRecords({ ShardIterator: first })).rejects.toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+    });
+    // The budget is per shard: the other shard still reads.
+    await expect(
+      stream.getRecords({ ShardIterator: await iterator('shardId-000000000001') }),
+    ).resolves.toBeDefined();
+    clock.advance(1000);
+    await expect(stream.getRecords({ ShardIterator: first })).resolves.toBeDefined();
   });
 
   it('reads AFTER_SEQUENCE_NUMBER and AT_SEQUENCE_NUMBER positions', async () => {

@@ -12,7 +12,9 @@ import {
 import { gunzipSync } from 'node:zlib';
 import { DeliveryStream } from '../../src/aws/firehose/DeliveryStream';
 import { JsonEncoder } from '../../src/aws/firehose/encoders';
-import { KinesisStream, StreamReader, type StoredRecord } from '../../src/aws/kinesis/KinesisStream';
+import { KinesisStream } from '../../src/aws/kinesis/KinesisStream';
+import type { StoredRecord } from '../../src/aws/kinesis/Shard';
+import { StreamReader } from '../../src/aws/kinesis/StreamReader';
 import { ObjectStore } from '../../src/aws/s3/ObjectStore';
 import { clockAt, tempRoot, T0 } from './support';
 

@@ -1,9 +1,9 @@
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas/kinesis';
 import { KinesisStream } from '../../src/aws/kinesis/KinesisStream';
+import type { KinesisBatchFailure } from '../../src/aws/kinesis/kinesis-batch-failure';
+import type { KinesisTumblingWindowEvent } from '../../src/aws/kinesis/tumbling-window-event';
 import {
   TumblingWindowEventSourceMapping,
-  type KinesisBatchFailure,
-  type KinesisTumblingWindowEvent,
   type TumblingWindowMappingOptions,
 } from '../../src/aws/kinesis/TumblingWindowEventSourceMapping';
 import { bytes, clockAt, T0 } from './support';

@@ -1,121 +1,53 @@
 import type { Clock } from '../clock';
 import { LOCAL_ENVIRONMENT, type AwsEnvironment } from '../environment';
+import type {
+  GetRecordsOutput,
+  GetShardIteratorInput,
+  PutRecordInput,
+  PutRecordOutput,
+  PutRecordsInput,
+  PutRecordsOutput,
+  PutRecordsResultEntry,
+  ShardDescription,
+  StreamTarget,
+} from './api';
 import {
-  expiredIterator,
   invalidArgument,
   KinesisServiceError,
   resourceInUse,
   resourceNotFound,
+  throughputExceeded,
   validationError,
 } from './errors';
 import {
+  cachedHashKeyOf,
   evenHashKeyRanges,
-  hashKeyOf,
   parseExplicitHashKey,
   rangeContains,
   type HashKeyRange,
 } from './hash-key';
+import { KINESIS_LIMITS } from './limits';
+import { validatePutRecordsRequest, type ValidatedEntry } from './put-records';
+import {
+  sequenceNumberFor,
+  Shard,
+  shardIdFor,
+  type Position,
+  type ShardWriteLimits,
+  type StoredRecord,
+} from './Shard';
+import { decodeShardIterator, encodeShardIterator, iteratorStartPosition } from './shard-iterator';
+import type { StreamReader } from './StreamReader';
 
-// Limits of a provisioned-mode stream.
-// https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
-// https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html
-const MIB = 1024 * 1024;
-export const KINESIS_LIMITS = {
-  /** Data blob plus partition key, by default; a stream can be configured up to 10 MiB. */
-  maxRecordBytes: MIB,
-  maxConfigurableRecordBytes: 10 * MIB,
-  putRecordsMaxRecords: 500,
-  putRecordsMaxBytes: 5 * MIB,
-  partitionKeyMaxLength: 256,
-  /** Per shard and second: 1 MB and 1,000 records of writes. */
-  shardWriteBytesPerSecond: MIB,
-  shardWriteRecordsPerSecond: 1000,
-  getRecordsMaxRecords: 10_000,
-  getRecordsMaxBytes: 10 * MIB,
-  /** A shard iterator expires five minutes after it is returned. */
-  iteratorTtlMs: 5 * 60 * 1000,
-  defaultRetentionHours: 24,
-} as const;
+// A Kinesis data stream in provisioned mode: a named set of shards that routes each record by the
+// MD5 hash of its partition key, keeps records for the retention period, and is resharded by
+// SplitShard and MergeShards.
+// https://docs.aws.amazon.com/streams/latest/dev/key-concepts.html
 
-/** A PutRecords entry, as in `@aws-sdk/client-kinesis`. */
-export interface PutRecordsRequestEntry {
-  Data: Uint8Array | undefined;
-  PartitionKey: string | undefined;
-  ExplicitHashKey?: string;
-}
-
-export interface StreamTarget {
-  StreamName?: string;
-  StreamARN?: string;
-}
-
-export interface PutRecordsInput extends StreamTarget {
-  Records: PutRecordsRequestEntry[] | undefined;
-}
-
-export interface PutRecordsResultEntry {
-  SequenceNumber?: string;
-  ShardId?: string;
-  ErrorCode?: string;
-  ErrorMessage?: string;
-}
-
-export interface PutRecordsOutput {
-  FailedRecordCount: number;
-  Records: PutRecordsResultEntry[];
-  EncryptionType: 'KMS';
-}
-
-export interface PutRecordInput extends StreamTarget, PutRecordsRequestEntry {}
-
-export interface PutRecordOutput {
-  ShardId: string;
-  SequenceNumber: string;
-  EncryptionType: 'KMS';
-}
-
-/** A record as the hub stores it; `approximateArrivalTimestamp` is epoch milliseconds. */
-export interface StoredRecord {
-  sequenceNumber: string;
-  partitionKey: string;
-  data: Uint8Array;
-  approximateArrivalTimestamp: number;
-  /** Data plus partition key bytes, what the write limits count. */
-  sizeBytes: number;
-}
-
-export interface ShardDescription {
-  ShardId: string;
-  ParentShardId?: string;
-  AdjacentParentShardId?: string;
-  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
-  SequenceNumberRange: { StartingSequenceNumber: string; EndingSequenceNumber?: string };
-}
-
-export type ShardIteratorType =
-  'TRIM_HORIZON' | 'LATEST' | 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER' | 'AT_TIMESTAMP';
-
-export interface GetShardIteratorInput extends StreamTarget {
-  ShardId: string;
-  ShardIteratorType: ShardIteratorType;
-  StartingSequenceNumber?: string;
-  Timestamp?: Date;
-}
-
-export interface KinesisRecord {
-  SequenceNumber: string;
-  ApproximateArrivalTimestamp: Date;
-  Data: Uint8Array;
-  PartitionKey: string;
-  EncryptionType: 'KMS';
-}
-
-export interface GetRecordsOutput {
-  Records: KinesisRecord[];
-  NextShardIterator?: string;
-  MillisBehindLatest: number;
-  ChildShards?: { ShardId: string; ParentShards: string[]; HashKeyRange: ShardDescription['HashKeyRange'] }[];
-}
+// local/src/cloud and its tests import these from this module.
+export { KINESIS_LIMITS } from './limits';
+export type { PutRecordsRequestEntry } from './api';
+export { StreamReader } from './StreamReader';
 
 /** Decides an entry's fate before the hub does: lets tests inject `InternalFailure` like AWS can. */
 export type EntryFaultInjector = (entry: {
@@ -131,128 +63,14 @@ export interface KinesisStreamOptions {
   environment?: AwsEnvironment;
   /** Default 1 MiB (data plus partition key); at most 10 MiB. */
   maxRecordBytes?: number;
+  /** 24-8760 hours, default 24. */
   retentionHours?: number;
   /** Per-shard write limits; override only to model a different quota. */
-  writeLimits?: { bytesPerSecond: number; recordsPerSecond: number };
+  writeLimits?: ShardWriteLimits;
   faults?: EntryFaultInjector;
 }
 
-/** Where a reader stands in one shard: the last sequence number it has processed ('' = before all). */
-type Position = string;
-
-class Shard {
-  readonly records: StoredRecord[] = [];
-  /** Data bytes of every record appended so far, up to and including `records[i]` (same indexes). */
-  readonly #dataBytesThrough: number[] = [];
-  #dataBytesTotal = 0;
-  head = 0;
-  endingSequenceNumber: string | undefined;
-  lastSequenceNumber: string | undefined;
-  #usageSecond = -1;
-  #usageBytes = 0;
-  #usageRecords = 0;
-
-  constructor(
-    readonly shardId: string,
-    readonly range: HashKeyRange,
-    readonly startingSequenceNumber: string,
-    readonly parentShardId?: string,
-    readonly adjacentParentShardId?: string,
-  ) {}
-
-  get open(): boolean {
-    return this.endingSequenceNumber === undefined;
-  }
-
-  get live(): number {
-    return this.records.length - this.head;
-  }
-
-  push(record: StoredRecord): void {
-    this.#dataBytesTotal += record.data.byteLength;
-    this.records.push(record);
-    this.#dataBytesThrough.push(this.#dataBytesTotal);
-  }
-
-  /** Data bytes of the records from `index` on (O(1): readers ask on every poll). */
-  dataBytesFrom(index: number): number {
-    const record = this.records[index];
-    if (!record) return 0;
-    return this.#dataBytesTotal - ((this.#dataBytesThrough[index] as number) - record.data.byteLength);
-  }
-
-  /** Index of the first live record after `position`. */
-  indexAfter(position: Position): number {
-    let low = this.head;
-    let high = this.records.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((this.records[middle] as StoredRecord).sequenceNumber <= position) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
-
-  /** Counts a write against this second's budget; false when the shard is over its limit. */
-  admit(now: number, bytes: number, limits: { bytesPerSecond: number; recordsPerSecond: number }): boolean {
-    const second = Math.floor(now / 1000);
-    if (second !== this.#usageSecond) {
-      this.#usageSecond = second;
-      this.#usageBytes = 0;
-      this.#usageRecords = 0;
-    }
-    if (
-      this.#usageRecords + 1 > limits.recordsPerSecond ||
-      this.#usageBytes + bytes > limits.bytesPerSecond
-    ) {
-      return false;
-    }
-    this.#usageRecords += 1;
-    this.#usageBytes += bytes;
-    return true;
-  }
-
-  dropThrough(index: number): void {
-    this.head = Math.max(this.head, Math.min(index, this.records.length));
-    // Compact now and then so trimmed records are garbage-collected without O(n) work per read.
-    if (this.head > 1024 && this.head * 2 > this.records.length) {
-      this.records.splice(0, this.head);
-      this.#dataBytesThrough.splice(0, this.head);
-      this.head = 0;
-    }
-  }
-
-  describe(): ShardDescription {
-    return {
-      ShardId: this.shardId,
-      ...(this.parentShardId ? { ParentShardId: this.parentShardId } : {}),
-      ...(this.adjacentParentShardId ? { AdjacentParentShardId: this.adjacentParentShardId } : {}),
-      HashKeyRange: {
-        StartingHashKey: this.range.start.toString(),
-        EndingHashKey: this.range.end.toString(),
-      },
-      SequenceNumberRange: {
-        StartingSequenceNumber: this.startingSequenceNumber,
-        ...(this.endingSequenceNumber ? { EndingSequenceNumber: this.endingSequenceNumber } : {}),
-      },
-    };
-  }
-}
-
 const HASH_KEY_CACHE_SIZE = 100_000;
-
-const shardIdFor = (index: number): string => `shardId-${String(index).padStart(12, '0')}`;
-
-// Sequence numbers are decimal strings that only grow (per shard and, here, across the stream);
-// fixed width keeps string order equal to numeric order.
-const sequenceNumberFor = (counter: bigint): string => `49${counter.toString().padStart(54, '0')}`;
-
-interface IteratorToken {
-  stream: string;
-  shardId: string;
-  position: Position;
-  issuedAt: number;
-}
 
 /**
  * An in-process Kinesis data stream (provisioned mode): the pipeline's hub. Its API mirrors the SDK
@@ -272,7 +90,7 @@ export class KinesisStream {
   readonly #readers = new Set<StreamReader>();
   readonly #maxRecordBytes: number;
   readonly #retentionMs: number;
-  readonly #writeLimits: { bytesPerSecond: number; recordsPerSecond: number };
+  readonly #writeLimits: ShardWriteLimits;
   readonly #faults: EntryFaultInjector | undefined;
   readonly #accountId: string;
   #counter = 0n;
@@ -285,8 +103,7 @@ export class KinesisStream {
   #incomingRecords = 0;
   #nextShardIndex = 0;
   #initialShardCount = 0;
-  /** MD5 hash keys of recent partition keys: producers reuse a few (device ids) millions of times. */
-  readonly #hashKeys = new Map<string, bigint>();
+  readonly #hashKeyOf = cachedHashKeyOf(HASH_KEY_CACHE_SIZE);
 
   get incomingRecords(): number {
     return this.#incomingRecords;
@@ -303,12 +120,19 @@ export class KinesisStream {
         `MaxRecordSize must be at most ${KINESIS_LIMITS.maxConfigurableRecordBytes} bytes`,
       );
     }
+    const retentionHours = options.retentionHours ?? KINESIS_LIMITS.retentionHours.default;
+    const { min, max } = KINESIS_LIMITS.retentionHours;
+    if (!Number.isInteger(retentionHours) || retentionHours < min || retentionHours > max) {
+      throw invalidArgument(
+        `RetentionPeriodHours must be an integer from ${min} to ${max}, got ${retentionHours}`,
+      );
+    }
     this.name = options.name;
     this.arn = `arn:aws:kinesis:${environment.region}:${environment.accountId}:stream/${options.name}`;
     this.#accountId = environment.accountId;
     this.#clock = options.clock;
     this.#maxRecordBytes = maxRecordBytes;
-    this.#retentionMs = (options.retentionHours ?? KINESIS_LIMITS.defaultRetentionHours) * 3600 * 1000;
+    this.#retentionMs = retentionHours * 3600 * 1000;
     this.#writeLimits = options.writeLimits ?? {
       bytesPerSecond: KINESIS_LIMITS.shardWriteBytesPerSecond,
       recordsPerSecond: KINESIS_LIMITS.shardWriteRecordsPerSecond,
@@ -327,19 +151,10 @@ export class KinesisStream {
    */
   async putRecords(input: PutRecordsInput): Promise<PutRecordsOutput> {
     this.#checkTarget(input);
-    const entries = input.Records ?? [];
-    if (entries.length < 1 || entries.length > KINESIS_LIMITS.putRecordsMaxRecords) {
-      throw validationError(
-        `1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length between 1 and ${KINESIS_LIMITS.putRecordsMaxRecords}`,
-      );
-    }
-    const validated = entries.map((entry, index) => this.#validateEntry(entry, index));
-    const total = validated.reduce((sum, entry) => sum + entry.sizeBytes, 0);
-    if (total > KINESIS_LIMITS.putRecordsMaxBytes) {
-      throw invalidArgument(
-        `Records size exceeds ${KINESIS_LIMITS.putRecordsMaxBytes} bytes limit: ${total} bytes (data plus partition keys)`,
-      );
-    }
+    const validated = validatePutRecordsRequest(input.Records ?? [], {
+      maxRecordBytes: this.#maxRecordBytes,
+      hashKeyOf: this.#hashKeyOf,
+    });
     const now = this.#clock.now();
     const results = validated.map((entry, index): PutRecordsResultEntry => {
       const shard = this.#route(entry.hashKey);
@@ -393,7 +208,7 @@ export class KinesisStream {
   /** The shard a partition key (or explicit hash key) is routed to right now. */
   shardFor(partitionKey: string, explicitHashKey?: string): string {
     const hashKey =
-      explicitHashKey === undefined ? hashKeyOf(partitionKey) : parseExplicitHashKey(explicitHashKey);
+      explicitHashKey === undefined ? this.#hashKeyOf(partitionKey) : parseExplicitHashKey(explicitHashKey);
     if (hashKey === undefined) throw invalidArgument(`Invalid ExplicitHashKey: ${explicitHashKey}`);
     return this.#route(hashKey).shardId;
   }
@@ -416,7 +231,7 @@ export class KinesisStream {
         `NewStartingHashKey ${input.NewStartingHashKey} must lie inside the hash key range of ${parent.shardId} and above its starting hash key`,
       );
     }
-    this.#close(parent);
+    parent.close();
     const low = this.#createShard({ start: parent.range.start, end: split - 1n }, parent.shardId);
     const high = this.#createShard({ start: split, end: parent.range.end }, parent.shardId);
     return { ChildShardIds: [low.shardId, high.shardId] };
@@ -436,8 +251,8 @@ export class KinesisStream {
         `Shards ${shard.shardId} and ${adjacent.shardId} do not have adjacent hash key ranges`,
       );
     }
-    this.#close(shard);
-    this.#close(adjacent);
+    shard.close();
+    adjacent.close();
     const child = this.#createShard(
       { start: low.range.start, end: high.range.end },
       shard.shardId,
@@ -451,29 +266,7 @@ export class KinesisStream {
   async getShardIterator(input: GetShardIteratorInput): Promise<{ ShardIterator: string }> {
     this.#checkTarget(input);
     const shard = this.#shard(input.ShardId);
-    let position: Position;
-    switch (input.ShardIteratorType) {
-      case 'TRIM_HORIZON':
-        position = '';
-        break;
-      case 'LATEST':
-        position = shard.lastSequenceNumber ?? shard.startingSequenceNumber;
-        break;
-      case 'AT_SEQUENCE_NUMBER':
-      case 'AFTER_SEQUENCE_NUMBER': {
-        const sequence = input.StartingSequenceNumber;
-        if (!sequence || !/^\d+$/.test(sequence)) throw invalidArgument('StartingSequenceNumber is required');
-        position =
-          input.ShardIteratorType === 'AFTER_SEQUENCE_NUMBER' ? sequence : precedingPosition(sequence);
-        break;
-      }
-      case 'AT_TIMESTAMP':
-        if (!input.Timestamp) throw invalidArgument('Timestamp is required for AT_TIMESTAMP');
-        position = this.positionBefore(shard.shardId, input.Timestamp.getTime());
-        break;
-      default:
-        throw invalidArgument(`Unknown ShardIteratorType ${String(input.ShardIteratorType)}`);
-    }
+    const position = iteratorStartPosition(shard, input);
     return { ShardIterator: this.#encodeIterator(shard.shardId, position) };
   }
 
@@ -483,18 +276,28 @@ export class KinesisStream {
     StreamARN?: string;
   }): Promise<GetRecordsOutput> {
     const limit = input.Limit ?? KINESIS_LIMITS.getRecordsMaxRecords;
-    if (!Number.isInteger(limit) || limit < 1 || limit > KINESIS_LIMITS.getRecordsMaxRecords) {
+    // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html: "If you specify a
+    // value that is greater than 10,000, GetRecords throws InvalidArgumentException."
+    if (limit > KINESIS_LIMITS.getRecordsMaxRecords) {
+      throw invalidArgument(`Limit must be at most ${KINESIS_LIMITS.getRecordsMaxRecords}, got ${limit}`);
+    }
+    if (!Number.isInteger(limit) || limit < 1) {
       throw validationError(`Limit must be between 1 and ${KINESIS_LIMITS.getRecordsMaxRecords}`);
     }
-    const token = this.#decodeIterator(input.ShardIterator);
+    const now = this.#clock.now();
+    const token = decodeShardIterator(input.ShardIterator, this.name, now);
     const shard = this.#shard(token.shardId);
-    const records = this.readAfter(shard.shardId, token.position, {
-      limit,
-      maxBytes: KINESIS_LIMITS.getRecordsMaxBytes,
-    });
+    // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html: "Each shard can
+    // support up to five read transactions per second."
+    if (!shard.admitRead(now, KINESIS_LIMITS.shardReadTransactionsPerSecond)) {
+      throw throughputExceeded(
+        `Rate exceeded for Shard - ${shard.shardId} in stream ${this.name} under account ${this.#accountId}.`,
+      );
+    }
+    const records = shard.readAfter(token.position, { limit, maxBytes: KINESIS_LIMITS.getRecordsMaxBytes });
     const position = records.at(-1)?.sequenceNumber ?? token.position;
-    const ended = !shard.open && shard.indexAfter(position) >= shard.records.length;
-    const next = shard.records[shard.indexAfter(position)];
+    const ended = shard.isEndedAfter(position);
+    const next = shard.firstAfter(position);
     return {
       Records: records.map((record) => ({
         SequenceNumber: record.sequenceNumber,
@@ -504,7 +307,7 @@ export class KinesisStream {
         EncryptionType: 'KMS',
       })),
       ...(ended ? {} : { NextShardIterator: this.#encodeIterator(shard.shardId, position) }),
-      MillisBehindLatest: next ? Math.max(0, this.#clock.now() - next.approximateArrivalTimestamp) : 0,
+      MillisBehindLatest: next ? Math.max(0, now - next.approximateArrivalTimestamp) : 0,
       ...(ended
         ? {
             ChildShards: this.childrenOf(shard.shardId).map((child) => ({
@@ -552,63 +355,42 @@ export class KinesisStream {
   // ---- Internal reader support (used by StreamReader and the simulators) ---------------------
 
   /** Records of a shard after `position`, oldest first, at most `limit` records and `maxBytes`. */
-  readAfter(shardId: string, position: Position, { limit, maxBytes }: { limit: number; maxBytes?: number }) {
-    const shard = this.#shard(shardId);
-    const out: StoredRecord[] = [];
-    let bytes = 0;
-    for (
-      let index = shard.indexAfter(position);
-      index < shard.records.length && out.length < limit;
-      index += 1
-    ) {
-      const record = shard.records[index] as StoredRecord;
-      if (maxBytes !== undefined && out.length > 0 && bytes + record.sizeBytes > maxBytes) break;
-      bytes += record.sizeBytes;
-      out.push(record);
-    }
-    return out;
+  readAfter(
+    shardId: string,
+    position: Position,
+    options: { limit: number; maxBytes?: number },
+  ): StoredRecord[] {
+    return this.#shard(shardId).readAfter(position, options);
   }
 
   /** How many held records of a shard lie after `position`. */
   countAfter(shardId: string, position: Position): number {
-    const shard = this.#shard(shardId);
-    return shard.records.length - shard.indexAfter(position);
+    return this.#shard(shardId).countAfter(position);
   }
 
   /** Data bytes (without partition keys) of the held records of a shard after `position`. */
   dataBytesAfter(shardId: string, position: Position): number {
-    const shard = this.#shard(shardId);
-    return shard.dataBytesFrom(shard.indexAfter(position));
+    return this.#shard(shardId).dataBytesAfter(position);
   }
 
   /** Arrival time of the first held record of a shard after `position`, if any. */
   firstArrivalAfter(shardId: string, position: Position): number | undefined {
-    const shard = this.#shard(shardId);
-    return shard.records[shard.indexAfter(position)]?.approximateArrivalTimestamp;
+    return this.#shard(shardId).firstAfter(position)?.approximateArrivalTimestamp;
   }
 
   /** True when the shard is closed and nothing is left after `position`. */
   isShardEnded(shardId: string, position: Position): boolean {
-    const shard = this.#shard(shardId);
-    return !shard.open && shard.indexAfter(position) >= shard.records.length;
+    return this.#shard(shardId).isEndedAfter(position);
   }
 
   /** The position just before the first record that arrived at or after `timestamp`. */
   positionBefore(shardId: string, timestamp: number): Position {
-    const shard = this.#shard(shardId);
-    let position: Position = '';
-    for (let index = shard.head; index < shard.records.length; index += 1) {
-      const record = shard.records[index] as StoredRecord;
-      if (record.approximateArrivalTimestamp >= timestamp) break;
-      position = record.sequenceNumber;
-    }
-    return position;
+    return this.#shard(shardId).positionBefore(timestamp);
   }
 
   /** Position a reader starting at LATEST takes in a shard. */
   latestPosition(shardId: string): Position {
-    const shard = this.#shard(shardId);
-    return shard.lastSequenceNumber ?? shard.startingSequenceNumber;
+    return this.#shard(shardId).latestPosition;
   }
 
   describeShard(shardId: string): ShardDescription {
@@ -649,13 +431,7 @@ export class KinesisStream {
   trim(shardId?: string): void {
     const horizon = this.#clock.now() - this.#retentionMs;
     for (const shard of shardId ? [this.#shard(shardId)] : this.#shards.values()) {
-      let index = shard.head;
-      while (
-        index < shard.records.length &&
-        (shard.records[index] as StoredRecord).approximateArrivalTimestamp < horizon
-      ) {
-        index += 1;
-      }
+      let index = shard.indexArrivedFrom(horizon);
       if (this.#readers.size > 0) {
         const consumed = [...this.#readers].map((reader) =>
           shard.indexAfter(reader.positionOf(shard.shardId)),
@@ -668,40 +444,7 @@ export class KinesisStream {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  #validateEntry(entry: PutRecordsRequestEntry, index: number) {
-    const { PartitionKey: partitionKey, Data: data } = entry;
-    if (
-      typeof partitionKey !== 'string' ||
-      partitionKey.length < 1 ||
-      partitionKey.length > KINESIS_LIMITS.partitionKeyMaxLength
-    ) {
-      throw validationError(
-        `1 validation error detected: Value at 'records.${index + 1}.member.partitionKey' failed to satisfy constraint: Member must have length between 1 and ${KINESIS_LIMITS.partitionKeyMaxLength}`,
-      );
-    }
-    if (!(data instanceof Uint8Array)) {
-      throw validationError(
-        `1 validation error detected: Value null at 'records.${index + 1}.member.data' must not be null`,
-      );
-    }
-    const sizeBytes = data.byteLength + Buffer.byteLength(partitionKey, 'utf8');
-    if (sizeBytes > this.#maxRecordBytes) {
-      throw invalidArgument(
-        `Record ${index} is ${sizeBytes} bytes (data plus partition key); the stream accepts at most ${this.#maxRecordBytes}`,
-      );
-    }
-    let hashKey: bigint;
-    if (entry.ExplicitHashKey === undefined) {
-      hashKey = this.#hashKeyOf(partitionKey);
-    } else {
-      const explicit = parseExplicitHashKey(entry.ExplicitHashKey);
-      if (explicit === undefined) throw invalidArgument(`Invalid ExplicitHashKey: ${entry.ExplicitHashKey}`);
-      hashKey = explicit;
-    }
-    return { partitionKey, data, sizeBytes, hashKey };
-  }
-
-  #append(shard: Shard, entry: { partitionKey: string; data: Uint8Array; sizeBytes: number }, now: number) {
+  #append(shard: Shard, entry: ValidatedEntry, now: number): StoredRecord {
     this.#counter += 1n;
     const record: StoredRecord = {
       sequenceNumber: sequenceNumberFor(this.#counter),
@@ -712,7 +455,6 @@ export class KinesisStream {
       sizeBytes: entry.sizeBytes,
     };
     shard.push(record);
-    shard.lastSequenceNumber = record.sequenceNumber;
     if (this.#readers.size === 0) this.trim(shard.shardId);
     return record;
   }
@@ -722,16 +464,6 @@ export class KinesisStream {
       if (shard.open && rangeContains(shard.range, hashKey)) return shard;
     }
     throw new KinesisServiceError('InternalFailure', `no open shard owns hash key ${hashKey}`, 500);
-  }
-
-  #hashKeyOf(partitionKey: string): bigint {
-    let hashKey = this.#hashKeys.get(partitionKey);
-    if (hashKey === undefined) {
-      if (this.#hashKeys.size >= HASH_KEY_CACHE_SIZE) this.#hashKeys.clear();
-      hashKey = hashKeyOf(partitionKey);
-      this.#hashKeys.set(partitionKey, hashKey);
-    }
-    return hashKey;
   }
 
   #createShard(range: HashKeyRange, parentShardId?: string, adjacentParentShardId?: string): Shard {
@@ -746,10 +478,6 @@ export class KinesisStream {
     this.#nextShardIndex += 1;
     this.#shards.set(shard.shardId, shard);
     return shard;
-  }
-
-  #close(shard: Shard): void {
-    shard.endingSequenceNumber = shard.lastSequenceNumber ?? shard.startingSequenceNumber;
   }
 
   #shard(shardId: string): Shard {
@@ -777,120 +505,6 @@ export class KinesisStream {
   }
 
   #encodeIterator(shardId: string, position: Position): string {
-    const token: IteratorToken = { stream: this.name, shardId, position, issuedAt: this.#clock.now() };
-    return Buffer.from(JSON.stringify(token)).toString('base64url');
-  }
-
-  #decodeIterator(iterator: string): IteratorToken {
-    let token: IteratorToken;
-    try {
-      token = JSON.parse(Buffer.from(iterator, 'base64url').toString('utf8')) as IteratorToken;
-    } catch {
-      throw invalidArgument('Invalid ShardIterator');
-    }
-    if (token.stream !== this.name) throw invalidArgument('ShardIterator belongs to another stream');
-    if (this.#clock.now() - token.issuedAt > KINESIS_LIMITS.iteratorTtlMs) {
-      throw expiredIterator(
-        `Iterator expired. The iterator was created at time ${new Date(token.issuedAt).toISOString()}`,
-      );
-    }
-    return token;
-  }
-}
-
-/** The position just before `sequence`: every stored sequence number has the same width. */
-const precedingPosition = (sequence: string): Position => {
-  const value = BigInt(sequence);
-  return value === 0n ? '' : (value - 1n).toString().padStart(sequence.length, '0');
-};
-
-export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | { atTimestamp: number };
-
-/**
- * A checkpointing reader over every shard of a stream, like a KCL worker or a Lambda event source
- * mapping: it hands out a child shard only once all of its parents are read to the end, so
- * per-partition-key order survives splits and merges. Records leave the hub once every reader has
- * checkpointed past them.
- */
-export class StreamReader {
-  readonly #positions = new Map<string, Position>();
-  readonly #finished = new Set<string>();
-
-  constructor(
-    readonly stream: KinesisStream,
-    readonly name: string,
-    private readonly startingPosition: StartingPosition = 'TRIM_HORIZON',
-  ) {
-    for (const shardId of stream.shardIds()) {
-      this.#positions.set(shardId, this.#initialPosition(shardId));
-    }
-    stream.attach(this);
-  }
-
-  /** Shards ready to read now: not yet finished, and every parent finished. */
-  readableShards(): string[] {
-    // Without splits or merges every shard is open and parentless: all are readable.
-    if (!this.stream.resharded) return this.stream.shardIds();
-    this.#discover();
-    return this.stream.shardIds().filter((shardId) => {
-      if (this.isFinished(shardId)) return false;
-      const { ParentShardId, AdjacentParentShardId } = this.stream.describeShard(shardId);
-      return [ParentShardId, AdjacentParentShardId].every((parent) => !parent || this.isFinished(parent));
-    });
-  }
-
-  /** Unprocessed records of a shard, oldest first, without moving the checkpoint. */
-  peek(shardId: string, limit: number, maxBytes?: number): StoredRecord[] {
-    return this.stream.readAfter(shardId, this.positionOf(shardId), {
-      limit,
-      ...(maxBytes === undefined ? {} : { maxBytes }),
-    });
-  }
-
-  /** Records everything up to and including `sequenceNumber` in the shard as processed. */
-  checkpoint(shardId: string, sequenceNumber: string): void {
-    if (sequenceNumber > this.positionOf(shardId)) this.#positions.set(shardId, sequenceNumber);
-    this.stream.trim(shardId);
-  }
-
-  isFinished(shardId: string): boolean {
-    if (this.#finished.has(shardId)) return true;
-    if (!this.stream.shardIds().includes(shardId)) return true;
-    if (this.stream.isShardEnded(shardId, this.positionOf(shardId))) {
-      this.#finished.add(shardId);
-      return true;
-    }
-    return false;
-  }
-
-  positionOf(shardId: string): Position {
-    const known = this.#positions.get(shardId);
-    if (known !== undefined) return known;
-    // A shard created after the reader started (a split or merge child) is read from its start.
-    this.#positions.set(shardId, '');
-    return '';
-  }
-
-  /** Records waiting for this reader across all shards. */
-  lag(): number {
-    return this.stream
-      .shardIds()
-      .reduce((sum, shardId) => sum + this.stream.countAfter(shardId, this.positionOf(shardId)), 0);
-  }
-
-  /** Stops holding records in the hub on this reader's behalf. */
-  close(): void {
-    this.stream.detach(this);
-    this.stream.trim();
-  }
-
-  #discover(): void {
-    for (const shardId of this.stream.shardIds()) this.positionOf(shardId);
-  }
-
-  #initialPosition(shardId: string): Position {
-    if (this.startingPosition === 'TRIM_HORIZON') return '';
-    if (this.startingPosition === 'LATEST') return this.stream.latestPosition(shardId);
-    return this.stream.positionBefore(shardId, this.startingPosition.atTimestamp);
+    return encodeShardIterator({ stream: this.name, shardId, position, issuedAt: this.#clock.now() });
   }
 }

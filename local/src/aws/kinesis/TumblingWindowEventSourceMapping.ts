@@ -1,4 +1,3 @@
-import type { KinesisStreamRecord, KinesisStreamTumblingWindowEvent } from 'aws-lambda';
 import type { Clock } from '../clock';
 import { LOCAL_ENVIRONMENT, uuidFrom, type AwsEnvironment } from '../environment';
 import {
@@ -8,36 +7,16 @@ import {
   type LambdaHandler,
 } from '../lambda/invoke';
 import { batchingWindowDueAt } from '../lambda/batching-window';
-import { StreamReader, type KinesisStream, type StartingPosition, type StoredRecord } from './KinesisStream';
-
-/** The tumbling-window event with every field Lambda sends (the @types event lacks two). */
-export interface KinesisTumblingWindowEvent extends KinesisStreamTumblingWindowEvent {
-  state: Record<string, unknown>;
-  shardId: string;
-  eventSourceARN: string;
-}
-
-/** What the on-failure destination receives for records that were given up. */
-export interface KinesisBatchFailure {
-  requestContext: {
-    requestId: string;
-    functionArn: string;
-    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
-    approximateInvokeCount: number;
-  };
-  responseContext: { statusCode: number; executedVersion: string; functionError: string };
-  version: '1.0';
-  timestamp: string;
-  KinesisBatchInfo: {
-    shardId: string;
-    startSequenceNumber: string;
-    endSequenceNumber: string;
-    approximateArrivalOfFirstRecord: string;
-    approximateArrivalOfLastRecord: string;
-    batchSize: number;
-    streamArn: string;
-  };
-}
+import { kinesisBatchFailure, type KinesisBatchFailure } from './kinesis-batch-failure';
+import type { KinesisStream } from './KinesisStream';
+import type { StoredRecord } from './Shard';
+import { StreamReader, type StartingPosition } from './StreamReader';
+import {
+  parseTumblingWindowResponse,
+  TUMBLING_WINDOW_STATE_LIMIT_BYTES,
+  tumblingWindowEvent,
+  type KinesisTumblingWindowEvent,
+} from './tumbling-window-event';
 
 export interface TumblingWindowMappingOptions extends FunctionSettings {
   stream: KinesisStream;
@@ -90,10 +69,6 @@ export interface TumblingWindowStats {
   recordsDiscarded: number;
 }
 
-// https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html: the state returned
-// for a window may hold at most 1 MB per shard; beyond that Lambda terminates the window early.
-export const TUMBLING_WINDOW_STATE_LIMIT_BYTES = 1024 * 1024;
-
 interface Window {
   start: number;
   end: number;
@@ -114,7 +89,6 @@ interface ShardProgress {
 }
 
 const retryDelayMs = (attempt: number): number => Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 1));
-const isoSeconds = (epochMs: number): string => `${new Date(epochMs).toISOString().slice(0, 19)}Z`;
 
 /**
  * Lambda's Kinesis event source mapping with tumbling windows, one shard at a time in order (the
@@ -326,7 +300,7 @@ export class TumblingWindowEventSourceMapping {
     this.stats.invocations += 1;
     const outcome = await this.#invoker.invoke(this.#options.handler, event);
     const response = outcome.ok
-      ? parseResponse(outcome.response, batch, this.#options.functionResponseType)
+      ? parseTumblingWindowResponse(outcome.response, batch, this.#options.functionResponseType)
       : undefined;
     if (!outcome.ok || !response) {
       return this.#failed(shardId, progress, batch, outcome.ok ? 'InvalidResponse' : outcome.errorType);
@@ -365,7 +339,7 @@ export class TumblingWindowEventSourceMapping {
     const event = this.#event(shardId, window, [], { final: true, terminatedEarly });
     this.stats.invocations += 1;
     const outcome = await this.#invoker.invoke(this.#options.handler, event);
-    if (!outcome.ok || !parseResponse(outcome.response, [], undefined)) {
+    if (!outcome.ok || !parseTumblingWindowResponse(outcome.response, [], undefined)) {
       // "If the invocation fails, your Lambda function suspends further processing until a successful invocation."
       this.stats.failedInvocations += 1;
       progress.attempts += 1;
@@ -440,32 +414,16 @@ export class TumblingWindowEventSourceMapping {
     records: StoredRecord[],
     { final, terminatedEarly }: { final: boolean; terminatedEarly: boolean },
   ): KinesisTumblingWindowEvent {
-    const { region, accountId } = this.#environment;
-    const streamArn = this.#options.stream.arn;
-    return {
-      Records: records.map((record): KinesisStreamRecord => ({
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: record.partitionKey,
-          sequenceNumber: record.sequenceNumber,
-          data: Buffer.from(record.data).toString('base64'),
-          approximateArrivalTimestamp: record.approximateArrivalTimestamp / 1000,
-        },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `${shardId}:${record.sequenceNumber}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: `arn:aws:iam::${accountId}:role/${this.#options.functionName}-role`,
-        awsRegion: region,
-        eventSourceARN: streamArn,
-      })),
-      window: { start: isoSeconds(window.start), end: isoSeconds(window.end) },
-      state: window.state,
+    return tumblingWindowEvent({
+      records,
       shardId,
-      eventSourceARN: streamArn,
-      isFinalInvokeForWindow: final,
-      isWindowTerminatedEarly: terminatedEarly,
-    };
+      streamArn: this.#options.stream.arn,
+      window,
+      final,
+      terminatedEarly,
+      functionName: this.#options.functionName,
+      environment: this.#environment,
+    });
   }
 
   #failure(
@@ -476,58 +434,16 @@ export class TumblingWindowEventSourceMapping {
     tooOld: boolean,
   ): KinesisBatchFailure {
     const first = batch[0] as StoredRecord;
-    const last = batch.at(-1) as StoredRecord;
-    return {
-      requestContext: {
-        requestId: uuidFrom('kinesis-failure', this.#invoker.arn, shardId, first.sequenceNumber),
-        functionArn: this.#invoker.arn,
-        condition: tooOld ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted',
-        approximateInvokeCount: attempts,
-      },
-      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: error },
-      version: '1.0',
-      timestamp: new Date(this.#options.clock.now()).toISOString(),
-      KinesisBatchInfo: {
-        shardId,
-        startSequenceNumber: first.sequenceNumber,
-        endSequenceNumber: last.sequenceNumber,
-        approximateArrivalOfFirstRecord: new Date(first.approximateArrivalTimestamp).toISOString(),
-        approximateArrivalOfLastRecord: new Date(last.approximateArrivalTimestamp).toISOString(),
-        batchSize: batch.length,
-        streamArn: this.#options.stream.arn,
-      },
-    };
+    return kinesisBatchFailure({
+      requestId: uuidFrom('kinesis-failure', this.#invoker.arn, shardId, first.sequenceNumber),
+      functionArn: this.#invoker.arn,
+      shardId,
+      streamArn: this.#options.stream.arn,
+      batch,
+      attempts,
+      error,
+      tooOld,
+      now: this.#options.clock.now(),
+    });
   }
 }
-
-/**
- * The response contract of a tumbling-window invocation: `state` is required ("If the response does
- * not contain a state property, Lambda considers this a failed invocation"); `batchItemFailures`
- * name sequence numbers of the batch, and processing restarts from the lowest one. An identifier
- * outside the batch fails the whole batch.
- */
-const parseResponse = (
-  response: unknown,
-  batch: StoredRecord[],
-  functionResponseType: 'ReportBatchItemFailures' | undefined,
-): { state: Record<string, unknown>; firstFailure: string | undefined } | undefined => {
-  if (response === null || typeof response !== 'object') return undefined;
-  const { state, batchItemFailures } = response as { state?: unknown; batchItemFailures?: unknown };
-  if (state === null || typeof state !== 'object' || Array.isArray(state)) return undefined;
-  if (
-    functionResponseType !== 'ReportBatchItemFailures' ||
-    batchItemFailures === undefined ||
-    batchItemFailures === null
-  ) {
-    return { state: state as Record<string, unknown>, firstFailure: undefined };
-  }
-  if (!Array.isArray(batchItemFailures)) return undefined;
-  const inBatch = new Set(batch.map((record) => record.sequenceNumber));
-  let firstFailure: string | undefined;
-  for (const failure of batchItemFailures) {
-    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
-    if (typeof id !== 'string' || !inBatch.has(id)) return undefined;
-    if (firstFailure === undefined || id < firstFailure) firstFailure = id;
-  }
-  return { state: state as Record<string, unknown>, firstFailure };
-};

@@ -27,3 +27,6 @@ export const resourceInUse = (message: string): KinesisServiceError =>
 
 export const expiredIterator = (message: string): KinesisServiceError =>
   new KinesisServiceError('ExpiredIteratorException', message);
+
+export const throughputExceeded = (message: string): KinesisServiceError =>
+  new KinesisServiceError('ProvisionedThroughputExceededException', message);

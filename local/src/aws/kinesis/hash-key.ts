@@ -32,3 +32,20 @@ export const evenHashKeyRanges = (shardCount: number): HashKeyRange[] => {
 
 export const rangeContains = (range: HashKeyRange, hashKey: bigint): boolean =>
   hashKey >= range.start && hashKey <= range.end;
+
+/**
+ * `hashKeyOf` remembering up to `capacity` partition keys: producers reuse a few (device ids)
+ * millions of times. Forgets everything when full, which keeps it O(1) without an LRU.
+ */
+export const cachedHashKeyOf = (capacity: number): ((partitionKey: string) => bigint) => {
+  const cache = new Map<string, bigint>();
+  return (partitionKey) => {
+    let hashKey = cache.get(partitionKey);
+    if (hashKey === undefined) {
+      if (cache.size >= capacity) cache.clear();
+      hashKey = hashKeyOf(partitionKey);
+      cache.set(partitionKey, hashKey);
+    }
+    return hashKey;
+  };
+};
