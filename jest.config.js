@@ -15,7 +15,13 @@ const common = {
   // CommonJS like our own sources.
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|@electric-sql|aedes)/)'],
-  roots: ['<rootDir>/shared', '<rootDir>/services', '<rootDir>/local', '<rootDir>/bench'],
+  roots: [
+    '<rootDir>/shared',
+    '<rootDir>/dashboard',
+    '<rootDir>/services',
+    '<rootDir>/local',
+    '<rootDir>/bench',
+  ],
   modulePathIgnorePatterns: [
     '<rootDir>/.*/\\.serverless/',
     '<rootDir>/.*/\\.esbuild/',

@@ -21,7 +21,8 @@ import {
   tlsOnlyBucketPolicy,
   withStageConfigs,
 } from '@pipeline/shared/serverless';
-import { DEFAULT_REGISTRY_KEY, METRIC } from '@pipeline/shared';
+import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared/registry';
+import { METRIC } from '@pipeline/shared';
 import type { AWS } from 'osls';
 import {
   REALTIME_PREFIX,

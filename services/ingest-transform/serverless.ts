@@ -1,13 +1,12 @@
+import { DEFAULT_REGISTRY_KEY, REGISTRY_PREFIX, registryGlueColumns } from '@pipeline/shared/registry';
 import {
-  DEFAULT_REGISTRY_KEY,
   glueColumns,
   IOT_QUARANTINE_PREFIX,
   LAKE_PREFIX,
   quarantineTable,
   TRANSFORM_QUARANTINE_PREFIX,
   PARTITION_COLUMNS,
-  REGISTRY_PREFIX,
-  registryGlueColumns,
+  METRIC,
 } from '@pipeline/shared';
 import {
   alarm,
@@ -38,7 +37,6 @@ import {
   tlsOnlyBucketPolicy,
   withStageConfigs,
 } from '@pipeline/shared/serverless';
-import { METRIC } from '@pipeline/shared';
 import type { AWS } from 'osls';
 import { DEFAULT_PROCESSOR_BUFFER_SIZE_MB } from './src/domain/processor-buffer';
 

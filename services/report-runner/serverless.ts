@@ -6,8 +6,8 @@ import {
   METRICS,
   QUARANTINE_TABLES,
   QUARANTINE_VIEW,
-  REGISTRY_PREFIX,
 } from '@pipeline/shared';
+import { REGISTRY_PREFIX } from '@pipeline/shared/registry';
 import {
   alarm,
   alarmConditions,
@@ -30,7 +30,7 @@ import {
   tlsOnlyBucketPolicy,
   withStageConfigs,
 } from '@pipeline/shared/serverless';
-import { DASHBOARD_SOURCES } from '@pipeline/shared/dashboard';
+import { DASHBOARD_SOURCES } from '@pipeline/dashboard';
 import type { AWS } from 'osls';
 import path from 'node:path';
 import { QUICKSIGHT_CONDITIONS, quickSightResources } from './src/quicksight/resources';

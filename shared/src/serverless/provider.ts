@@ -1,7 +1,7 @@
 import type { AWS } from 'osls';
 import { LOG_RETENTION_DAYS, oneOf, type ParamRules } from './params';
 import { PROVIDER_REGION } from './stage-config';
-import { METRICS_NAMESPACE } from '../runtime/metric-names';
+import { METRICS_NAMESPACE } from '../contracts/metric-names';
 
 export { METRICS_NAMESPACE };
 

@@ -1,4 +1,5 @@
-import { PARTITION_COLUMNS, type WarehouseRow, type WarehouseTable } from '@pipeline/shared';
+import { PARTITION_COLUMNS } from '@pipeline/shared';
+import type { WarehouseRow, WarehouseTable } from '@pipeline/shared/warehouse';
 import { ALERT_TABLE, WINDOW_PART_TABLE } from './realtime-tables';
 
 /**

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { createLogger, eventParser } from '@pipeline/shared';
+import { createLogger, eventParser } from '@pipeline/shared/runtime';
 import { settingsFromEnvironment } from '../settings';
 import { createSinkAdapters, type SinkWiring } from '../wiring';
 import { createSinkHandler, type SinkDependencies } from './sink-handler';

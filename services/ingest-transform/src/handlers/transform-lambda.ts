@@ -2,8 +2,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { createLogger, eventParser, registrySettingsFromEnvironment } from '@pipeline/shared';
-import { createRegistryCache, type RegistrySourceFactory } from '@pipeline/shared/registry';
+import { createLogger, eventParser } from '@pipeline/shared/runtime';
+import {
+  registrySettingsFromEnvironment,
+  createRegistryCache,
+  type RegistrySourceFactory,
+} from '@pipeline/shared/registry';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3TransformQuarantine } from '../adapters/transform-quarantine';
 import { quarantineFromEnvironment, settingsFromEnvironment } from '../settings';

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { eventParser } from '@pipeline/shared';
+import { eventParser } from '@pipeline/shared/runtime';
 import { createConsumerHandler, MskEventSchema, type ConsumerDependencies } from './consumer-handler';
 
 /**

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { createLogger } from '@pipeline/shared';
+import { createLogger } from '@pipeline/shared/runtime';
 import { createBooksDependencies } from '../books';
 import { createBooksHandler } from './books-handler';
 

@@ -6,7 +6,7 @@
  */
 import { PARTITION_COLUMNS } from '@pipeline/shared';
 import { arn, assumedBy, ifThen, ref, sub } from '@pipeline/shared/serverless';
-import { HUB_SOURCES } from '@pipeline/shared/dashboard';
+import { HUB_SOURCES } from '@pipeline/dashboard';
 import { quickSightDashboard } from './dashboard';
 import {
   datasetLogicalId,

@@ -1,5 +1,5 @@
-import { METRICS, METRIC_NAMES, type MetricName } from '../telemetry/metrics';
-import type { ReadableWarehouse, WarehouseRow, WarehouseValue } from '../warehouse';
+import { METRICS, METRIC_NAMES, type MetricName } from '@pipeline/shared';
+import type { ReadableWarehouse, WarehouseRow, WarehouseValue } from '@pipeline/shared/warehouse';
 import type { ChartModel, DashboardModel, FreshnessStatus, RejectionCount, TableModel } from './model';
 import { number, warehouseDashboardSource, type DashboardSource, type HourWindow } from './source';
 import { DASHBOARD_SOURCES, HUB_SOURCES } from './sources';
