@@ -17,6 +17,7 @@ const common = {
   transformIgnorePatterns: ['/node_modules/(?!(@middy|@electric-sql|aedes)/)'],
   roots: [
     '<rootDir>/shared',
+    '<rootDir>/dashboard',
     '<rootDir>/services',
     '<rootDir>/local',
     '<rootDir>/bench',

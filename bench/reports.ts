@@ -5,10 +5,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import {
   DEFAULT_REGISTRY_KEY,
   DeviceRegistryEntrySchema,
-  glueColumns,
   serialiseRegistry,
-  type ColumnName,
-} from '@pipeline/shared';
+} from '@pipeline/shared/registry';
+import { glueColumns, type ColumnName } from '@pipeline/shared';
 import { DuckDbQueryEngine, type QueryProfile, DUCKDB_TYPES } from '@pipeline/local/engines';
 import { LAKE_RELATION, reportQuery, loadReports } from '@pipeline/report-runner';
 import { machine, median, table } from './lib/harness';

@@ -21,6 +21,7 @@ import { interleave, machine, median, megabytes, silenceOutput, table } from './
 import type * as IngestTransform from '@pipeline/ingest-transform';
 import type { FirehoseInputRecord } from '@pipeline/ingest-transform';
 import type * as Shared from '@pipeline/shared';
+import type * as SharedRegistry from '@pipeline/shared/registry';
 
 /** What the bundled entry exports: the deployed handler plus its parts, measured separately. */
 type TransformModules = {
@@ -32,10 +33,8 @@ type TransformModules = {
   typeof IngestTransform,
   'FirehoseTransformEventSchema' | 'transformBatch' | 'settingsFromEnvironment'
 > &
-  Pick<
-    typeof Shared,
-    'decodeJsonObject' | 'normaliseHubMessage' | 'canonicalRecordJson' | 'parseRegistry' | 'enrichRecord'
-  >;
+  Pick<typeof Shared, 'decodeJsonObject' | 'normaliseHubMessage' | 'canonicalRecordJson'> &
+  Pick<typeof SharedRegistry, 'parseRegistry' | 'enrichRecord'>;
 
 const option = (name: string, fallback: string): string =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -159,7 +158,8 @@ const main = async (): Promise<void> => {
     [
       "export { handler } from './local/src/functions/ingest-transform';",
       "export { FirehoseTransformEventSchema, transformBatch, settingsFromEnvironment } from '@pipeline/ingest-transform';",
-      "export { decodeJsonObject, normaliseHubMessage, canonicalRecordJson, parseRegistry, enrichRecord } from '@pipeline/shared';",
+      "export { decodeJsonObject, normaliseHubMessage, canonicalRecordJson } from '@pipeline/shared';",
+      "export { parseRegistry, enrichRecord } from '@pipeline/shared/registry';",
     ].join('\n'),
   );
   const settings = settingsFromEnvironment();

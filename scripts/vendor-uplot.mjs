@@ -1,4 +1,4 @@
-// Writes shared/src/dashboard/vendor/uplot.ts: uPlot's minified browser build and stylesheet as
+// Writes dashboard/src/vendor/uplot.ts: uPlot's minified browser build and stylesheet as
 // strings, so the dashboard generator inlines them into one self-contained HTML file with no bundler
 // or file-system setup (the Lambda bundle, tsx and jest all import plain TypeScript).
 // Run after upgrading uplot: `node scripts/vendor-uplot.mjs`. A test fails when they differ.
@@ -20,6 +20,6 @@ const source = [
   '',
 ].join('\n');
 
-const target = new URL('../shared/src/dashboard/vendor/uplot.ts', import.meta.url);
+const target = new URL('../dashboard/src/vendor/uplot.ts', import.meta.url);
 writeFileSync(target, source);
 console.log(`wrote ${target.pathname} (uplot ${version}, ${source.length} characters)`);

@@ -1,4 +1,4 @@
-import { metricKind } from '../src/runtime/metric-names';
+import { metricKind } from '../src/contracts/metric-names';
 import { METRICS_NAMESPACE } from '../src/serverless/provider';
 import { dashboardBodyMetrics } from '../src/serverless/cloudwatch-dashboard';
 import { RESOURCE_WILDCARD_ALLOWANCES, type ResourceWildcardAllowance } from './resource-wildcards';

@@ -128,11 +128,14 @@ export const withServiceLock = async <T>(serviceDir: string, task: () => Promise
 };
 
 // What a service's packaging reads besides its own folder: the shared code and config files it
-// imports, the stage files, the local stage's handlers, and the locked dependency versions.
+// imports (report-runner bundles the dashboard and defines QuickSight from its sources), the stage
+// files, the local stage's handlers, and the locked dependency versions.
 const PACKAGING_INPUTS = [
   'shared/src',
   'shared/schema',
   'shared/package.json',
+  'dashboard/src',
+  'dashboard/package.json',
   'config',
   'local/src',
   'package.json',

@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { countByReason, type SingleMetricSource } from '../src';
+import { countByReason, type SingleMetricSource } from '../src/runtime';
 
 /** Records each single metric as its dimensions and its one value, as EMF would emit them. */
 const recordingMetrics = () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigurationError, readEnvironment } from '../src';
+import { ConfigurationError, readEnvironment } from '../src/runtime';
 
 describe('readEnvironment', () => {
   const shape = { MAX_RECORD_BYTES: z.coerce.number().int().positive(), STAGE: z.string().min(1) };

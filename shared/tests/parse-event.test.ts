@@ -6,7 +6,7 @@ import {
   MAX_REPORTED_ISSUES,
   parseEvent,
   type ErrorLogger,
-} from '../src';
+} from '../src/runtime';
 
 const recordingLogger = () => {
   const errors: { message: string; extra: Record<string, unknown>[] }[] = [];

@@ -4,12 +4,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PGlite } from '@electric-sql/pglite';
-import {
-  FIREHOSE_ERRORS_PREFIX,
-  LOCAL_STAGE,
-  quarantineTable,
-  type PostgresWarehouse,
-} from '@pipeline/shared';
+import { FIREHOSE_ERRORS_PREFIX, quarantineTable } from '@pipeline/shared';
+import { LOCAL_STAGE } from '@pipeline/shared/runtime';
+import type { PostgresWarehouse } from '@pipeline/shared/warehouse';
 import { LogAlertPublisher } from '@pipeline/analytics-sink/adapters';
 import {
   createSinkHandler,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { PostgresWarehouse } from '@pipeline/shared';
+import type { PostgresWarehouse } from '@pipeline/shared/warehouse';
 import type { ObjectStore as ReportStore } from '@pipeline/report-runner';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { Clock } from '../aws/clock';

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PGlite } from '@electric-sql/pglite';
-import { NONE, type PostgresWarehouse } from '@pipeline/shared';
+import { NONE } from '@pipeline/shared/runtime';
+import type { PostgresWarehouse } from '@pipeline/shared/warehouse';
 import { ManualClock } from '../aws/clock';
 import type { ObjectStore } from '../aws/s3/ObjectStore';
 import { DeviceFleet, type DeviceMessage, type FleetCounts } from '../simulators/DeviceFleet';

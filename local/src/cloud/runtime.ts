@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { parseEvent } from '@pipeline/shared';
+import { parseEvent } from '@pipeline/shared/runtime';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { LambdaHandler } from '../aws/lambda/invoke';

@@ -1,4 +1,4 @@
-import { generateDashboard, type RejectionCount } from '@pipeline/shared/dashboard';
+import { generateDashboard, type RejectionCount } from '@pipeline/dashboard';
 import type { SourceName } from '../cloud/accounting';
 import type { AfterRunContext, AfterRunHook } from '../cloud/run';
 import { DEFAULT_DASHBOARD_PORT, localDashboardFile } from './location';

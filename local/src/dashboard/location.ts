@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DASHBOARD_KEY } from '@pipeline/shared/dashboard';
+import { DASHBOARD_KEY } from '@pipeline/dashboard';
 
 /** Where the dashboard is in the local reports bucket: the same key as in AWS. */
 export const localDashboardFile = (reportsDir: string): string =>

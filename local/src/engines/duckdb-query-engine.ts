@@ -3,17 +3,9 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import {
-  CANONICAL_COLUMNS,
-  PARTITION_COLUMNS,
-  REGISTRY_COLUMN_NAMES,
-  REGISTRY_COLUMNS,
-  REGISTRY_PREFIX,
-  type ColumnName,
-  type GlueType,
-  type WarehouseTable,
-  type WarehouseValue,
-} from '@pipeline/shared';
+import { CANONICAL_COLUMNS, PARTITION_COLUMNS, type ColumnName, type GlueType } from '@pipeline/shared';
+import { REGISTRY_COLUMN_NAMES, REGISTRY_COLUMNS, REGISTRY_PREFIX } from '@pipeline/shared/registry';
+import type { WarehouseTable, WarehouseValue } from '@pipeline/shared/warehouse';
 import { realtimeTablePrefix, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
 import {
   QueryEngineError,

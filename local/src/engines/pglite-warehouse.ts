@@ -5,7 +5,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { PostgresWarehouse, type SqlClient, type SqlExecutor } from '@pipeline/shared';
+import { PostgresWarehouse, type SqlClient, type SqlExecutor } from '@pipeline/shared/warehouse';
 
 const executor = (target: PGlite | Transaction): SqlExecutor => ({
   async query(sql, parameters = []) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createLogger, type PostgresWarehouse } from '@pipeline/shared';
+import { createLogger } from '@pipeline/shared/runtime';
+import type { PostgresWarehouse } from '@pipeline/shared/warehouse';
 import {
   createRunnerLambda,
   LAKE_RELATION,

@@ -5,7 +5,7 @@ import {
   REGISTRY_PREFIX,
   RegistryFormatError,
   serialiseRegistry,
-} from '@pipeline/shared';
+} from '@pipeline/shared/registry';
 import { LOCAL_RESOURCES, localRoot } from '../cloud/layout';
 import { readRegistryFile, writeLocalRegistry } from './registry-file';
 import { exitWith } from '../cli/exit-with';

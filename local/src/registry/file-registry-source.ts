@@ -5,8 +5,8 @@ import {
   type RegistryFetchResult,
   type RegistrySettings,
   type RegistrySource,
-} from '@pipeline/shared';
-import type { RegistrySourceFactory } from '@pipeline/shared/registry';
+  type RegistrySourceFactory,
+} from '@pipeline/shared/registry';
 import { localCloudDir, localObjectFile } from '../cloud/cloud-dir';
 
 /**

@@ -6,7 +6,7 @@ import {
   serialiseRegistry,
   type DeviceRegistry,
   type DeviceRegistryEntry,
-} from '@pipeline/shared';
+} from '@pipeline/shared/registry';
 import { localObjectFile } from '../cloud/cloud-dir';
 
 /**

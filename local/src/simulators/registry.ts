@@ -1,4 +1,4 @@
-import type { DeviceRegistryEntry } from '@pipeline/shared';
+import type { DeviceRegistryEntry } from '@pipeline/shared/registry';
 import { Random } from './random';
 
 /** The share of the fleet left out of the registry, so enrichment has unknown devices to flag. */

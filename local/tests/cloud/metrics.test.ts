@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { countByReason } from '@pipeline/shared';
+import { countByReason } from '@pipeline/shared/runtime';
 import { MetricsRecorder, RecordingMetrics } from '../../src/cloud/metrics';
 
 describe('the local CloudWatch', () => {

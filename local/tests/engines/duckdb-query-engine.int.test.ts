@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { glueColumns, PARTITION_COLUMNS, registryGlueColumns } from '@pipeline/shared';
+import { glueColumns, PARTITION_COLUMNS } from '@pipeline/shared';
+import { registryGlueColumns } from '@pipeline/shared/registry';
 import {
   PORTABLE_FUNCTIONS,
   TRINO_FUNCTIONS_WITH_DUCKDB_MACROS,

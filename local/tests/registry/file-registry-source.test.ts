@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RegistrySettings } from '@pipeline/shared';
+import type { RegistrySettings } from '@pipeline/shared/registry';
 import { localCloudDir, repositoryRoot } from '../../src/cloud/cloud-dir';
 import {
   FileRegistrySource,

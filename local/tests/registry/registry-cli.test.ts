@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_REGISTRY_KEY, parseRegistry } from '@pipeline/shared';
+import { DEFAULT_REGISTRY_KEY, parseRegistry } from '@pipeline/shared/registry';
 import { main } from '../../src/registry/cli';
 import { fleetRegistry } from '../../src/simulators/registry';
 import { DeviceFleet } from '../../src/simulators/DeviceFleet';

@@ -1,4 +1,4 @@
-import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared';
+import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared/registry';
 import {
   alarmParams,
   alarmTemplateParameters,

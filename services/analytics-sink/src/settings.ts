@@ -1,10 +1,5 @@
-import {
-  ConfigurationError,
-  NONE,
-  readEnvironment,
-  registrySettingsFromEnvironment,
-  type RegistrySettings,
-} from '@pipeline/shared';
+import { ConfigurationError, NONE, readEnvironment } from '@pipeline/shared/runtime';
+import { registrySettingsFromEnvironment, type RegistrySettings } from '@pipeline/shared/registry';
 import {
   pgConnectionSettings,
   type PgConnectionPolicy,

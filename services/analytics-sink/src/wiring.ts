@@ -2,8 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { RegistryProvider } from '@pipeline/shared';
-import { createRegistryCache, type RegistrySourceFactory } from '@pipeline/shared/registry';
+import {
+  createRegistryCache,
+  type RegistryProvider,
+  type RegistrySourceFactory,
+} from '@pipeline/shared/registry';
 import {
   createPgConnection,
   createPgWarehouse,

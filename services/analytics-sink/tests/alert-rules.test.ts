@@ -1,4 +1,4 @@
-import { DeviceRegistryEntrySchema, type DeviceRegistryEntry } from '@pipeline/shared';
+import { DeviceRegistryEntrySchema, type DeviceRegistryEntry } from '@pipeline/shared/registry';
 import { alertIdFor } from '../src/domain/alerts';
 import {
   AlertRuleError,

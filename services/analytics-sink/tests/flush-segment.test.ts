@@ -1,4 +1,4 @@
-import { WarehouseUnavailableError } from '@pipeline/shared';
+import { WarehouseUnavailableError } from '@pipeline/shared/warehouse';
 import type { ThresholdAlert } from '../src/domain/alerts';
 import { AlertPublishError, flushSegment, type AlertPublisher } from '../src/domain/flush-segment';
 import type { SegmentFlush } from '../src/domain/process-window';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared';
+import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared/registry';
 
 const serviceDir = join(__dirname, '..');
 const sls = join(serviceDir, '..', '..', 'node_modules', '.bin', 'sls');

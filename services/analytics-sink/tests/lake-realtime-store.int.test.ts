@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { WarehouseTable } from '@pipeline/shared';
+import type { WarehouseTable } from '@pipeline/shared/warehouse';
 import { DUCKDB_TYPES, FolderObjectStore } from '@pipeline/local/engines';
 import { LakeRealtimeStore } from '../src/adapters/lake-realtime-store';
 import type { ThresholdAlert } from '../src/domain/alerts';

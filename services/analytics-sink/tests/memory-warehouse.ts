@@ -5,7 +5,7 @@ import type {
   WarehouseRow,
   WarehouseTable,
   WarehouseView,
-} from '@pipeline/shared';
+} from '@pipeline/shared/warehouse';
 import type { SinkWarehouse } from '../src/domain/flush-segment';
 
 /** A warehouse in memory with the port's upsert semantics, plus a switch to make it unavailable. */

@@ -1,4 +1,5 @@
-import { parseRegistry, REJECTION_REASONS } from '@pipeline/shared';
+import { parseRegistry } from '@pipeline/shared/registry';
+import { REJECTION_REASONS } from '@pipeline/shared';
 import {
   processWindowInvocation,
   type InvocationOutcome,

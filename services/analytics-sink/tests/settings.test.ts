@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@pipeline/shared';
+import { ConfigurationError } from '@pipeline/shared/runtime';
 import { settingsFromEnvironment } from '../src/settings';
 
 const env = (overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => ({

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { PGlite } from '@electric-sql/pglite';
-import type { PostgresWarehouse } from '@pipeline/shared';
+import type { PostgresWarehouse } from '@pipeline/shared/warehouse';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createPgliteWarehouse } from '@pipeline/local/engines';
 import { SnsAlertPublisher } from '../src/adapters/sns-alert-publisher';

@@ -1,4 +1,5 @@
-import { glueColumns, quarantineTable, REGISTRY_PREFIX, registryGlueColumns } from '@pipeline/shared';
+import { glueColumns, quarantineTable } from '@pipeline/shared';
+import { REGISTRY_PREFIX, registryGlueColumns } from '@pipeline/shared/registry';
 import { partitionProjection, quarantineGlueTable, ref, sub } from '@pipeline/shared/serverless';
 import { ifParquet, TIMESTAMP_FORMAT } from './lake-format';
 

@@ -1,5 +1,5 @@
 import { alarmTopicParams, commonParams, withStageConfigs } from '@pipeline/shared/serverless';
-import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared';
+import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared/registry';
 import { DEFAULT_PROCESSOR_BUFFER_SIZE_MB } from '../src/domain/processor-buffer';
 import { service } from './service';
 

@@ -3,7 +3,7 @@
  * osls resolves the config (shared/src/serverless/check-params.cjs): values CloudFormation, Firehose
  * or Kinesis would refuse fail `sls package` instead, naming the parameter.
  */
-import { REGISTRY_PREFIX } from '@pipeline/shared';
+import { REGISTRY_PREFIX } from '@pipeline/shared/registry';
 import {
   alarmTopicParamRules,
   buildParamRules,

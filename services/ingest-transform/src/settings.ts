@@ -1,4 +1,4 @@
-import { NONE, readEnvironment } from '@pipeline/shared';
+import { NONE, readEnvironment } from '@pipeline/shared/runtime';
 import { z } from 'zod';
 import { TRANSFORM_RESPONSE_BUDGET_BYTES } from './domain/processor-buffer';
 import type { TransformSettings } from './domain/transform-batch';

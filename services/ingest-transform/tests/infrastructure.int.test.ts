@@ -1,16 +1,14 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual as isEqual } from 'node:util';
+import { DEFAULT_REGISTRY_KEY, REGISTRY_PREFIX, registryGlueColumns } from '@pipeline/shared/registry';
 import {
-  DEFAULT_REGISTRY_KEY,
   glueColumns,
   IOT_QUARANTINE_PREFIX,
   LAKE_PREFIX,
   quarantineTable,
   TRANSFORM_QUARANTINE_PREFIX,
   rawPartitionPrefix,
-  REGISTRY_PREFIX,
-  registryGlueColumns,
 } from '@pipeline/shared';
 import {
   allowStatements,

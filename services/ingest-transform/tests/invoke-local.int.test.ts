@@ -1,11 +1,8 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_REGISTRY_KEY,
-  TRANSFORM_QUARANTINE_PREFIX,
-  type FirehoseTransformationResponse,
-} from '@pipeline/shared';
+import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared/registry';
+import { TRANSFORM_QUARANTINE_PREFIX, type FirehoseTransformationResponse } from '@pipeline/shared';
 import { invokeLocal } from '@pipeline/shared/testing';
 import { decodeData } from './events';
 

@@ -1,4 +1,5 @@
-import { DEFAULT_EVENT_TIME_POLICY, parseRegistry } from '@pipeline/shared';
+import { DEFAULT_EVENT_TIME_POLICY } from '@pipeline/shared';
+import { parseRegistry } from '@pipeline/shared/registry';
 import {
   transformBatch,
   type FirehoseInputRecord,

@@ -1,4 +1,4 @@
-import { readEnvironment } from '@pipeline/shared';
+import { readEnvironment } from '@pipeline/shared/runtime';
 import { z } from 'zod';
 import type { ConsumeSettings } from './domain/plan-batch';
 

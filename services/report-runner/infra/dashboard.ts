@@ -1,4 +1,4 @@
-import { DASHBOARD_SOURCES } from '@pipeline/shared/dashboard';
+import { DASHBOARD_SOURCES } from '@pipeline/dashboard';
 import { glueArn, ifThen, sub } from '@pipeline/shared/serverless';
 import { DASHBOARD_PREFIX, REPORTS_PREFIX } from './storage';
 

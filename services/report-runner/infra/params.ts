@@ -1,4 +1,5 @@
-import { METRIC_NAMES, METRICS, REGISTRY_PREFIX, type MetricName } from '@pipeline/shared';
+import { METRIC_NAMES, METRICS, type MetricName } from '@pipeline/shared';
+import { REGISTRY_PREFIX } from '@pipeline/shared/registry';
 import {
   alarmParams,
   alarmTemplateParameters,

@@ -1,7 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
-import { readEnvironment } from '@pipeline/shared';
+import { readEnvironment } from '@pipeline/shared/runtime';
 import type { StageSources } from '@pipeline/shared/books';
 import { z } from 'zod';
 import { AthenaQueryEngine } from './adapters/athena-query-engine';

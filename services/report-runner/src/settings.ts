@@ -1,4 +1,5 @@
-import { ConfigurationError, METRIC_NAMES, NONE, readEnvironment, type MetricName } from '@pipeline/shared';
+import { ConfigurationError, NONE, readEnvironment } from '@pipeline/shared/runtime';
+import { METRIC_NAMES, type MetricName } from '@pipeline/shared';
 import {
   pgConnectionSettings,
   type PgConnectionSettings,

@@ -1,9 +1,14 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { ReadableWarehouse, Warehouse } from '@pipeline/shared';
-import { createPgConnection, createPgWarehouse, RedshiftDataWarehouse } from '@pipeline/shared/warehouse';
-import { reportRowsDashboardSource } from '@pipeline/shared/dashboard';
+import {
+  createPgConnection,
+  createPgWarehouse,
+  RedshiftDataWarehouse,
+  type ReadableWarehouse,
+  type Warehouse,
+} from '@pipeline/shared/warehouse';
+import { reportRowsDashboardSource } from '@pipeline/dashboard';
 import { AthenaQueryEngine } from './adapters/athena-query-engine';
 import { S3ObjectStore } from './adapters/s3-object-store';
 import {

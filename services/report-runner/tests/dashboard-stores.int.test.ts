@@ -4,14 +4,9 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { alertKey, jsonLines, windowPartKey, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
 import { DuckDbQueryEngine, FolderObjectStore } from '@pipeline/local/engines';
-import type { PostgresWarehouse, WarehouseRow } from '@pipeline/shared';
-import { buildDashboard, reportRowsDashboardSource } from '@pipeline/shared/dashboard';
-import {
-  asReadFromWarehouse,
-  fixtureRows,
-  fixtureWarehouse,
-  NOW,
-} from '../../../shared/tests/dashboard/fixture';
+import type { PostgresWarehouse, WarehouseRow } from '@pipeline/shared/warehouse';
+import { buildDashboard, reportRowsDashboardSource } from '@pipeline/dashboard';
+import { asReadFromWarehouse, fixtureRows, fixtureWarehouse, NOW } from '../../../dashboard/tests/fixture';
 import {
   REALTIME_LOOKBACK_HOURS,
   realtimeTablesReader,

@@ -1,9 +1,4 @@
-import {
-  collectDashboard,
-  DASHBOARD_DEFAULTS,
-  HUB_SOURCES,
-  type DashboardSource,
-} from '@pipeline/shared/dashboard';
+import { collectDashboard, DASHBOARD_DEFAULTS, HUB_SOURCES, type DashboardSource } from '@pipeline/dashboard';
 import { validateResourceProperties } from '@pipeline/shared/testing';
 import { quickSightDashboard, quickSightVisualIds } from '../infra/quicksight/dashboard';
 import { quickSightDatasets } from '../infra/quicksight/datasets';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@pipeline/shared';
+import { ConfigurationError } from '@pipeline/shared/runtime';
 import { loadReports, stageReports } from '../src/reports';
 import { settingsFromEnvironment } from '../src/settings';
 import { runnerEnvironment } from './support/environment';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { createPgliteWarehouse, DuckDbQueryEngine, FolderObjectStore } from '@pipeline/local/engines';
-import { WarehouseError, type PostgresWarehouse, type WarehouseTable } from '@pipeline/shared';
+import { WarehouseError, type PostgresWarehouse, type WarehouseTable } from '@pipeline/shared/warehouse';
 import { partitionId, type PartitionRun } from '../src/domain/batch-plan';
 import { reportOutputKeys } from '../src/domain/layout';
 import type { RunManifest } from '../src/domain/manifest';

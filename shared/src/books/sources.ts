@@ -3,7 +3,7 @@ import {
   METRICS_NAMESPACE,
   type MetricService,
   type PipelineMetricName,
-} from '../runtime/metric-names';
+} from '../contracts/metric-names';
 import type { PartitionKeys } from '../telemetry/partition';
 import { addCount, totalOf } from './accounts';
 import type { BooksRange, QuarantineTally, StageCounts } from './stage';

@@ -6,7 +6,7 @@
  * so the dashboard lives in ingest-transform without cross-stack references.
  * Body format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
  */
-import { METRIC, type MetricService, type PipelineMetricName } from '../runtime/metric-names';
+import { METRIC, type MetricService, type PipelineMetricName } from '../contracts/metric-names';
 import { DROP_REASONS, REJECTION_REASONS } from '../telemetry/rejection';
 import { METRICS_NAMESPACE } from './provider';
 

@@ -8,7 +8,7 @@ import {
   type ParamRules,
 } from './params';
 import { PROVIDER_REGION } from './stage-config';
-import { METRICS_NAMESPACE } from '../runtime/metric-names';
+import { METRICS_NAMESPACE } from '../contracts/metric-names';
 
 export { METRICS_NAMESPACE };
 

@@ -5,7 +5,7 @@ import {
   parseRegistry,
   type RegistryFetchResult,
   type RegistrySource,
-} from '../../src';
+} from '../../src/registry';
 
 const VERSION_1 = '{"device_id":"dev-1","site":"plant-a","model":"TH-200"}\n';
 const VERSION_2 =

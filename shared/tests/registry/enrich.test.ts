@@ -1,4 +1,5 @@
-import { enrichRecord, normaliseReading, parseRegistry, type CanonicalRecord } from '../../src';
+import { enrichRecord, parseRegistry } from '../../src/registry';
+import { normaliseReading, type CanonicalRecord } from '../../src';
 
 const registry = parseRegistry(
   [

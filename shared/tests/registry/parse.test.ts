@@ -7,7 +7,7 @@ import {
   registryGlueColumns,
   serialiseRegistry,
   type RegistryProblem,
-} from '../../src';
+} from '../../src/registry';
 
 const problemsOf = (run: () => unknown): readonly RegistryProblem[] => {
   try {

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { RegistryCache } from '../../src';
-import { S3RegistrySource } from '../../src/adapters/registry-source';
+import { RegistryCache } from '../../src/registry';
+import { S3RegistrySource } from '../../src/registry/adapters/registry-source';
 
 const s3 = mockClient(S3Client);
 const BUCKET = 'pipeline-dev-ingest';

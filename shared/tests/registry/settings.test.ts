@@ -1,4 +1,5 @@
-import { ConfigurationError, registrySettingsFromEnvironment } from '../../src';
+import { ConfigurationError } from '../../src/runtime';
+import { registrySettingsFromEnvironment } from '../../src/registry';
 
 // The variables serverless.ts gives ingest-transform and analytics-sink (a deployed stage).
 const env = (overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => ({

@@ -1,14 +1,13 @@
 import {
   addColumnStatement,
-  CANONICAL_COLUMNS,
   canonicalWarehouseTable,
   createTableStatement,
-  glueColumns,
   missingColumns,
   validateTable,
   WarehouseDefinitionError,
   type WarehouseTable,
-} from '../../src';
+} from '../../src/warehouse';
+import { CANONICAL_COLUMNS, glueColumns } from '../../src';
 
 const table: WarehouseTable = {
   name: 'report_data_quality',

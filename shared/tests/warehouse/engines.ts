@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Client, types } from 'pg';
 import { pgliteSqlClient } from '@pipeline/local/engines';
-import { PostgresWarehouse } from '../../src';
+import { PostgresWarehouse } from '../../src/warehouse';
 import { PostgresTestServer } from '../../testing/postgres-server';
 
 /**

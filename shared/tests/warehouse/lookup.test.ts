@@ -7,15 +7,15 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  viewStatements,
   keyLookupSql,
   PostgresWarehouse,
+  RedshiftDataWarehouse,
   validateTable,
+  viewStatements,
   WarehouseError,
   type SqlClient,
   type WarehouseTable,
 } from '../../src/warehouse';
-import { RedshiftDataWarehouse } from '../../src/adapters';
 
 // The lookups and views added to the warehouse port for analytics-sink (QueryableWarehouse).
 const TABLE: WarehouseTable = validateTable({

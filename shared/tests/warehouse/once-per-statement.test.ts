@@ -1,4 +1,4 @@
-import { oncePerStatement } from '../../src';
+import { oncePerStatement } from '../../src/warehouse';
 
 /** A run whose calls are recorded and settled by the test, one at a time. */
 const controlledRun = () => {

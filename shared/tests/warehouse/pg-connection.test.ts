@@ -4,14 +4,14 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConfigurationError } from '../../src';
+import { ConfigurationError } from '../../src/runtime';
 import {
   createPgConnection,
   createPgWarehouse,
   pgConnectionSettings,
   secretPgConnection,
   urlHasPassword,
-} from '../../src/adapters';
+} from '../../src/warehouse';
 
 const secrets = mockClient(SecretsManagerClient);
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pipeline-warehouse-AbCdEf';

@@ -1,5 +1,4 @@
-import type { WarehouseTable } from '../../src';
-import { createPgWarehouse } from '../../src/adapters';
+import { createPgWarehouse, type WarehouseTable } from '../../src/warehouse';
 import { postgresEngines, type PostgresEngine } from './engines';
 
 // The same contract on PGlite (the local cloud's warehouse) and on a real PostgreSQL server.

@@ -1,7 +1,13 @@
 import { Pool } from 'pg';
 import { PostgresTestServer } from '../../testing/postgres-server';
-import { PostgresWarehouse, WarehouseError, type WarehouseRow, type WarehouseTable } from '../../src';
-import { createPgWarehouse, pgSqlClient } from '../../src/adapters';
+import {
+  createPgWarehouse,
+  pgSqlClient,
+  PostgresWarehouse,
+  WarehouseError,
+  type WarehouseRow,
+  type WarehouseTable,
+} from '../../src/warehouse';
 
 // Two Lambda containers are two connection pools on one PostgreSQL server. PGlite has a single
 // session, so only a real server shows how their statements interleave.

@@ -6,7 +6,7 @@ import {
   type SqlClient,
   type SqlExecutor,
   type WarehouseTable,
-} from '../../src';
+} from '../../src/warehouse';
 
 const table: WarehouseTable = {
   name: 'report_site_hourly_summary',

@@ -8,8 +8,12 @@ import {
   ValidationException,
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
-import { WarehouseError, type WarehouseTable } from '../../src';
-import { isTransientRedshiftStatementError, RedshiftDataWarehouse } from '../../src/adapters';
+import {
+  isTransientRedshiftStatementError,
+  RedshiftDataWarehouse,
+  WarehouseError,
+  type WarehouseTable,
+} from '../../src/warehouse';
 
 const redshift = mockClient(RedshiftDataClient);
 const sleeps: number[] = [];

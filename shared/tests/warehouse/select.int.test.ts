@@ -1,6 +1,10 @@
-import type { PostgresWarehouse } from '../../src';
-import { WarehouseError, type SelectRequest, type WarehouseTable } from '../../src';
-import { createPgWarehouse } from '../../src/adapters';
+import {
+  createPgWarehouse,
+  WarehouseError,
+  type PostgresWarehouse,
+  type SelectRequest,
+  type WarehouseTable,
+} from '../../src/warehouse';
 import { postgresEngines, type PostgresEngine } from './engines';
 
 const table: WarehouseTable = {

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import type { WarehouseRow } from '@pipeline/shared';
+import type { WarehouseRow } from '@pipeline/shared/warehouse';
 import type { RealtimeStore } from '../domain/flush-segment';
 import type { ThresholdAlert } from '../domain/alerts';
 import { alertKey, jsonLines, windowPartKey } from '../domain/realtime-lake';

@@ -1,10 +1,5 @@
-import {
-  METRICS,
-  METRIC_NAMES,
-  registryThresholds,
-  type DeviceRegistryEntry,
-  type MetricName,
-} from '@pipeline/shared';
+import { METRICS, METRIC_NAMES, type MetricName } from '@pipeline/shared';
+import { registryThresholds, type DeviceRegistryEntry } from '@pipeline/shared/registry';
 
 export type Comparison = 'above' | 'below';
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { METRICS, type WarehouseRow } from '@pipeline/shared';
+import { METRICS } from '@pipeline/shared';
+import type { WarehouseRow } from '@pipeline/shared/warehouse';
 import { breachingValue, type AlertRule } from './alert-rules';
 import { SOURCES, type DeviceAggregate, type Source } from './device-aggregate';
 import { warehouseTimestamp, type WindowBounds } from './realtime-tables';

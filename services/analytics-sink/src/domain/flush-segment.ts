@@ -1,4 +1,4 @@
-import type { QueryableWarehouse, WarehouseRow } from '@pipeline/shared';
+import type { QueryableWarehouse, WarehouseRow } from '@pipeline/shared/warehouse';
 import { alertRow, type ThresholdAlert } from './alerts';
 import type { SegmentFlush } from './process-window';
 import {

@@ -3,10 +3,10 @@ import {
   normaliseHubMessage,
   type DropReason,
   type EventTimePolicy,
-  type DeviceRegistry,
   type RejectionReason,
-  type WarehouseRow,
 } from '@pipeline/shared';
+import type { DeviceRegistry } from '@pipeline/shared/registry';
+import type { WarehouseRow } from '@pipeline/shared/warehouse';
 import { rulesForDevice, type AlertRule } from './alert-rules';
 import { alertsFor, type ThresholdAlert } from './alerts';
 import { addReading, emptyAggregate, metricOutOfRange, type DeviceAggregate } from './device-aggregate';

@@ -1,4 +1,4 @@
-import { type WarehouseRow, type WarehouseTable } from '@pipeline/shared';
+import type { WarehouseRow, WarehouseTable } from '@pipeline/shared/warehouse';
 import { ALERT_TABLE, WINDOW_PART_TABLE } from './realtime-tables';
 
 /**

@@ -1,10 +1,10 @@
+import { METRIC_NAMES } from '@pipeline/shared';
 import {
-  METRIC_NAMES,
   validateTable,
   type WarehouseColumn,
   type WarehouseRow,
   type WarehouseTable,
-} from '@pipeline/shared';
+} from '@pipeline/shared/warehouse';
 import { SOURCES, type DeviceAggregate } from './device-aggregate';
 
 /** Warehouse timestamps travel as UTC `YYYY-MM-DD HH:MM:SS.sss` (see `WarehouseValue`). */

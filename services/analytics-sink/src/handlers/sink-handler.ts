@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { countByReason, type RegistryProvider, METRIC } from '@pipeline/shared';
+import { countByReason } from '@pipeline/shared/runtime';
+import type { RegistryProvider } from '@pipeline/shared/registry';
+import { METRIC } from '@pipeline/shared';
 import {
   flushSegment,
   type AlertPublisher,

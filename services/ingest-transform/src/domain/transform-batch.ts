@@ -1,14 +1,13 @@
 import {
   canonicalRecordJson,
   decodeJsonObject,
-  enrichRecord,
   normaliseHubMessage,
-  type DeviceRegistry,
   type DropReason,
   type EventTimePolicy,
   type FirehoseTransformationRecord,
   type RejectionReason,
 } from '@pipeline/shared';
+import { enrichRecord, type DeviceRegistry } from '@pipeline/shared/registry';
 
 export interface TransformSettings {
   /** Decoded payloads above this are rejected as `oversized_record` before parsing. */

@@ -4,14 +4,13 @@ import {
   KinesisFirehoseRecordSchema,
   KinesisFirehoseSchema,
 } from '@aws-lambda-powertools/parser/schemas/kinesis-firehose';
+import { countByReason } from '@pipeline/shared/runtime';
 import {
-  countByReason,
   type FirehoseTransformationResponse,
-  type RegistryProvider,
-  type RegistrySnapshot,
   type TransformQuarantineRecord,
   METRIC,
 } from '@pipeline/shared';
+import type { RegistryProvider, RegistrySnapshot } from '@pipeline/shared/registry';
 import { z } from 'zod';
 import { transformQuarantineRecords } from '../domain/quarantine-objects';
 import {

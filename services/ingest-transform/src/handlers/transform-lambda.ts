@@ -1,9 +1,10 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import { createLogger, eventParser, registrySettingsFromEnvironment } from '@pipeline/shared';
-import { createRegistryCache, type RegistrySourceFactory } from '@pipeline/shared/registry';
+import { createLogger, deployedLambda } from '@pipeline/shared/runtime';
+import {
+  registrySettingsFromEnvironment,
+  createRegistryCache,
+  type RegistrySourceFactory,
+} from '@pipeline/shared/registry';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3TransformQuarantine } from '../adapters/transform-quarantine';
 import { quarantineFromEnvironment, settingsFromEnvironment } from '../settings';
@@ -15,16 +16,13 @@ import {
   type TransformQuarantine,
 } from './transform-handler';
 
-/**
- * The deployed handler: the bare one in the middy chain (the Lambda context on the logger, its keys
- * reset per invocation; metrics flushed with the cold-start metric; the event parsed with the
- * deployed schema).
- */
+/** The deployed handler: the bare one in the deployed middy chain, parsing the deployed schema. */
 export const createTransformLambda = (dependencies: TransformDependencies) =>
-  middy(createTransformHandler(dependencies))
-    .use(injectLambdaContext(dependencies.logger, { resetKeys: true }))
-    .use(logMetrics(dependencies.metrics, { captureColdStartMetric: true }))
-    .use(eventParser({ schema: FirehoseTransformEventSchema, logger: dependencies.logger }));
+  deployedLambda(createTransformHandler(dependencies), {
+    logger: dependencies.logger,
+    metrics: dependencies.metrics,
+    schema: FirehoseTransformEventSchema,
+  });
 
 export interface TransformWiring {
   /** Where the registry object is read: S3 by default; a file on the local stage (wired in `local/`). */

@@ -3,10 +3,10 @@ import {
   decodeJsonObject,
   normaliseReading,
   partitionKeysFor,
-  schemaIssues,
   type DropReason,
   type EventTimePolicy,
 } from '@pipeline/shared';
+import { schemaIssues } from '@pipeline/shared/runtime';
 import { z } from 'zod';
 import type { DecodedBytes, HubRecord, QuarantinedRecord, QuarantineReason } from './ports';
 

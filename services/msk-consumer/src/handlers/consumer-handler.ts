@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { KafkaMskEventSchema, KafkaRecordSchema } from '@aws-lambda-powertools/parser/schemas/kafka';
-import { countByReason, METRIC } from '@pipeline/shared';
+import { countByReason } from '@pipeline/shared/runtime';
+import { METRIC } from '@pipeline/shared';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { planBatch, type BatchSummary, type ConsumeSettings } from '../domain/plan-batch';

@@ -1,11 +1,11 @@
 /**
- * The QuickSight dashboard's definition: the panels of the static page (shared/src/dashboard),
+ * The QuickSight dashboard's definition: the panels of the static page (dashboard/src),
  * each visual named by the id of the chart, table or headline number it mirrors, over the datasets
  * of datasets.ts. The shape is CloudFormation's `DashboardVersionDefinition`:
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardversiondefinition.html
  */
 import { METRIC_NAMES, METRICS, type MetricName } from '@pipeline/shared';
-import { DASHBOARD_DEFAULTS, DASHBOARD_SOURCES } from '@pipeline/shared/dashboard';
+import { DASHBOARD_DEFAULTS, DASHBOARD_SOURCES } from '@pipeline/dashboard';
 import { datasetLogicalId, HOUR_START, tableId, type DatasetDefinition } from './datasets';
 
 const {

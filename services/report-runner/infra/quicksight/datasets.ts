@@ -3,8 +3,9 @@
  * static dashboard reads (`DASHBOARD_SOURCES`), plus every other report table, with the columns and
  * types the static page reads them with. Pure data: resources.ts turns it into resources.
  */
-import { PARTITION_COLUMNS, type WarehouseColumnType } from '@pipeline/shared';
-import { DASHBOARD_SOURCES } from '@pipeline/shared/dashboard';
+import { PARTITION_COLUMNS } from '@pipeline/shared';
+import type { WarehouseColumnType } from '@pipeline/shared/warehouse';
+import { DASHBOARD_SOURCES } from '@pipeline/dashboard';
 
 /** A QuickSight input column type. https://docs.aws.amazon.com/quicksight/latest/APIReference/API_InputColumn.html */
 export type QuickSightColumnType = 'STRING' | 'INTEGER' | 'DECIMAL' | 'DATETIME' | 'BOOLEAN';

@@ -16,7 +16,7 @@ import {
   ref,
   sub,
 } from '@pipeline/shared/serverless';
-import { HUB_SOURCES } from '@pipeline/shared/dashboard';
+import { HUB_SOURCES } from '@pipeline/dashboard';
 import { quickSightDashboard } from './dashboard';
 import {
   datasetLogicalId,

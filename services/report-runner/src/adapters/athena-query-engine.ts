@@ -8,7 +8,7 @@ import {
   type GetQueryExecutionCommandOutput,
   type Row,
 } from '@aws-sdk/client-athena';
-import type { WarehouseValue } from '@pipeline/shared';
+import type { WarehouseValue } from '@pipeline/shared/warehouse';
 import { QueryEngineError } from '../domain/errors';
 import type { QueryEngine, QueryParameter, QueryRequest, QueryResult, ResultRow } from '../domain/ports';
 

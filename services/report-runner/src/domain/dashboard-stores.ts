@@ -1,10 +1,10 @@
-import type { WarehouseRow } from '@pipeline/shared';
+import type { WarehouseRow } from '@pipeline/shared/warehouse';
 import {
   DASHBOARD_SOURCES,
   HUB_SOURCES,
   type RealtimeDashboardReader,
   type ReportRowsReader,
-} from '@pipeline/shared/dashboard';
+} from '@pipeline/dashboard';
 import { REPORTS_PREFIX, reportOutputKeys } from './layout';
 import type { ObjectReader, QueryEngine } from './ports';
 

@@ -1,11 +1,11 @@
-import type { ReadableWarehouse } from '@pipeline/shared';
+import type { ReadableWarehouse } from '@pipeline/shared/warehouse';
 import {
   buildDashboard,
   DASHBOARD_CONTENT_TYPE,
   DASHBOARD_KEY,
   type DashboardSource,
   type FreshnessStatus,
-} from '@pipeline/shared/dashboard';
+} from '@pipeline/dashboard';
 import type { ObjectStore } from './ports';
 
 /**

@@ -1,4 +1,5 @@
-import type { LoadResult, PartitionKeys } from '@pipeline/shared';
+import type { LoadResult } from '@pipeline/shared/warehouse';
+import type { PartitionKeys } from '@pipeline/shared';
 
 export type RunTrigger = 'object-created' | 'rerun';
 

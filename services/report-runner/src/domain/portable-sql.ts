@@ -1,4 +1,4 @@
-import { endOfQuotedOrComment } from '@pipeline/shared';
+import { endOfQuotedOrComment } from '@pipeline/shared/warehouse';
 
 /**
  * Functions report SQL may call: built into both Trino (Athena engine v3) and DuckDB with the same

@@ -1,4 +1,4 @@
-import type { WarehouseValue } from '@pipeline/shared';
+import type { WarehouseValue } from '@pipeline/shared/warehouse';
 
 /** A positional query parameter, bound to a `?` placeholder by the engine (never concatenated). */
 export type QueryParameter = string | number;

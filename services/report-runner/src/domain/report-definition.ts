@@ -6,7 +6,7 @@ import {
   type WarehouseColumn,
   type WarehouseColumnType,
   type WarehouseTable,
-} from '@pipeline/shared';
+} from '@pipeline/shared/warehouse';
 import { ReportDefinitionError } from './errors';
 import { misplacedParameters, misplacedParametersMessage, parameterPlacements } from './portable-sql';
 import { REPORT_PARAMETER_NAMES } from './report-parameters';

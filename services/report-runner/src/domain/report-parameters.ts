@@ -1,4 +1,5 @@
-import { ConfigurationError, METRIC_NAMES, type MetricName, type PartitionKeys } from '@pipeline/shared';
+import { ConfigurationError } from '@pipeline/shared/runtime';
+import { METRIC_NAMES, type MetricName, type PartitionKeys } from '@pipeline/shared';
 import type { QueryParameter } from './ports';
 
 /** Anomaly bounds per metric: readings below `min` or above `max` are reported. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { WarehouseRow } from '@pipeline/shared';
+import type { WarehouseRow } from '@pipeline/shared/warehouse';
 
 /** Newline-delimited JSON, keys in `columns` order: byte-identical for identical rows. */
 export const toNdjson = (columns: readonly string[], rows: readonly WarehouseRow[]): string =>

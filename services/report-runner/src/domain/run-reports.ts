@@ -1,10 +1,5 @@
-import type {
-  PartitionKeys,
-  Warehouse,
-  WarehouseColumn,
-  WarehouseRow,
-  WarehouseValue,
-} from '@pipeline/shared';
+import type { PartitionKeys } from '@pipeline/shared';
+import type { Warehouse, WarehouseColumn, WarehouseRow, WarehouseValue } from '@pipeline/shared/warehouse';
 import type { PartitionRun } from './batch-plan';
 import { settleWithConcurrency } from './concurrency';
 import { isTransient, ReportOutputError } from './errors';

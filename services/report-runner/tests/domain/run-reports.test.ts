@@ -1,4 +1,4 @@
-import { WarehouseUnavailableError } from '@pipeline/shared';
+import { WarehouseUnavailableError } from '@pipeline/shared/warehouse';
 import type { PartitionRun } from '../../src/domain/batch-plan';
 import { QueryEngineError, ReportOutputError } from '../../src/domain/errors';
 import { reportOutputKeys } from '../../src/domain/layout';

@@ -1,7 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { WarehouseUnavailableError, type ReadableWarehouse, type SelectRequest } from '@pipeline/shared';
-import { DASHBOARD_KEY, reportRowsDashboardSource } from '@pipeline/shared/dashboard';
+import {
+  WarehouseUnavailableError,
+  type ReadableWarehouse,
+  type SelectRequest,
+} from '@pipeline/shared/warehouse';
+import { DASHBOARD_KEY, reportRowsDashboardSource } from '@pipeline/dashboard';
 import { lambdaContext } from '@pipeline/shared/testing';
 import type { SQSEvent } from 'aws-lambda';
 import {

@@ -1,10 +1,6 @@
-import {
-  METRIC_NAMES,
-  type DeviceRegistryEntry,
-  type MetricName,
-  type PartitionKeys,
-  type WarehouseRow,
-} from '@pipeline/shared';
+import { METRIC_NAMES, type MetricName, type PartitionKeys } from '@pipeline/shared';
+import type { DeviceRegistryEntry } from '@pipeline/shared/registry';
+import type { WarehouseRow } from '@pipeline/shared/warehouse';
 import type { ReportSettings } from '../../src/domain/report-parameters';
 import type { LakeRecord } from './lake';
 

@@ -6,7 +6,7 @@ import type {
   UpsertRowsRequest,
   Warehouse,
   WarehouseTable,
-} from '@pipeline/shared';
+} from '@pipeline/shared/warehouse';
 import type {
   ObjectStore,
   PutOptions,

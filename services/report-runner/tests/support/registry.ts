@@ -5,7 +5,7 @@ import {
   DeviceRegistryEntrySchema,
   serialiseRegistry,
   type DeviceRegistryEntry,
-} from '@pipeline/shared';
+} from '@pipeline/shared/registry';
 
 const entry = (fields: Record<string, unknown>): DeviceRegistryEntry =>
   DeviceRegistryEntrySchema.parse(fields);

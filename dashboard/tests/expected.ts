@@ -1,8 +1,8 @@
 // What the dashboard must show for the fixture, computed in plain TypeScript from the known rows
 // (not from the warehouse, and not with the generator's code).
-import { METRIC_NAMES } from '../../src';
-import type { WarehouseRow } from '../../src';
-import { DASHBOARD_SOURCES } from '../../src/dashboard';
+import { METRIC_NAMES } from '@pipeline/shared';
+import type { WarehouseRow } from '@pipeline/shared/warehouse';
+import { DASHBOARD_SOURCES } from '../src';
 import { GAP_WINDOW_MS, LAST_HOUR_MS, LAST_WINDOW_MS, WINDOWS, type FixtureRows } from './fixture';
 
 const HOUR_MS = 3_600_000;

@@ -1,6 +1,5 @@
-import { CANONICAL_COLUMNS } from '../telemetry/canonical-record';
-import { METRIC_NAMES } from '../telemetry/metrics';
-import type { SelectColumn, WarehouseColumnType } from '../warehouse';
+import { CANONICAL_COLUMNS, METRIC_NAMES } from '@pipeline/shared';
+import type { SelectColumn, WarehouseColumnType } from '@pipeline/shared/warehouse';
 
 /** The paths into the hub (`kinesis`, `msk`): the real-time table has a `<source>_count` per path. */
 export const HUB_SOURCES = CANONICAL_COLUMNS.source.schema.options;

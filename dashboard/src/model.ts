@@ -1,4 +1,4 @@
-import type { WarehouseRow } from '../warehouse';
+import type { WarehouseRow } from '@pipeline/shared/warehouse';
 
 /** One line of a chart: a value per x position, `null` where there is no data. */
 export interface ChartSeries {

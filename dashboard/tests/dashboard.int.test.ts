@@ -11,7 +11,7 @@ import {
   type ReadableWarehouse,
   type WarehouseColumnType,
   type WarehouseRow,
-} from '../../src';
+} from '@pipeline/shared/warehouse';
 import {
   buildDashboard,
   DASHBOARD_SOURCES,
@@ -21,7 +21,7 @@ import {
   warehouseDashboardSource,
   type DashboardModel,
   type ReportRowsReader,
-} from '../../src/dashboard';
+} from '../src';
 import { expectedDashboard } from './expected';
 import {
   asReadFromWarehouse,

@@ -1,6 +1,6 @@
-// The S3-backed registry source (entry point `@pipeline/shared/registry`, see ./registry.ts).
 import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
-import { registryFormatFor, type RegistryFetchResult, type RegistrySource } from '../registry';
+import type { RegistryFetchResult, RegistrySource } from '../cache';
+import { registryFormatFor } from '../parse';
 
 export interface S3RegistrySourceOptions {
   client: S3Client;

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { createPgliteWarehouse } from '@pipeline/local/engines';
 import { loadReports } from '@pipeline/report-runner';
 import { ensureRealtimeSchema, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
-import type { PostgresWarehouse, WarehouseRow, WarehouseTable } from '../../src';
-import type { DashboardModel } from '../../src/dashboard';
+import type { PostgresWarehouse, WarehouseRow, WarehouseTable } from '@pipeline/shared/warehouse';
+import type { DashboardModel } from '../src';
 
 /** The time the fixture dashboard is generated for. */
 export const NOW = new Date('2026-03-02T12:04:30.000Z');

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
-import { RegistryCache, type RegistrySettings, type RegistrySource } from '../registry';
+import { RegistryCache, type RegistrySource } from '../cache';
+import type { RegistrySettings } from '../settings';
 import { S3RegistrySource } from './registry-source';
 
 /** Where a function reads the registry object it is configured with. */

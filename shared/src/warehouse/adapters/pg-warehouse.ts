@@ -1,5 +1,5 @@
 import { Pool, type PoolConfig } from 'pg';
-import { PostgresWarehouse, type SqlClient, type SqlExecutor } from '../warehouse';
+import { PostgresWarehouse, type SqlClient, type SqlExecutor } from '../postgres';
 import type { PgConnection } from './pg-connection';
 
 const executor = (target: Pick<Pool, 'query'>): SqlExecutor => ({

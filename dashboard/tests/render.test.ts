@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLIENT_SCRIPT } from '../../src/dashboard/client';
-import { renderDashboardHtml, scriptJson, type ChartModel, type DashboardModel } from '../../src/dashboard';
-import { UPLOT_CSS, UPLOT_JS, UPLOT_VERSION } from '../../src/dashboard/vendor/uplot';
+import { CLIENT_SCRIPT } from '../src/client';
+import { renderDashboardHtml, scriptJson, type ChartModel, type DashboardModel } from '../src';
+import { UPLOT_CSS, UPLOT_JS, UPLOT_VERSION } from '../src/vendor/uplot';
 
 const chart = (id: string, overrides: Partial<ChartModel> = {}): ChartModel => ({
   id,

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { PostgresWarehouse } from '../../src';
-import { generateDashboard, type DashboardModel } from '../../src/dashboard';
+import type { PostgresWarehouse } from '@pipeline/shared/warehouse';
+import { generateDashboard, type DashboardModel } from '../src';
 import { expectedDashboard } from './expected';
 import { fixtureRows, fixtureWarehouse, NOW } from './fixture';
 

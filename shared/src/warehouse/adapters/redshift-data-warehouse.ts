@@ -11,36 +11,34 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import {
   addColumnStatement,
-  checkKeyLookupRequest,
-  checkReplaceRequest,
-  checkUpsertRequest,
   createTableStatement,
-  viewStatements,
   existingColumnsStatement,
-  KEYS_PER_LOOKUP,
   missingColumns,
-  keyLookupSql,
-  oncePerKey,
-  oncePerStatement,
   quoteIdentifier,
-  readSelectedRows,
-  selectStatement,
   sqlType,
+} from '../ddl';
+import { checkReplaceRequest, checkUpsertRequest } from '../load';
+import {
+  checkKeyLookupRequest,
+  KEYS_PER_LOOKUP,
+  keyLookupSql,
+  viewStatements,
+  type KeyLookupRequest,
+  type QueryableWarehouse,
+  type WarehouseView,
+} from '../lookup';
+import { oncePerKey, oncePerStatement } from '../once-per-statement';
+import {
   WarehouseError,
   WarehouseUnavailableError,
-  type KeyLookupRequest,
   type LoadResult,
-  type QueryableWarehouse,
-  type ReadableWarehouse,
   type ReplaceRowsRequest,
-  type SelectRequest,
   type StagedRows,
   type UpsertRowsRequest,
   type Warehouse,
-  type WarehouseRow,
-  type WarehouseTable,
-  type WarehouseView,
-} from '../warehouse';
+} from '../port';
+import { readSelectedRows, selectStatement, type ReadableWarehouse, type SelectRequest } from '../select';
+import type { WarehouseRow, WarehouseTable } from '../table';
 
 /** Where statements run: a Redshift Serverless workgroup, or a provisioned cluster. */
 export type RedshiftTarget =

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { METRICS, type MetricName } from '../telemetry/metrics';
-import type { WarehouseRow, WarehouseValue } from '../warehouse';
+import { METRICS, type MetricName } from '@pipeline/shared';
+import type { WarehouseRow, WarehouseValue } from '@pipeline/shared/warehouse';
 import { CLIENT_SCRIPT } from './client';
 import type { ChartModel, DashboardModel, FreshnessStatus, TableModel } from './model';
 import { DASHBOARD_SOURCES } from './sources';
@@ -478,7 +478,7 @@ ${table(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="generator" content="@pipeline/shared/dashboard">
+<meta name="generator" content="@pipeline/dashboard">
 <title>${escapeHtml(title)}: dashboard</title>
 <style>${UPLOT_CSS}</style>
 <style>${STYLE}</style>

@@ -4,7 +4,7 @@ import type {
   SelectRequest,
   WarehouseRow,
   WarehouseValue,
-} from '../warehouse';
+} from '@pipeline/shared/warehouse';
 import { DASHBOARD_SOURCES, HUB_SOURCES, sourceColumns } from './sources';
 
 /** The newest real-time windows held: `first_window`, `last_window`, `last_window_end`, `newest_event`. */

@@ -1,6 +1,7 @@
-// The self-contained HTML dashboard: `@pipeline/shared/dashboard`, a separate entry point because
-// it carries uPlot (about 50 KB) as a string. No AWS SDK: report-runner bundles it for Lambda and
-// the local cloud imports it as is.
+// The self-contained HTML dashboard (`@pipeline/dashboard`), a workspace of its own: an application
+// that reads the warehouse through its port, not a contract the services share. It carries uPlot
+// (about 50 KB) as a string and no AWS SDK: report-runner bundles it for Lambda and the local cloud
+// imports it as is.
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigurationError, NONE } from '../runtime/env';
+import { ConfigurationError, NONE } from '../../runtime/env';
 
 /**
  * Where the Postgres warehouse's connection URL comes from: the URL itself (without a password,
