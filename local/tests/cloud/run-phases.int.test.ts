@@ -1,7 +1,7 @@
 import type { Progress, RunOptions, RunResult } from '../../src/cloud/run';
 import { runLocalCloud, StartRewindError } from '../../src/cloud/run';
 import { readState } from '../../src/cloud/state';
-import { Scratch } from '../scratch';
+import { quietHour, Scratch } from '../scratch';
 
 // A small run through runLocalCloud's three phases: produce (devices and Kafka producers), drain
 // (everything in flight finishes), report (books, after-run steps, the folder's state).
@@ -14,20 +14,14 @@ let result: RunResult;
 const snapshots: Progress[] = [];
 let afterRun: { tables: number; now: number; reportRuns: number } | undefined;
 
-const options = (overrides: Partial<RunOptions> = {}): RunOptions => ({
-  root,
-  devices: 4,
-  rate: 0.2,
+// Twenty minutes with Kafka producers and broken messages, so every path has work to drain.
+const options = (): RunOptions => ({
+  ...quietHour(root, 'run-phases'),
   durationMs: 20 * MINUTE_MS,
   startMs: START,
   badShare: 0.05,
   kafkaShare: 0.5,
-  duplicateShare: 0,
-  lateShare: 0,
-  heartbeatShare: 0,
   format: 'json',
-  seed: 'run-phases',
-  ...overrides,
 });
 
 beforeAll(async () => {

@@ -9,25 +9,17 @@ import {
   StartRewindError,
 } from '../../src/cloud/run-start';
 import type { LocalCloudState } from '../../src/cloud/state';
+import { quietHour } from '../scratch';
 
 const HOUR_MS = 3_600_000;
 const layout = localLayout('/tmp/run-start-test');
 const WALL_START = 1_700_000_000_000;
 
-const options = (overrides: Partial<RunOptions> = {}): RunOptions => ({
-  root: layout.root,
-  devices: 4,
-  rate: 1,
-  durationMs: HOUR_MS,
-  badShare: 0,
-  kafkaShare: 0,
-  duplicateShare: 0,
-  lateShare: 0,
-  heartbeatShare: 0,
-  format: 'parquet',
-  seed: 'run-start',
-  ...overrides,
-});
+// Told no start: each test says where the folder stands.
+const options = (overrides: Partial<RunOptions> = {}): RunOptions => {
+  const { startMs: _told, ...quiet } = quietHour(layout.root, 'run-start');
+  return { ...quiet, ...overrides };
+};
 
 const folderEndingAt = (nextStartMs: number): LocalCloudState => ({ version: 1, nextStartMs, runs: [] });
 
