@@ -117,6 +117,7 @@ export const wiringContext = async (settings: LocalCloudSettings): Promise<Wirin
         if (!event) throw new Error(`${config.service}.${fn} has no ${type} event`);
         return resolveVariables(event, resolved) as Record<string, unknown>;
       },
+      // Unset everywhere, osls packages 6 s (node_modules/osls/lib/plugins/aws/package/compile/functions.js).
       timeoutSeconds: (fn) => num(config.functions?.[fn]?.timeout ?? config.provider.timeout ?? 6, 'timeout'),
       runtime: () => ({
         logger: new Logger({ serviceName: name, logLevel: logLevel as never }),
