@@ -68,7 +68,8 @@ describe('report runs loaded into the PGlite warehouse', () => {
       lakeRelation: LAKE_RELATION,
       reportConcurrency: 2,
     };
-  });
+    // A Parquet lake, DuckDB and a PGlite cluster: seconds quiet, far more on a loaded machine.
+  }, 60_000);
 
   afterAll(async () => {
     await engine?.close();
