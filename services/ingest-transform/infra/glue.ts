@@ -4,7 +4,14 @@ import { partitionProjection, quarantineGlueTable, ref, sub } from '@pipeline/sh
 import { ifParquet, TIMESTAMP_FORMAT } from './lake-format';
 
 const lakeLocation = 's3://${IngestBucket}/raw/';
-const lakeProjection = partitionProjection({ location: lakeLocation, dtRange: '2024-01-01,NOW' });
+const lakeProjection = partitionProjection({
+  location: lakeLocation,
+  // dt is the event's date, and a reading may be timed up to maxFutureSkewSeconds (at most a day)
+  // ahead of the clock, so near midnight UTC it lands in tomorrow's folder. Athena generates no
+  // date after the range's end, so `NOW` would hide it from every query until midnight.
+  // https://docs.aws.amazon.com/athena/latest/ug/partition-projection-kinesis-firehose-example-using-the-date-type.html
+  dtRange: '2024-01-01,NOW+1DAYS',
+});
 
 /** The lake's Glue database and tables: the lake, the quarantine's sources here, the registry. */
 export const glue = {

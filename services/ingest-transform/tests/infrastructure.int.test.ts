@@ -295,6 +295,9 @@ describe('ingest-transform infrastructure (sls package)', () => {
         'projection.enabled': 'true',
         'projection.dt.type': 'date',
         'projection.dt.format': 'yyyy-MM-dd',
+        // Readings may be timed up to maxFutureSkewSeconds ahead of the clock, so near midnight UTC
+        // they land in tomorrow's dt= folder; with NOW as the end, Athena would not list it yet.
+        'projection.dt.range': '2024-01-01,NOW+1DAYS',
         'projection.hour.type': 'integer',
         'projection.hour.range': '0,23',
         'projection.hour.digits': '2',

@@ -9,6 +9,7 @@ import { commonParamDescriptions } from './provider';
 import {
   allOf,
   given,
+  integerIn,
   positive,
   rule,
   type ParamCheck,
@@ -43,7 +44,10 @@ export const kinesisStreamName: ParamCheck = allOf(
 
 /** The event-time window every ingest path applies (preflight refuses two different windows). */
 export const eventTimeParamRules: ParamRules = {
-  maxFutureSkewSeconds: positive,
+  // A reading timed ahead of the clock lands in a later dt= folder; the Glue tables project one day
+  // ahead (`NOW+1DAYS`) and Athena lists no date after that, so the skew stays within a day.
+  // https://docs.aws.amazon.com/athena/latest/ug/partition-projection-kinesis-firehose-example-using-the-date-type.html
+  maxFutureSkewSeconds: integerIn(1, 86_400),
   maxEventAgeHours: positive,
 };
 

@@ -4,6 +4,7 @@ import {
   arnOf,
   assertParams,
   commonParamRules,
+  eventTimeParamRules,
   integerIn,
   noneOr,
   numberIn,
@@ -27,6 +28,14 @@ describe('deployment parameter rules', () => {
       expect(window(value, at({}))).toBe('must be an integer from 1 to 900');
     expect(numberIn(0.2, 3)('0.2', at({}))).toBeUndefined();
     expect(numberIn(0.2, 3)('0.1', at({}))).toBe('must be a number from 0.2 to 3');
+  });
+
+  it('keeps the future skew within the day the Glue tables project ahead of the clock (NOW+1DAYS)', () => {
+    // A reading up to maxFutureSkewSeconds ahead lands in that day's dt= folder; Athena lists no
+    // date after the projection range's end (partition-projection-kinesis-firehose-example-using-the-date-type).
+    const skew = eventTimeParamRules.maxFutureSkewSeconds!;
+    expect(skew('86400', at({}))).toBeUndefined();
+    expect(skew('86401', at({}))).toBe('must be an integer from 1 to 86400');
   });
 
   it('accepts none for an optional value and refuses the empty spelling osls cannot pass', () => {
