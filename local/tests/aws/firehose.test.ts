@@ -213,7 +213,7 @@ describe('Firehose: the transform invocation', () => {
     expect(sizes.length).toBeGreaterThan(1);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(6 * 1024 * 1024);
     expect(firehose.stats.ok).toBe(20_000);
-  });
+  }, 60_000); // tens of thousands of records through the processor: seconds quiet, more loaded
 });
 
 describe('Firehose: the response contract', () => {
