@@ -30,6 +30,18 @@ const common = {
   ],
 };
 
+// Each tier's default time limit for a test or hook that sets none (jest's own is 5 s). A limit
+// is there to catch a hang, not a slow machine: the tests and hooks of a tier that set none were
+// measured at a load average of 9-10 on 2 cores (docs/BENCHMARKS.md, "Test suite"), where some
+// integration set-up hooks (a DuckDB and a PGlite started together) passed 5 s, and each limit is
+// several times the slowest of them. Tests that need longer still say so themselves.
+const TIMEOUT_MS = { unit: 30_000, integration: 60_000, e2e: 120_000, browser: 60_000 };
+// jest honours `testTimeout` in the root config only: a project hands its limit to a set-up file.
+const tierTimeout = (ms) => ({
+  globals: { TIER_TIMEOUT_MS: ms },
+  setupFilesAfterEnv: ['<rootDir>/scripts/jest/tier-timeout.js'],
+});
+
 module.exports = {
   // Jest's default (one worker fewer than the cores) runs everything in one process on 2 cores,
   // where the unit and integration tiers measured faster with two (docs/BENCHMARKS.md, "Test
@@ -42,9 +54,25 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['**/tests/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '\\.browser\\.test\\.ts$'],
+      ...tierTimeout(TIMEOUT_MS.unit),
     },
-    { ...common, displayName: 'integration', testMatch: ['**/tests/**/*.int.test.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['**/tests/**/*.e2e.test.ts'] },
-    { ...common, displayName: 'browser', testMatch: ['**/tests/**/*.browser.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['**/tests/**/*.int.test.ts'],
+      ...tierTimeout(TIMEOUT_MS.integration),
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['**/tests/**/*.e2e.test.ts'],
+      ...tierTimeout(TIMEOUT_MS.e2e),
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['**/tests/**/*.browser.test.ts'],
+      ...tierTimeout(TIMEOUT_MS.browser),
+    },
   ],
 };

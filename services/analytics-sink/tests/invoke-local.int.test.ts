@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared/registry';
+import { invokeLocalWithOutput } from '@pipeline/shared/testing';
 
 const serviceDir = join(__dirname, '..');
-const sls = join(serviceDir, '..', '..', 'node_modules', '.bin', 'sls');
-const run = promisify(execFile);
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -46,44 +43,18 @@ afterAll(async () => {
   await db.close();
 });
 
-/** Runs the README's `sls invoke local --stage local` command; returns the response and the log. */
-const invokeLocal = async (
-  eventFile: string,
-): Promise<{ response: Record<string, unknown>; output: string }> => {
+/**
+ * Runs the README's `sls invoke local --stage local` command; returns the response and the log.
+ * Through the shared helper, which holds the service lock: another test file packaging this
+ * service at the same time empties the `.esbuild` folder the invocation bundles into.
+ */
+const invokeLocal = (eventFile: string) =>
   // Asynchronously: the warehouse answering the function lives in this process.
-  const { stdout, stderr } = await run(
-    sls,
-    [
-      'invoke',
-      'local',
-      '--stage',
-      'local',
-      '-f',
-      'sink',
-      '-p',
-      eventFile,
-      '--param',
-      `warehouseUrl=${warehouseUrl}`,
-    ],
-    {
-      cwd: serviceDir,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        LOCAL_ROOT: localCloud,
-        POWERTOOLS_LOG_LEVEL: 'WARN',
-        POWERTOOLS_DEV: undefined,
-        NO_COLOR: '1',
-      },
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  // osls prints the response pretty-printed after the log lines: it starts at the last line that is "{".
-  return {
-    response: JSON.parse(stdout.slice(stdout.lastIndexOf('\n{\n') + 1)),
-    output: `${stdout}${stderr}`,
-  };
-};
+  invokeLocalWithOutput<Record<string, unknown>>(serviceDir, 'sink', eventFile, {
+    stage: 'local',
+    params: { warehouseUrl },
+    env: { LOCAL_ROOT: localCloud, POWERTOOLS_LOG_LEVEL: 'WARN' },
+  });
 
 describe('sls invoke local --stage local', () => {
   it('aggregates a batch offline and returns the window state', async () => {
