@@ -9,6 +9,7 @@ import type { WarehouseTable, WarehouseValue } from '@pipeline/shared/warehouse'
 import { realtimeTablePrefix, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
 import {
   QueryEngineError,
+  inlineParameters,
   type QueryEngine,
   type QueryRequest,
   type QueryResult,
@@ -393,9 +394,10 @@ export class DuckDbQueryEngine implements QueryEngine {
           await connection.run(`SET custom_profiling_settings = ${quote(PROFILE_METRICS)}`);
           await connection.run(`SET profiling_output = ${quote(profileFile)}`);
         }
-        const statement = await connection.prepare(sql);
-        statement.bind([...parameters]);
-        const reader = await statement.runAndReadAll();
+        // The parameters as the literals Athena substitutes (see inlineParameters): DuckDB plans
+        // with the values known, as Athena does. A prepared statement with bound parameters took
+        // about half as long again per report (the same lake, measured in a local run).
+        const reader = await connection.runAndReadAll(inlineParameters(sql, parameters));
         if (profileFile) {
           // The file holds the profile of the last statement: the report.
           this.options.onProfile?.(profileOf(name, JSON.parse(await readFile(profileFile, 'utf8'))));

@@ -53,7 +53,7 @@ describe('the DuckDB query engine', () => {
     ]);
   });
 
-  it('reads hive-partitioned Parquet, binding parameters to the prepared statement', async () => {
+  it('reads hive-partitioned Parquet, parameters substituted as quoted literals', async () => {
     const lake = path.join(root, 'lake', 'raw');
     await mkdir(lake, { recursive: true });
     await engine.db.run(
@@ -222,6 +222,46 @@ describe('the DuckDB query engine', () => {
       parameters: ['2026-03-01', '10', 100],
     });
     expect(allowed.columns).toEqual([{ name: 'n', type: 'bigint' }]);
+  });
+
+  // Athena's ExecutionParameters are SQL literals that stand where the ? stood: "PREPARE my_select2
+  // FROM SELECT * FROM ... WHERE year = ? EXECUTE my_select2 USING 2012 ... is equivalent to:
+  // SELECT * FROM ... WHERE year = 2012" (https://docs.aws.amazon.com/athena/latest/ug/sql-execute.html).
+  // So the engine plans with the values known (partition pruning sees them), and a number that has
+  // no literal (NaN, Infinity) fails before the query runs, as the Athena adapter fails it.
+  it('substitutes parameters as the literals Athena receives, refusing a number without one', async () => {
+    for (const value of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const failure = await engine
+        .run({
+          name: 'non-finite',
+          sql: 'SELECT count(*) AS n FROM telemetry WHERE temperature < ?',
+          parameters: [value],
+        })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(QueryEngineError);
+      expect((failure as QueryEngineError).transient).toBe(false);
+      expect((failure as Error).message).toContain('not a finite number');
+    }
+    // A ? inside a string literal, a quoted identifier or a comment is no placeholder; a negative
+    // number after a minus stays a number, not a comment.
+    const result = await engine.run({
+      name: 'literals',
+      sql: `SELECT count(*) AS n FROM (SELECT 1 AS x) AS "w?" -- a ? here
+        WHERE '?' = ? AND 1 -? = 3 AND 'it''s' = ?`,
+      parameters: ['?', -2, "it's"],
+    });
+    expect(result.rows).toEqual([{ n: 1 }]);
+    await expect(
+      engine.run({
+        name: 'count',
+        sql: 'SELECT 1 AS x FROM telemetry WHERE dt = ? AND hour = ?',
+        parameters: ['2026-03-01'],
+      }),
+    ).rejects.toMatchObject({
+      name: 'QueryEngineError',
+      transient: false,
+      message: expect.stringContaining('2 ? placeholders for 1 parameter'),
+    });
   });
 
   it('fails with a non-transient engine error on bad SQL', async () => {
