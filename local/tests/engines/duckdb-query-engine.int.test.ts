@@ -264,6 +264,51 @@ describe('the DuckDB query engine', () => {
     });
   });
 
+  // Relations are views over the files of the moment: each query reads the objects that exist
+  // when it runs, those that arrived since the last one included, and none that were removed.
+  it('reads the lake and the quarantine as they are when each query runs', async () => {
+    const lakeDir = await mkdtemp(path.join(tmpdir(), 'duckdb-current-'));
+    const current = await DuckDbQueryEngine.create({ lakeDir });
+    const hour = path.join(lakeDir, 'raw', 'dt=2026-03-02', 'hour=07');
+    const errors = path.join(lakeDir, 'errors', 'transform', 'dt=2026-03-02', 'hour=07');
+    const counts = async () =>
+      (
+        await current.run({
+          name: 'counts',
+          sql: `SELECT (SELECT count(*) FROM telemetry WHERE dt = ? AND hour = ?) AS readings,
+            (SELECT count(*) FROM quarantine WHERE dt = ? AND hour = ?) AS rejected`,
+          parameters: ['2026-03-02', '07', '2026-03-02', '07'],
+        })
+      ).rows[0];
+    const rejection = (id: string) =>
+      JSON.stringify({
+        reason: 'invalid_json',
+        device_id: null,
+        received_at_ms: 1,
+        payload: 'e30=',
+        detail: 'x',
+        record_id: id,
+      });
+    try {
+      expect(await counts()).toEqual({ readings: 0, rejected: 0 });
+      await mkdir(hour, { recursive: true });
+      await mkdir(errors, { recursive: true });
+      for (const name of ['a', 'b']) {
+        await current.db.run(
+          `COPY (SELECT '${name}' AS event_id, 'dev-1' AS device_id) TO '${path.join(hour, `object-${name}`)}' (FORMAT parquet)`,
+        );
+        await writeFile(path.join(errors, `object-${name}`), `${rejection(name)}\n`);
+        expect(await counts()).toEqual({ readings: name === 'a' ? 1 : 2, rejected: name === 'a' ? 1 : 2 });
+      }
+      await rm(path.join(hour, 'object-a'));
+      await rm(path.join(errors, 'object-b'));
+      expect(await counts()).toEqual({ readings: 1, rejected: 1 });
+    } finally {
+      await current.close();
+      await rm(lakeDir, { recursive: true, force: true });
+    }
+  });
+
   it('fails with a non-transient engine error on bad SQL', async () => {
     await expect(
       engine.run({ name: 'bad', sql: 'SELECT nope FROM telemetry', parameters: [] }),
