@@ -128,8 +128,9 @@ const wellFormed = (_key: string, value: unknown): unknown =>
  * (https://www.postgresql.org/docs/current/functions-json.html). One bound value instead of one
  * per row and column: PostgreSQL takes at most 65,535 bind parameters per statement (an Int16 in
  * the wire protocol's Bind message, https://www.postgresql.org/docs/current/protocol-message-formats.html),
- * and parsing and planning a statement grow with them (on PGlite a window upsert of 18 rows of 28
- * columns took five times as long as the JSON form). A key a row lacks reads as NULL, as before.
+ * and parsing and planning a statement grow with them (on PGlite, once warm, an upsert of 600
+ * window rows of 28 columns took a third less CPU in the JSON form; one of 18 rows about as much).
+ * A key a row lacks reads as NULL, as before.
  */
 const insertStatements = (
   table: WarehouseTable,
