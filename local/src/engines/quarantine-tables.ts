@@ -92,12 +92,12 @@ export const quarantineTableSql = (table: QuarantineTable, files: readonly strin
     ['hour', 'VARCHAR', '"hour"'] as const,
   ];
   if (files.length === 0)
-    return `CREATE OR REPLACE TEMP VIEW "${table.name}" AS SELECT ${columns
+    return `CREATE OR REPLACE VIEW "${table.name}" AS SELECT ${columns
       .map(([name, type]) => `CAST(NULL AS ${type}) AS "${name}"`)
       .join(', ')} WHERE false`;
   const struct = `{${table.columns.map(({ name, glueType }) => `${quote(name)}: ${quote(duckDbTypeOf(glueType))}`).join(', ')}}`;
   return (
-    `CREATE OR REPLACE TEMP VIEW "${table.name}" AS SELECT ${columns.map(([name, , expression]) => `${expression} AS "${name}"`).join(', ')} ` +
+    `CREATE OR REPLACE VIEW "${table.name}" AS SELECT ${columns.map(([name, , expression]) => `${expression} AS "${name}"`).join(', ')} ` +
     `FROM read_json([${files.map(quote).join(', ')}], format = 'newline_delimited', columns = ${struct}, ` +
     `hive_partitioning = true, hive_types_autocast = false, filename = true)`
   );
@@ -108,6 +108,6 @@ export const quarantineSql = async (folders: QuarantineFolders): Promise<string[
   const statements: string[] = [];
   for (const table of QUARANTINE_TABLES)
     statements.push(quarantineTableSql(table, await quarantineFiles(table, folders[table.bucket])));
-  statements.push(`CREATE OR REPLACE TEMP VIEW "${QUARANTINE_VIEW}" AS ${quarantineViewSelect()}`);
+  statements.push(`CREATE OR REPLACE VIEW "${QUARANTINE_VIEW}" AS ${quarantineViewSelect()}`);
   return statements;
 };

@@ -48,14 +48,18 @@ export class ReusedDuckDb {
     this.#open = options.open ?? ((config) => DuckDBInstance.create(':memory:', config));
   }
 
-  /** Runs `work` on a fresh connection of the shared instance, opening one when needed. */
-  async use<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` on a fresh connection of the shared instance, opening one when needed. `work` also
+   * gets the instance, to tell what an earlier job left in it from a fresh one.
+   */
+  async use<T>(work: (connection: DuckDBConnection, instance: DuckDBInstance) => Promise<T>): Promise<T> {
     const current = this.#current && !this.#current.retired ? this.#current : this.#openInstance();
     current.users += 1;
     try {
-      const connection = await (await current.instance).connect();
+      const instance = await current.instance;
+      const connection = await instance.connect();
       try {
-        return await work(connection);
+        return await work(connection, instance);
       } finally {
         connection.closeSync();
       }

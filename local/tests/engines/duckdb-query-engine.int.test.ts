@@ -53,7 +53,7 @@ describe('the DuckDB query engine', () => {
     ]);
   });
 
-  it('reads hive-partitioned Parquet, binding parameters to the prepared statement', async () => {
+  it('reads hive-partitioned Parquet, parameters substituted as quoted literals', async () => {
     const lake = path.join(root, 'lake', 'raw');
     await mkdir(lake, { recursive: true });
     await engine.db.run(
@@ -222,6 +222,91 @@ describe('the DuckDB query engine', () => {
       parameters: ['2026-03-01', '10', 100],
     });
     expect(allowed.columns).toEqual([{ name: 'n', type: 'bigint' }]);
+  });
+
+  // Athena's ExecutionParameters are SQL literals that stand where the ? stood: "PREPARE my_select2
+  // FROM SELECT * FROM ... WHERE year = ? EXECUTE my_select2 USING 2012 ... is equivalent to:
+  // SELECT * FROM ... WHERE year = 2012" (https://docs.aws.amazon.com/athena/latest/ug/sql-execute.html).
+  // So the engine plans with the values known (partition pruning sees them), and a number that has
+  // no literal (NaN, Infinity) fails before the query runs, as the Athena adapter fails it.
+  it('substitutes parameters as the literals Athena receives, refusing a number without one', async () => {
+    for (const value of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const failure = await engine
+        .run({
+          name: 'non-finite',
+          sql: 'SELECT count(*) AS n FROM telemetry WHERE temperature < ?',
+          parameters: [value],
+        })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(QueryEngineError);
+      expect((failure as QueryEngineError).transient).toBe(false);
+      expect((failure as Error).message).toContain('not a finite number');
+    }
+    // A ? inside a string literal, a quoted identifier or a comment is no placeholder; a negative
+    // number after a minus stays a number, not a comment.
+    const result = await engine.run({
+      name: 'literals',
+      sql: `SELECT count(*) AS n FROM (SELECT 1 AS x) AS "w?" -- a ? here
+        WHERE '?' = ? AND 1 -? = 3 AND 'it''s' = ?`,
+      parameters: ['?', -2, "it's"],
+    });
+    expect(result.rows).toEqual([{ n: 1 }]);
+    await expect(
+      engine.run({
+        name: 'count',
+        sql: 'SELECT 1 AS x FROM telemetry WHERE dt = ? AND hour = ?',
+        parameters: ['2026-03-01'],
+      }),
+    ).rejects.toMatchObject({
+      name: 'QueryEngineError',
+      transient: false,
+      message: expect.stringContaining('2 ? placeholders for 1 parameter'),
+    });
+  });
+
+  // Relations are views over the files of the moment: each query reads the objects that exist
+  // when it runs, those that arrived since the last one included, and none that were removed.
+  it('reads the lake and the quarantine as they are when each query runs', async () => {
+    const lakeDir = await mkdtemp(path.join(tmpdir(), 'duckdb-current-'));
+    const current = await DuckDbQueryEngine.create({ lakeDir });
+    const hour = path.join(lakeDir, 'raw', 'dt=2026-03-02', 'hour=07');
+    const errors = path.join(lakeDir, 'errors', 'transform', 'dt=2026-03-02', 'hour=07');
+    const counts = async () =>
+      (
+        await current.run({
+          name: 'counts',
+          sql: `SELECT (SELECT count(*) FROM telemetry WHERE dt = ? AND hour = ?) AS readings,
+            (SELECT count(*) FROM quarantine WHERE dt = ? AND hour = ?) AS rejected`,
+          parameters: ['2026-03-02', '07', '2026-03-02', '07'],
+        })
+      ).rows[0];
+    const rejection = (id: string) =>
+      JSON.stringify({
+        reason: 'invalid_json',
+        device_id: null,
+        received_at_ms: 1,
+        payload: 'e30=',
+        detail: 'x',
+        record_id: id,
+      });
+    try {
+      expect(await counts()).toEqual({ readings: 0, rejected: 0 });
+      await mkdir(hour, { recursive: true });
+      await mkdir(errors, { recursive: true });
+      for (const name of ['a', 'b']) {
+        await current.db.run(
+          `COPY (SELECT '${name}' AS event_id, 'dev-1' AS device_id) TO '${path.join(hour, `object-${name}`)}' (FORMAT parquet)`,
+        );
+        await writeFile(path.join(errors, `object-${name}`), `${rejection(name)}\n`);
+        expect(await counts()).toEqual({ readings: name === 'a' ? 1 : 2, rejected: name === 'a' ? 1 : 2 });
+      }
+      await rm(path.join(hour, 'object-a'));
+      await rm(path.join(errors, 'object-b'));
+      expect(await counts()).toEqual({ readings: 1, rejected: 1 });
+    } finally {
+      await current.close();
+      await rm(lakeDir, { recursive: true, force: true });
+    }
   });
 
   it('fails with a non-transient engine error on bad SQL', async () => {

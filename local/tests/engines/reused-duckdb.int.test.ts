@@ -72,6 +72,8 @@ describe('a DuckDB instance reused across jobs', () => {
       expect(closed).toEqual([opened[0]]);
       expect(await one(duckdb, 'SELECT 2 AS n')).toEqual({ n: 2 });
       expect(opened).toHaveLength(2);
+      // Each job is told its instance: what an earlier job left in it is gone with a new one.
+      expect(await duckdb.use(async (_connection, instance) => instance)).toBe(opened[1]);
     } finally {
       await duckdb.close();
     }

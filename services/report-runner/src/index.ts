@@ -20,6 +20,7 @@ export { reportQuery } from './domain/run-reports';
 export { reportOutputKeys } from './domain/layout';
 export { QueryEngineError } from './domain/errors';
 export {
+  inlineParameters,
   misplacedParameters,
   misplacedParametersMessage,
   PORTABLE_FUNCTIONS,

@@ -5,6 +5,7 @@ import {
   existingColumnsStatement,
   missingColumns,
   quoteIdentifier,
+  sqlType,
 } from './ddl';
 import { checkReplaceRequest, checkUpsertRequest } from './load';
 import {
@@ -107,33 +108,45 @@ const sliceLock = (table: string, scope: ReplaceRowsRequest['scope']): string =>
     ])}`,
   );
 
-// Postgres allows 65,535 bind parameters per statement; stay well below it.
-const MAX_PARAMETERS = 30_000;
+/**
+ * Rows per load statement. The rows travel as one JSON parameter, whose text PostgreSQL takes up to
+ * 1 GB like any field (https://www.postgresql.org/docs/current/limits.html); chunks keep each
+ * statement's text, and the memory to build it, small.
+ */
+export const ROWS_PER_LOAD_STATEMENT = 5_000;
 
+// A lone surrogate cannot be encoded as UTF-8: drivers encoding a text parameter store U+FFFD in
+// its place, while PostgreSQL refuses the same character escaped in JSON (\ud800). Replaced here,
+// so a load stores what a text parameter would.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const wellFormed = (_key: string, value: unknown): unknown =>
+  typeof value === 'string' ? value.replace(LONE_SURROGATE, '\ufffd') : value;
+
+/**
+ * The statements inserting `rows`: `INSERT ... SELECT` from `json_to_recordset` over one JSON
+ * parameter per chunk, each column read as its declared type
+ * (https://www.postgresql.org/docs/current/functions-json.html). One bound value instead of one
+ * per row and column: PostgreSQL takes at most 65,535 bind parameters per statement (an Int16 in
+ * the wire protocol's Bind message, https://www.postgresql.org/docs/current/protocol-message-formats.html),
+ * and parsing and planning a statement grow with them (on PGlite, once warm, an upsert of 600
+ * window rows of 28 columns took a third less CPU in the JSON form; one of 18 rows about as much).
+ * A key a row lacks reads as NULL, as before.
+ */
 const insertStatements = (
   table: WarehouseTable,
   rows: readonly WarehouseRow[],
   suffix = '',
 ): [string, unknown[]][] => {
-  const columns = table.columns.map(({ name }) => name);
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+  const columnList = table.columns.map(({ name }) => quoteIdentifier(name)).join(', ');
+  const recordType = table.columns
+    .map(({ name, type }) => `${quoteIdentifier(name)} ${sqlType(type, 'postgres')}`)
+    .join(', ');
+  const sql =
+    `INSERT INTO ${quoteIdentifier(table.name)} (${columnList}) ` +
+    `SELECT ${columnList} FROM json_to_recordset($1::json) AS loaded(${recordType})${suffix}`;
   const statements: [string, unknown[]][] = [];
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const chunk = rows.slice(start, start + perStatement);
-    const parameters: unknown[] = [];
-    const tuples = chunk.map((row) => {
-      const placeholders = columns.map((column) => {
-        parameters.push(row[column] ?? null);
-        return `$${parameters.length}`;
-      });
-      return `(${placeholders.join(', ')})`;
-    });
-    const columnList = columns.map(quoteIdentifier).join(', ');
-    statements.push([
-      `INSERT INTO ${quoteIdentifier(table.name)} (${columnList}) VALUES ${tuples.join(', ')}${suffix}`,
-      parameters,
-    ]);
-  }
+  for (let start = 0; start < rows.length; start += ROWS_PER_LOAD_STATEMENT)
+    statements.push([sql, [JSON.stringify(rows.slice(start, start + ROWS_PER_LOAD_STATEMENT), wellFormed)]]);
   return statements;
 };
 

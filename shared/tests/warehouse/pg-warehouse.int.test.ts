@@ -124,6 +124,99 @@ describe.each(postgresEngines())(
       ]);
     }, 60_000);
 
+    // Every value a load carries reads back as it was written, on the local cloud's path (PGlite in
+    // process) and the deployed one (the pg driver): text of any kind, doubles to the last bit,
+    // integers to their limits, timestamps to the millisecond, booleans and NULLs. A string that is
+    // not well-formed UTF-16 (a lone surrogate) is stored as U+FFFD, as UTF-8 encoding makes it.
+    it('loads awkward values of every column type exactly, by upsert and by replace', async () => {
+      const awkward: WarehouseTable = {
+        name: 'report_awkward',
+        columns: [
+          { name: 'dt', type: 'date', nullable: false },
+          { name: 'id', type: 'string', nullable: false },
+          { name: 'label', type: 'string', nullable: true },
+          { name: 'ratio', type: 'double', nullable: true },
+          { name: 'small', type: 'int', nullable: true },
+          { name: 'large', type: 'bigint', nullable: true },
+          { name: 'at', type: 'timestamp', nullable: true },
+          { name: 'flag', type: 'boolean', nullable: true },
+        ],
+        keyColumns: ['dt', 'id'],
+      };
+      const written = [
+        {
+          dt: '2026-03-01',
+          id: 'quotes',
+          label: `it's "quoted" \\ back\\slash, $1 ? :name -- not a comment`,
+          ratio: 0.1 + 0.2,
+          small: 2_147_483_647,
+          large: Number.MAX_SAFE_INTEGER,
+          at: '2026-03-01 10:15:00.123',
+          flag: true,
+        },
+        {
+          dt: '2026-03-01',
+          id: 'unicode',
+          label: 'line\nbreak\ttab é 日本 🌡️ \u001f',
+          ratio: 5e-324,
+          small: -2_147_483_648,
+          large: -Number.MAX_SAFE_INTEGER,
+          at: '1970-01-01 00:00:00.000',
+          flag: false,
+        },
+        {
+          dt: '2026-03-01',
+          id: 'extremes',
+          label: '',
+          ratio: -1.7976931348623157e308,
+          small: 0,
+          large: 0,
+          at: null,
+          flag: null,
+        },
+        {
+          dt: '2026-03-01',
+          id: 'nulls',
+          label: null,
+          ratio: null,
+          small: null,
+          large: null,
+          at: null,
+          flag: null,
+        },
+        {
+          dt: '2026-03-01',
+          id: 'lone \ud800 surrogate',
+          label: 'x\udc00y',
+          ratio: 1e21,
+          small: 1,
+          large: 1,
+          at: null,
+          flag: true,
+        },
+      ];
+      const stored = written.map((row) => ({
+        ...row,
+        id: row.id.replace('\ud800', '\ufffd'),
+        label: row.label?.replace('\udc00', '\ufffd') ?? null,
+      }));
+      const readBack = () =>
+        engine.query(
+          `SELECT dt::text AS dt, id, label, ratio, small, large, to_char(at, 'YYYY-MM-DD HH24:MI:SS.MS') AS at, flag FROM report_awkward ORDER BY id`,
+        );
+      const byId = (rows: readonly Record<string, unknown>[]) =>
+        [...rows].sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
+      const warehouse = engine.inProcess?.() ?? createPgWarehouse(engine.url(), { max: 1 });
+      try {
+        await warehouse.upsertRows({ table: awkward, rows: written });
+        expect(await readBack()).toEqual(byId(stored));
+        await warehouse.replaceRows({ table: awkward, scope: { dt: '2026-03-01' }, rows: written.slice(1) });
+        expect(await readBack()).toEqual(byId(stored.slice(1)));
+      } finally {
+        if (!engine.inProcess) await warehouse.close();
+      }
+    }, 60_000);
+
     it('replaces a view whose columns an added metric changed before its last ones', async () => {
       // realtime_device_window's per-metric columns come before segment_count: an added metric
       // inserts columns, which CREATE OR REPLACE VIEW refuses (42P16) on Postgres.

@@ -1,6 +1,7 @@
 import {
   advisoryLockKey,
   PostgresWarehouse,
+  ROWS_PER_LOAD_STATEMENT,
   WarehouseError,
   WarehouseUnavailableError,
   type SqlClient,
@@ -26,10 +27,9 @@ const recordingClient = () => {
   const executor = (inTransaction: boolean): SqlExecutor => ({
     async query(sql, parameters = []) {
       log.push({ sql, parameters, inTransaction });
-      return {
-        rows: [],
-        affectedRows: sql.startsWith('DELETE') ? 2 : parameters.length / table.columns.length,
-      };
+      // A load binds its rows as one JSON array: as many rows affected as it holds.
+      const loaded = sql.startsWith('INSERT') ? (JSON.parse(String(parameters[0])) as unknown[]).length : 0;
+      return { rows: [], affectedRows: sql.startsWith('DELETE') ? 2 : loaded };
     },
   });
   const client: SqlClient = {
@@ -82,11 +82,68 @@ describe('the Postgres warehouse', () => {
         inTransaction: true,
       },
       {
-        sql: 'INSERT INTO "report_site_hourly_summary" ("dt", "hour", "site", "readings") VALUES ($1, $2, $3, $4), ($5, $6, $7, $8)',
-        parameters: ['2026-03-01', '10', 'plant-a', 5, '2026-03-01', '10', 'plant-b', 7],
+        sql:
+          'INSERT INTO "report_site_hourly_summary" ("dt", "hour", "site", "readings") ' +
+          'SELECT "dt", "hour", "site", "readings" FROM json_to_recordset($1::json) ' +
+          'AS loaded("dt" DATE, "hour" TEXT, "site" TEXT, "readings" BIGINT)',
+        parameters: [JSON.stringify(rows)],
         inTransaction: true,
       },
     ]);
+  });
+
+  // PostgreSQL takes at most 65,535 bind parameters per statement (the wire protocol's Bind message
+  // counts them in an Int16: https://www.postgresql.org/docs/current/protocol-message-formats.html),
+  // and a statement's parse and plan grow with them. The rows of a load travel as one JSON value
+  // (json_to_recordset, https://www.postgresql.org/docs/current/functions-json.html) instead, at
+  // most 1 GB like any field (https://www.postgresql.org/docs/current/limits.html): one statement
+  // of one parameter per chunk of rows, whatever the number of columns.
+  it('binds the rows of a load as one JSON parameter, however many rows and columns', async () => {
+    const wide: WarehouseTable = {
+      name: 'realtime_wide',
+      columns: [
+        { name: 'device_id', type: 'string', nullable: false },
+        ...Array.from({ length: 44 }, (_, index) => ({
+          name: `metric_${index}`,
+          type: 'double' as const,
+          nullable: true,
+        })),
+      ],
+      keyColumns: ['device_id'],
+    };
+    const many = Array.from({ length: 2000 }, (_, index) => ({
+      device_id: `dev-${index}`,
+      ...Object.fromEntries(
+        Array.from({ length: 44 }, (_, metric) => [`metric_${metric}`, index + metric / 10]),
+      ),
+    }));
+    const { client, log } = recordingClient();
+    const warehouse = new PostgresWarehouse(client);
+    await warehouse.ensureTable(wide);
+    log.length = 0;
+    await expect(warehouse.upsertRows({ table: wide, rows: many })).resolves.toEqual({
+      table: 'realtime_wide',
+      deleted: 0,
+      inserted: 2000,
+    });
+    expect(log).toEqual([
+      expect.objectContaining({
+        sql: expect.stringMatching(/^INSERT INTO "realtime_wide" /),
+        parameters: [JSON.stringify(many)],
+      }),
+    ]);
+
+    // Past a chunk of rows, another statement of the same SQL.
+    const more = Array.from({ length: ROWS_PER_LOAD_STATEMENT + 1 }, (_, index) => ({
+      device_id: `dev-${index}`,
+    }));
+    log.length = 0;
+    await warehouse.upsertRows({ table: wide, rows: more });
+    expect(log.map(({ parameters }) => parameters)).toEqual([
+      [JSON.stringify(more.slice(0, ROWS_PER_LOAD_STATEMENT))],
+      [JSON.stringify(more.slice(ROWS_PER_LOAD_STATEMENT))],
+    ]);
+    expect(log[1]?.sql).toBe(log[0]?.sql);
   });
 
   it('locks one slice per table and scope values, whatever the order of the scope columns', async () => {

@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-athena';
 import type { WarehouseValue } from '@pipeline/shared/warehouse';
 import { QueryEngineError } from '../domain/errors';
-import type { QueryEngine, QueryParameter, QueryRequest, QueryResult, ResultRow } from '../domain/ports';
+import { executionParameter } from '../domain/portable-sql';
+import type { QueryEngine, QueryRequest, QueryResult, ResultRow } from '../domain/ports';
 
 export interface AthenaQueryEngineOptions {
   client: AthenaClient;
@@ -40,20 +41,6 @@ const THROTTLING = new Set([
 const SERVER_ERRORS = new Set(['InternalServerException', 'ServiceUnavailableException']);
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * A parameter as Athena's `ExecutionParameters` want it: a SQL literal Athena binds to the `?` of
- * the prepared query, so strings are quoted and their quotes doubled.
- * https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements.html
- */
-export const executionParameter = (value: QueryParameter): string => {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value))
-      throw new QueryEngineError(`parameter ${value} is not a finite number`, false);
-    return String(value);
-  }
-  return `'${value.replaceAll("'", "''")}'`;
-};
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'integer', 'int', 'bigint']);
 const DECIMAL_TYPES = new Set(['double', 'float', 'real', 'decimal']);

@@ -1,4 +1,6 @@
 import { endOfQuotedOrComment } from '@pipeline/shared/warehouse';
+import { QueryEngineError } from './errors';
+import type { QueryParameter } from './ports';
 
 /**
  * Functions report SQL may call: built into both Trino (Athena engine v3) and DuckDB with the same
@@ -116,7 +118,14 @@ interface Level {
  * inside a WHERE is not. Inside an expression's parentheses (a function call, `OVER (...)`), a
  * WHERE opens an aggregate FILTER, not a WHERE clause.
  */
-export const parameterPlacements = (sql: string): ParameterPlacement[] => {
+export const parameterPlacements = (sql: string): ParameterPlacement[] =>
+  placeholders(sql).map(({ clause, index }) => {
+    const before = sql.slice(0, index).split('\n');
+    return { clause, line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
+  });
+
+/** Every `?` placeholder of `sql` with its clause and its offset in `sql`. */
+const placeholders = (sql: string): { clause: ParameterClause; index: number }[] => {
   const levels: Level[] = [{ clause: 'statement', query: true, empty: true }];
   const found: { clause: ParameterClause; index: number }[] = [];
   let previous = '';
@@ -151,10 +160,7 @@ export const parameterPlacements = (sql: string): ParameterPlacement[] => {
       previous = word;
     }
   }
-  return found.map(({ clause, index }) => {
-    const before = sql.slice(0, index).split('\n');
-    return { clause, line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
-  });
+  return found;
 };
 
 /**
@@ -175,3 +181,42 @@ export const misplacedParametersMessage = (misplaced: readonly ParameterPlacemen
         `line ${line}:${column}: a ? parameter in the ${clause}: ? parameters can be placed only in the WHERE clause`,
     )
     .join('; ');
+
+/**
+ * A parameter as Athena's `ExecutionParameters` want it: a SQL literal Athena binds to the `?` of
+ * the prepared query, so strings are quoted and their quotes doubled.
+ * https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements.html
+ */
+export const executionParameter = (value: QueryParameter): string => {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value))
+      throw new QueryEngineError(`parameter ${value} is not a finite number`, false);
+    return String(value);
+  }
+  return `'${value.replaceAll("'", "''")}'`;
+};
+
+/**
+ * The query Athena runs for `sql` and its execution parameters: each `?` placeholder replaced by
+ * its value's literal ("EXECUTE my_select2 USING 2012 ... is equivalent to: SELECT * FROM ...
+ * WHERE year = 2012", https://docs.aws.amazon.com/athena/latest/ug/sql-execute.html). A local
+ * engine runs this text, so it plans with the values known, as Athena does. Numbers are
+ * parenthesised: after a minus, `-?` must not become a `--` comment.
+ */
+export const inlineParameters = (sql: string, parameters: readonly QueryParameter[]): string => {
+  const found = placeholders(sql);
+  if (found.length !== parameters.length)
+    throw new QueryEngineError(
+      `${found.length} ? placeholders for ${parameters.length} parameter${parameters.length === 1 ? '' : 's'}`,
+      false,
+    );
+  let text = '';
+  let from = 0;
+  found.forEach(({ index }, position) => {
+    const value = parameters[position]!;
+    const literal = executionParameter(value);
+    text += sql.slice(from, index) + (typeof value === 'number' ? `(${literal})` : literal);
+    from = index + 1;
+  });
+  return text + sql.slice(from);
+};

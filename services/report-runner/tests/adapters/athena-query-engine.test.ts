@@ -9,7 +9,8 @@ import {
   type QueryExecutionState,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AthenaQueryEngine, athenaValue, executionParameter } from '../../src/adapters/athena-query-engine';
+import { AthenaQueryEngine, athenaValue } from '../../src/adapters/athena-query-engine';
+import { executionParameter } from '../../src/domain/portable-sql';
 import { QueryEngineError } from '../../src/domain/errors';
 
 const athena = mockClient(AthenaClient);

@@ -1,4 +1,6 @@
+import { QueryEngineError } from '../../src/domain/errors';
 import {
+  inlineParameters,
   misplacedParameters,
   misplacedParametersMessage,
   parameterPlacements,
@@ -68,6 +70,32 @@ describe('where a ? parameter stands', () => {
   it('says where the misplaced parameter is, in the form of an Athena query error', () => {
     expect(misplacedParametersMessage(misplacedParameters('SELECT\n  ? AS x FROM t WHERE a = ?'))).toBe(
       'line 2:3: a ? parameter in the SELECT list: ? parameters can be placed only in the WHERE clause',
+    );
+  });
+});
+
+// Athena substitutes execution parameters as literals: "EXECUTE my_select2 USING 2012 ... is
+// equivalent to: SELECT * FROM ... WHERE year = 2012"
+// (https://docs.aws.amazon.com/athena/latest/ug/sql-execute.html).
+describe('the query Athena runs for its parameters', () => {
+  it('puts each literal where its ? stood, skipping quotes and comments', () => {
+    expect(
+      inlineParameters(`SELECT '?' AS "a?" FROM t -- ?\nWHERE dt = ? AND x -? > 0 /* ? */ AND s = ?`, [
+        '2026-03-01',
+        -1.5,
+        "it's",
+      ]),
+    ).toBe(
+      `SELECT '?' AS "a?" FROM t -- ?\nWHERE dt = '2026-03-01' AND x -(-1.5) > 0 /* ? */ AND s = 'it''s'`,
+    );
+  });
+
+  it('refuses a count of parameters other than the placeholders, and a number without a literal', () => {
+    expect(() => inlineParameters('SELECT 1 FROM t WHERE a = ? AND b = ?', [1])).toThrow(
+      new QueryEngineError('2 ? placeholders for 1 parameter', false),
+    );
+    expect(() => inlineParameters('SELECT 1 FROM t WHERE a = ?', [Number.NaN])).toThrow(
+      /parameter NaN is not a finite number/,
     );
   });
 });
