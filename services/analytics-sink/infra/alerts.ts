@@ -1,4 +1,4 @@
-import { ref } from '@pipeline/shared/serverless';
+import { denyInsecureTransport, ref } from '@pipeline/shared/serverless';
 
 /** The topic of real-time threshold alerts, TLS only. */
 export const alertResources = {
@@ -17,16 +17,7 @@ export const alertResources = {
       Topics: [ref('AlertTopic')],
       PolicyDocument: {
         Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 'sns:Publish',
-            Resource: ref('AlertTopic'),
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
+        Statement: [denyInsecureTransport('sns:Publish', ref('AlertTopic'))],
       },
     },
   },

@@ -8,6 +8,7 @@
  */
 import { ARN } from '../contracts/arn';
 import { METRICS_NAMESPACE } from './provider';
+import { denyInsecureTransport } from './iam';
 import { ifThen, ref, sub } from './intrinsics';
 import {
   arnOf,
@@ -145,14 +146,7 @@ export const alarmTopicResources = () => ({
               },
             },
           },
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 'sns:Publish',
-            Resource: ref(ALARM_TOPIC),
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
+          denyInsecureTransport('sns:Publish', ref(ALARM_TOPIC)),
         ],
       },
     },

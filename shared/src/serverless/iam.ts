@@ -11,6 +11,20 @@ export const allow = (
   extra: Record<string, unknown> = {},
 ) => ({ Sid: sid, Effect: 'Allow', Action: actions, Resource: resource, ...extra });
 
+/**
+ * A statement denying `action` on `resource` to every request made without TLS
+ * (`aws:SecureTransport`), as AWS Security Hub control S3.5 asks of buckets and the topics do too.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport
+ */
+export const denyInsecureTransport = (action: string, resource: unknown) => ({
+  Sid: 'DenyInsecureTransport',
+  Effect: 'Deny',
+  Principal: '*',
+  Action: action,
+  Resource: resource,
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+});
+
 /** A role's inline policy (an entry of `AWS::IAM::Role` `Policies`). */
 export const inlinePolicy = (name: string, statements: unknown[]) => ({
   PolicyName: name,

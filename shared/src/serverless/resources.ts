@@ -2,6 +2,7 @@
  * CloudFormation building blocks with the security baseline every bucket and queue of the pipeline
  * shares, so "encrypted, private, TLS-only" is written once.
  */
+import { denyInsecureTransport } from './iam';
 import { arn, ref } from './intrinsics';
 
 type Cfn = Record<string, unknown>;
@@ -56,14 +57,10 @@ export const tlsOnlyBucketPolicy = (bucketLogicalId: string): CfnResource => ({
     PolicyDocument: {
       Version: '2012-10-17',
       Statement: [
-        {
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: [arn(bucketLogicalId), { 'Fn::Join': ['', [arn(bucketLogicalId), '/*']] }],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
+        denyInsecureTransport('s3:*', [
+          arn(bucketLogicalId),
+          { 'Fn::Join': ['', [arn(bucketLogicalId), '/*']] },
+        ]),
       ],
     },
   },
