@@ -7,6 +7,7 @@ import {
   quoteIdentifier,
   sqlType,
 } from './ddl';
+import { chunk } from './chunk';
 import { checkReplaceRequest, checkUpsertRequest } from './load';
 import {
   checkKeyLookupRequest,
@@ -144,10 +145,7 @@ const insertStatements = (
   const sql =
     `INSERT INTO ${quoteIdentifier(table.name)} (${columnList}) ` +
     `SELECT ${columnList} FROM json_to_recordset($1::json) AS loaded(${recordType})${suffix}`;
-  const statements: [string, unknown[]][] = [];
-  for (let start = 0; start < rows.length; start += ROWS_PER_LOAD_STATEMENT)
-    statements.push([sql, [JSON.stringify(rows.slice(start, start + ROWS_PER_LOAD_STATEMENT), wellFormed)]]);
-  return statements;
+  return chunk(rows, ROWS_PER_LOAD_STATEMENT).map((part) => [sql, [JSON.stringify(part, wellFormed)]]);
 };
 
 /**
@@ -272,8 +270,7 @@ export class PostgresWarehouse implements Warehouse, QueryableWarehouse, Readabl
     const { table, keys } = request;
     await this.ensureTable(table);
     const found: WarehouseRow[] = [];
-    for (let start = 0; start < keys.length; start += KEYS_PER_LOOKUP) {
-      const part = keys.slice(start, start + KEYS_PER_LOOKUP);
+    for (const part of chunk(keys, KEYS_PER_LOOKUP)) {
       const parameters: unknown[] = [];
       const sql = keyLookupSql(table, part, (value) => {
         parameters.push(value);

@@ -17,6 +17,7 @@ import {
   quoteIdentifier,
   sqlType,
 } from '../ddl';
+import { chunk } from '../chunk';
 import { checkReplaceRequest, checkUpsertRequest } from '../load';
 import {
   checkKeyLookupRequest,
@@ -241,7 +242,6 @@ export class RedshiftDataWarehouse implements Warehouse, QueryableWarehouse, Rea
     await this.ensureTable(table);
     const found: WarehouseRow[] = [];
     for (const part of chunk(keys, KEYS_PER_LOOKUP)) {
-      if (part.length === 0) continue;
       const parameters: SqlParameter[] = [];
       const sql = keyLookupSql(table, part, (value, column) => {
         const name = `k${parameters.length}`;
@@ -436,10 +436,4 @@ const fieldValue = (field: Field): unknown => {
   if (field.doubleValue !== undefined) return field.doubleValue;
   if (field.booleanValue !== undefined) return field.booleanValue;
   return null;
-};
-
-const chunk = <T>(items: readonly T[], size: number): T[][] => {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks.length > 0 ? chunks : [[]];
 };
