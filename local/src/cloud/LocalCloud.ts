@@ -132,7 +132,16 @@ export class LocalCloud {
     return due.length > 0 ? Math.min(...due) : undefined;
   }
 
+  /**
+   * Waits for the invocations still running beside the simulation (the report runs) and applies
+   * their outcomes now; true when there were any.
+   */
+  settle(): Promise<boolean> {
+    return this.runnerMapping.settle();
+  }
+
   async close(): Promise<void> {
+    await this.runnerMapping.idle();
     this.firehose.reader.close();
     this.windowMapping.reader.close();
     for (const close of this.#closers) await close();

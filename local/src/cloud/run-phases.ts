@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { NONE } from '@pipeline/shared/runtime';
 import type { PostgresWarehouse } from '@pipeline/shared/warehouse';
@@ -156,6 +156,7 @@ export class RunPhases {
     while (cloud.clock.now() < drainLimit) {
       if (!(await this.#step([cloud.nextDueAt()]))) break;
     }
+    await cloud.settle();
     this.#progress.send(this.#phase, true);
   }
 
@@ -213,11 +214,15 @@ export class RunPhases {
    */
   async #step(candidates: (number | undefined)[]): Promise<boolean> {
     const { cloud, fleet, hooks } = this;
+    // A step's own awaits rarely reach the event loop, so a report run beside the simulation would
+    // see its query results only at the next file write; it goes on between steps instead.
+    if (cloud.runnerMapping.inFlight) await yieldToEventLoop();
     const now0 = cloud.clock.now();
     const due = candidates.filter(
       (at): at is number => at !== undefined && (this.#idleAt !== now0 || at > now0),
     );
-    if (due.length === 0) return false;
+    // Nothing else due: the report runs still in flight end now.
+    if (due.length === 0) return await cloud.settle();
     let next = Math.min(...due);
     if (this.#keepRunning && !fleet.stopped && this.#phase === 'producing') {
       // Real time: simulated time never runs ahead of the wall time elapsed since the start.

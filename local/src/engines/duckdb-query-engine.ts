@@ -59,6 +59,12 @@ export interface DuckDbQueryEngineOptions {
    * partition pruning. Profiling writes a JSON file per query, so it is off unless asked for.
    */
   onProfile?: (profile: QueryProfile) => void;
+  /**
+   * Which of the files in the folders a query may read; default all. The local cloud hides the
+   * objects written after a report run started (`ObjectStore.snapshot`), since the simulation
+   * goes on writing while the run's queries read.
+   */
+  visible?: (file: string) => boolean;
 }
 
 /** Which lake files one query read, from DuckDB's JSON profile. */
@@ -266,6 +272,16 @@ const normalise = (value: unknown, type: string): WarehouseValue => {
 // Athena and Hive).
 const LAKE_FILE = /^raw\/dt=[^/]+\/hour=[^/]+\/[^._/][^/]*$/;
 
+/** The lake's files a query may read, or undefined when there are none. */
+const onlyVisible = (
+  files: LakeFiles | undefined,
+  visible: (file: string) => boolean,
+): LakeFiles | undefined => {
+  if (!files) return undefined;
+  const shown = { parquet: files.parquet.filter(visible), json: files.json.filter(visible) };
+  return shown.parquet.length + shown.json.length > 0 ? shown : undefined;
+};
+
 /** The lake's objects now (files arrive all the time), or undefined when there are none. */
 export const listLakeFiles = async (lakeDir: string): Promise<LakeFiles | undefined> => {
   const files: LakeFiles = { parquet: [], json: [] };
@@ -324,6 +340,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       viewName: 'telemetry',
       registryPrefix: REGISTRY_PREFIX,
       registryTableName: 'device_registry',
+      visible: () => true,
       ...options,
       lakeDir: path.resolve(options.lakeDir),
     });
@@ -354,7 +371,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     return this.queries.use(async (connection, instance) => {
       const define = (statement: string) => this.define(connection, instance, statement);
       try {
-        const source = await listLakeFiles(this.options.lakeDir);
+        const { visible } = this.options;
+        const source = onlyVisible(await listLakeFiles(this.options.lakeDir), visible);
         const schema = source ? await this.columnsOf(source, connection) : undefined;
         await define(
           lakeViewSql(this.options.viewName, source, schema?.present, { unionByName: !schema?.uniform }),
@@ -364,7 +382,9 @@ export class DuckDbQueryEngine implements QueryEngine {
           await define(
             registryTableSql(
               this.options.registryTableName,
-              await listRegistryFiles(path.join(this.options.lakeDir, this.options.registryPrefix)),
+              (await listRegistryFiles(path.join(this.options.lakeDir, this.options.registryPrefix))).filter(
+                visible,
+              ),
             ),
           );
         const { realtimeDir } = this.options;
@@ -373,7 +393,9 @@ export class DuckDbQueryEngine implements QueryEngine {
             await define(
               realtimeTableSql(
                 table,
-                await listTableFiles(path.join(realtimeDir, realtimeTablePrefix(table)), '.json.gz'),
+                (await listTableFiles(path.join(realtimeDir, realtimeTablePrefix(table)), '.json.gz')).filter(
+                  visible,
+                ),
               ),
             );
         for (const table of this.options.reports?.tables ?? [])
@@ -381,14 +403,16 @@ export class DuckDbQueryEngine implements QueryEngine {
             await define(
               realtimeTableSql(
                 table,
-                await listTableFiles(path.join(this.options.reports!.dir, table.folder), '.json'),
+                (await listTableFiles(path.join(this.options.reports!.dir, table.folder), '.json')).filter(
+                  visible,
+                ),
               ),
             );
         if (/\bquarantine/i.test(sql))
-          for (const statement of await quarantineSql({
-            ingest: this.options.lakeDir,
-            'kafka-quarantine': this.options.kafkaQuarantineDir,
-          }))
+          for (const statement of await quarantineSql(
+            { ingest: this.options.lakeDir, 'kafka-quarantine': this.options.kafkaQuarantineDir },
+            visible,
+          ))
             await define(statement);
         const profileFile = this.options.onProfile
           ? path.join(tmpdir(), `duckdb-profile-${randomUUID()}.json`)

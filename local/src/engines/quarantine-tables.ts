@@ -103,11 +103,19 @@ export const quarantineTableSql = (table: QuarantineTable, files: readonly strin
   );
 };
 
-/** The statements creating every source table and the `quarantine` view over them. */
-export const quarantineSql = async (folders: QuarantineFolders): Promise<string[]> => {
+/**
+ * The statements creating every source table and the `quarantine` view over them, over the files
+ * `visible` keeps (see `DuckDbQueryEngineOptions.visible`).
+ */
+export const quarantineSql = async (
+  folders: QuarantineFolders,
+  visible: (file: string) => boolean = () => true,
+): Promise<string[]> => {
   const statements: string[] = [];
   for (const table of QUARANTINE_TABLES)
-    statements.push(quarantineTableSql(table, await quarantineFiles(table, folders[table.bucket])));
+    statements.push(
+      quarantineTableSql(table, (await quarantineFiles(table, folders[table.bucket])).filter(visible)),
+    );
   statements.push(`CREATE OR REPLACE VIEW "${QUARANTINE_VIEW}" AS ${quarantineViewSelect()}`);
   return statements;
 };

@@ -44,17 +44,19 @@ export const localRunnerFolders = (env: NodeJS.ProcessEnv = process.env): LocalR
  * a folder instead of the reports bucket, PGlite instead of Redshift. The settings are read from
  * the same environment variables as in AWS; `folders` defaults to the local cloud's layout. A
  * caller that already holds the warehouse (the local cloud shares one PGlite between functions)
- * passes it; `close` then leaves it open.
+ * passes it; `close` then leaves it open. The local cloud also passes which files the queries may
+ * read (`DuckDbQueryEngineOptions.visible`).
  */
 export const createLocalRunnerDependencies = async (
   env: NodeJS.ProcessEnv = process.env,
   folders: LocalRunnerFolders = localRunnerFolders(env),
-  shared: { warehouse?: PostgresWarehouse } = {},
+  shared: { warehouse?: PostgresWarehouse; visible?: (file: string) => boolean } = {},
 ): Promise<Omit<RunnerHandlerDependencies, 'logger' | 'metrics'> & { close: () => Promise<void> }> => {
   const options = runnerOptionsFromEnvironment(env);
   const engine = await DuckDbQueryEngine.create({
     lakeDir: folders.lakeDir,
     kafkaQuarantineDir: folders.kafkaQuarantineDir,
+    ...(shared.visible ? { visible: shared.visible } : {}),
   });
   const warehouse = shared.warehouse ?? (await createPgliteWarehouse(folders.warehouseDir)).warehouse;
   return {

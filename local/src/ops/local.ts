@@ -41,19 +41,23 @@ export interface LocalOps {
 /** Runs every simulator until nothing is due within the drain limit, Firehose's buffers flushed. */
 export const drain = async (cloud: LocalCloud): Promise<void> => {
   const limit = cloud.clock.now() + 6 * HOUR_MS;
-  const settle = async () => {
+  const runUntilIdle = async () => {
     let idle = (await cloud.pollAll()) === 0;
     for (;;) {
       const next = cloud.nextDueAt();
-      if (next === undefined || next > limit) return;
-      if (next <= cloud.clock.now() && idle) return;
+      if (next === undefined || next > limit || (next <= cloud.clock.now() && idle)) {
+        // Nothing else due: the report runs still in flight end now, and what they leave may be due.
+        if (!(await cloud.settle())) return;
+        idle = (await cloud.pollAll()) === 0;
+        continue;
+      }
       cloud.clock.advanceTo(Math.max(next, cloud.clock.now()));
       idle = (await cloud.pollAll()) === 0;
     }
   };
-  await settle();
+  await runUntilIdle();
   await cloud.firehose.flush();
-  await settle();
+  await runUntilIdle();
 };
 
 /**

@@ -69,6 +69,40 @@ describe('object store', () => {
     expect((await store.getObject({ Bucket: 'ingest', Key: 'k' })).Body.toString()).toBe('two');
   });
 
+  describe('for a reader of the folders that runs while the simulation writes (report runs)', () => {
+    const put = (Key: string, Body = 'x') => store.putObject({ Bucket: 'ingest', Key, Body });
+
+    it('tells the files that existed at a snapshot from those created after it', async () => {
+      await put('raw/a');
+      const existed = store.snapshot();
+      await put('raw/b');
+
+      expect(existed(store.pathOf('ingest', 'raw/a'))).toBe(true);
+      expect(existed(store.pathOf('ingest', 'raw/b'))).toBe(false);
+      // Files this store did not create (an earlier run's) existed all along.
+      expect(existed(join(root, 'ingest', 'raw', 'from-an-earlier-run'))).toBe(true);
+      expect(store.snapshot()(store.pathOf('ingest', 'raw/b'))).toBe(true);
+    });
+
+    it('holds the replacement or deletion of an object until the reader is done, not a new object', async () => {
+      await put('raw/a', 'first');
+      let done!: () => void;
+      const reading = new Promise<void>((resolve) => (done = resolve));
+      store.holdChangesWhile(() => reading);
+
+      await put('raw/new');
+      const changes = [put('raw/a', 'second'), store.deleteObject({ Bucket: 'ingest', Key: 'raw/new' })];
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await readFile(store.pathOf('ingest', 'raw/a'), 'utf8')).toBe('first');
+      expect(await filesUnder(root)).toContain(join('ingest', 'raw', 'new'));
+
+      done();
+      await Promise.all(changes);
+      expect(await readFile(store.pathOf('ingest', 'raw/a'), 'utf8')).toBe('second');
+      expect(await filesUnder(root)).not.toContain(join('ingest', 'raw', 'new'));
+    });
+  });
+
   it('answers NoSuchKey and NoSuchBucket like S3', async () => {
     await expect(store.getObject({ Bucket: 'ingest', Key: 'missing' })).rejects.toMatchObject({
       name: 'NoSuchKey',

@@ -231,6 +231,117 @@ describe('SQS event source mapping', () => {
     ).toThrow(/visibility timeout: 60 seconds is less than Function timeout: 61 seconds/);
   });
 
+  describe('in the background mode (an invocation runs while the rest of the cloud moves on)', () => {
+    /** A handler that returns only when told to, recording the batches it got. */
+    const held = () => {
+      const batches: string[][] = [];
+      const releases: (() => void)[] = [];
+      const handler = async (event: SQSEvent) => {
+        batches.push(event.Records.map((record) => record.body));
+        await new Promise<void>((release) => releases.push(release));
+      };
+      return { batches, handler, release: () => releases.shift()?.() };
+    };
+    const background = (
+      queue: SqsQueue,
+      clock: ReturnType<typeof clockAt>,
+      handler: (event: SQSEvent) => Promise<void>,
+    ) =>
+      new SqsEventSourceMapping({
+        queue,
+        clock,
+        handler,
+        functionName: 'report-runner-dev-run',
+        functionResponseType: 'ReportBatchItemFailures',
+        timeoutSeconds: 30,
+        background: true,
+      });
+
+    it('starts an invocation and returns; the batch stays in flight until it is settled', async () => {
+      const { clock, queue } = queues();
+      await send(queue, 2);
+      const { batches, handler, release } = held();
+      const esm = background(queue, clock, handler);
+
+      expect(await esm.poll()).toBe(1);
+      expect(esm.inFlight).toBe(true);
+      expect(queue.counts()).toEqual({ visible: 0, notVisible: 2, total: 2 });
+      // Settled before the visibility timeout could show the batch again, so that is not due.
+      expect(esm.nextDueAt()).toBeUndefined();
+
+      release();
+      await esm.idle();
+      expect(queue.counts().total).toBe(2);
+      expect(await esm.settle()).toBe(true);
+      expect(queue.counts().total).toBe(0);
+      expect(await esm.settle()).toBe(false);
+      expect(batches).toEqual([['{"n":0}', '{"n":1}']]);
+    });
+
+    it('runs one invocation at a time: a new batch waits for the one in flight to be settled', async () => {
+      const { clock, queue } = queues();
+      await send(queue, 1);
+      const { batches, handler, release } = held();
+      const esm = background(queue, clock, handler);
+      await esm.poll();
+      await send(queue, 1);
+
+      let polled = false;
+      const second = esm.poll().then((count) => {
+        polled = true;
+        return count;
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(polled).toBe(false);
+      expect(batches).toHaveLength(1);
+
+      release();
+      expect(await second).toBe(1);
+      expect(batches).toEqual([['{"n":0}'], ['{"n":0}']]);
+      expect(queue.counts()).toEqual({ visible: 0, notVisible: 1, total: 1 });
+      release();
+      await esm.settle();
+      expect(queue.counts().total).toBe(0);
+    });
+
+    it('settles at the first poll after the function timeout, before the visibility timeout', async () => {
+      const { clock, queue } = queues();
+      await send(queue, 1);
+      const { handler, release } = held();
+      const esm = background(queue, clock, handler);
+      await esm.poll();
+
+      clock.advance(29_000);
+      release();
+      await esm.idle();
+      expect(await esm.poll()).toBe(0);
+      expect(esm.inFlight).toBe(true);
+      clock.advance(1_000);
+      expect(await esm.poll()).toBe(0);
+      expect(esm.inFlight).toBe(false);
+      expect(queue.counts().total).toBe(0);
+    });
+
+    it('returns a failed batch to the queue when it is settled', async () => {
+      const { clock, queue } = queues();
+      await send(queue, 1);
+      const esm = new SqsEventSourceMapping({
+        queue,
+        clock,
+        handler: async () => {
+          throw new Error('Athena is down');
+        },
+        functionName: 'f',
+        background: true,
+      });
+      await esm.poll();
+      await esm.settle();
+
+      expect(esm.stats).toMatchObject({ invocations: 1, failedInvocations: 1, returnedToQueue: 1 });
+      expect(esm.nextDueAt()).toBe(T0 + 60_000);
+    });
+  });
+
   it('refuses a batch size above 10 without a batching window of at least 1 s', () => {
     const { clock, queue } = queues();
     expect(() => mapping(queue, clock, async () => undefined, { batchSize: 11 })).toThrow(/at least 1/);

@@ -309,6 +309,55 @@ describe('the DuckDB query engine', () => {
     }
   });
 
+  // The local cloud's report runs read while the simulation writes: each reads only the files
+  // that existed when its invocation started (ObjectStore.snapshot), so a run is deterministic.
+  it('reads only the files `visible` keeps: lake, quarantine and registry alike', async () => {
+    const lakeDir = await mkdtemp(path.join(tmpdir(), 'duckdb-visible-'));
+    const hidden = new Set<string>();
+    const filtered = await DuckDbQueryEngine.create({ lakeDir, visible: (file) => !hidden.has(file) });
+    const hour = path.join(lakeDir, 'raw', 'dt=2026-03-02', 'hour=07');
+    const errors = path.join(lakeDir, 'errors', 'transform', 'dt=2026-03-02', 'hour=07');
+    const registry = path.join(lakeDir, 'reference', 'devices');
+    const counts = async () =>
+      (
+        await filtered.run({
+          name: 'counts',
+          sql: `SELECT (SELECT count(*) FROM telemetry WHERE dt = ? AND hour = ?) AS readings,
+            (SELECT count(*) FROM quarantine WHERE dt = ? AND hour = ?) AS rejected,
+            (SELECT count(*) FROM device_registry) AS devices`,
+          parameters: ['2026-03-02', '07', '2026-03-02', '07'],
+        })
+      ).rows[0];
+    try {
+      await mkdir(hour, { recursive: true });
+      await mkdir(errors, { recursive: true });
+      await mkdir(registry, { recursive: true });
+      for (const name of ['a', 'b']) {
+        await filtered.db.run(
+          `COPY (SELECT '${name}' AS event_id, 'dev-1' AS device_id) TO '${path.join(hour, `object-${name}`)}' (FORMAT parquet)`,
+        );
+        await writeFile(
+          path.join(errors, `object-${name}`),
+          `${JSON.stringify({ reason: 'invalid_json', received_at_ms: 1, payload: 'e30=', detail: 'x', record_id: name })}\n`,
+        );
+        await writeFile(path.join(registry, `devices-${name}.jsonl`), `{"device_id":"dev-${name}"}\n`);
+      }
+      expect(await counts()).toEqual({ readings: 2, rejected: 2, devices: 2 });
+      for (const file of [
+        path.join(hour, 'object-b'),
+        path.join(errors, 'object-b'),
+        path.join(registry, 'devices-b.jsonl'),
+      ])
+        hidden.add(file);
+      expect(await counts()).toEqual({ readings: 1, rejected: 1, devices: 1 });
+      hidden.add(path.join(hour, 'object-a'));
+      expect(await counts()).toEqual({ readings: 0, rejected: 1, devices: 1 });
+    } finally {
+      await filtered.close();
+      await rm(lakeDir, { recursive: true, force: true });
+    }
+  });
+
   it('fails with a non-transient engine error on bad SQL', async () => {
     await expect(
       engine.run({ name: 'bad', sql: 'SELECT nope FROM telemetry', parameters: [] }),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import {
+  access,
   copyFile,
   link,
   mkdir,
@@ -12,7 +13,7 @@ import {
   unlink,
   writeFile,
 } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Clock } from '../clock';
 import { LOCAL_ENVIRONMENT, md5Hex, uuidFrom, type AwsEnvironment } from '../environment';
 
@@ -101,6 +102,9 @@ export class ObjectStore {
   readonly #environment: AwsEnvironment;
   readonly #listeners = new Set<ObjectCreatedListener>();
   readonly #putFault: ObjectStoreOptions['putFault'];
+  readonly #readers: (() => Promise<void>)[] = [];
+  /** The files this store created, each with the number of its creation (see `snapshot`). */
+  readonly #created = new Map<string, number>();
   #sequence = 0;
 
   constructor(options: ObjectStoreOptions) {
@@ -120,6 +124,27 @@ export class ObjectStore {
   onObjectCreated(listener: ObjectCreatedListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * For a local engine that reads the buckets' folders in place while the simulation moves on (the
+   * report runs): the files that existed when it started. A new object is left out of what it
+   * reads; replacing or deleting an object waits until `reading()` resolves. So what a report
+   * reads is decided when its invocation starts, and a run stays deterministic. Not an S3
+   * behaviour: in AWS a query sees whatever is there while it runs.
+   */
+  holdChangesWhile(reading: () => Promise<void>): void {
+    this.#readers.push(reading);
+  }
+
+  /** Whether a file existed when this was called: made by an earlier run, or by this store before. */
+  snapshot(): (file: string) => boolean {
+    const created = this.#created.size;
+    return (file) => (this.#created.get(resolve(file)) ?? 0) <= created;
+  }
+
+  async #readersDone(): Promise<void> {
+    for (const reading of this.#readers) await reading();
   }
 
   /** The file holding an object (for engines such as DuckDB that read the lake in place). */
@@ -142,6 +167,10 @@ export class ObjectStore {
     await mkdir(dirname(target), { recursive: true });
     const tmp = join(tmpDir, randomUUID());
     await writeFile(tmp, body);
+    // Numbered before it appears, so a reader listing the folder meanwhile leaves it out.
+    const file = resolve(target);
+    if (this.#created.has(file) || (await exists(file))) await this.#readersDone();
+    else this.#created.set(file, this.#created.size + 1);
     try {
       if (input.IfNoneMatch === '*') {
         // https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html: with
@@ -208,6 +237,7 @@ export class ObjectStore {
   }
 
   async deleteObject(input: { Bucket: string; Key: string }): Promise<void> {
+    await this.#readersDone();
     await unlink(this.pathOf(input.Bucket, input.Key)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
@@ -337,6 +367,12 @@ const notFound = (error: unknown, input: { Bucket: string; Key: string }, name =
   (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR'
     ? new S3ServiceError(name, `The specified key does not exist: ${input.Key}`, 404)
     : error;
+
+const exists = (file: string): Promise<boolean> =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 const walk = async (dir: string): Promise<string[]> => {
   const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {

@@ -6,6 +6,7 @@ import {
   LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES,
   LambdaInvoker,
   type FunctionSettings,
+  type InvokeOutcome,
   type LambdaHandler,
 } from '../lambda/invoke';
 import { batchingWindowDueAt } from '../lambda/batching-window';
@@ -21,6 +22,12 @@ export interface SqsEventSourceMappingOptions extends FunctionSettings {
   /** 0-300 s, default 0; a batch size above 10 needs at least 1 s. */
   maximumBatchingWindowInSeconds?: number;
   functionResponseType?: 'ReportBatchItemFailures';
+  /**
+   * Lets an invocation run while the rest of the cloud moves on, as it does in AWS: `poll` starts
+   * it and returns, and its batch stays in flight until it is settled (see {@link settle}). One
+   * invocation at a time. Off, `poll` waits for every invocation it starts.
+   */
+  background?: boolean;
 }
 
 export interface SqsMappingStats {
@@ -43,7 +50,9 @@ export class SqsEventSourceMapping {
   readonly #environment: AwsEnvironment;
   readonly #batchSize: number;
   readonly #windowMs: number;
+  readonly #timeoutMs: number;
   #windowOpenedAt: number | undefined;
+  #inFlight: InFlight | undefined;
   readonly stats: SqsMappingStats = { invocations: 0, failedInvocations: 0, deleted: 0, returnedToQueue: 0 };
 
   constructor(options: SqsEventSourceMappingOptions) {
@@ -72,12 +81,20 @@ export class SqsEventSourceMapping {
     this.#invoker = new LambdaInvoker(options, this.#environment, options.clock);
     this.#batchSize = batchSize;
     this.#windowMs = window * 1000;
+    this.#timeoutMs = timeout * 1000;
   }
 
-  /** Invokes the function for every batch that is due now; returns the number of invocations. */
+  /**
+   * Invokes the function for every batch that is due now; returns the number of invocations. In
+   * the background mode it first settles the invocation in flight once its function timeout has
+   * passed (its batch must be settled before the visibility timeout would show it again) or when
+   * a new batch is due, and it leaves the invocation it starts running.
+   */
   async poll(): Promise<number> {
     let invocations = 0;
-    while (this.#due()) {
+    const inFlight = this.#inFlight;
+    if (inFlight && (this.#options.clock.now() >= inFlight.settleAt || this.#due())) await this.settle();
+    while (!this.#inFlight && this.#due()) {
       // Half the 6 MB payload for bodies leaves room for the envelope and JSON escaping of each body.
       const messages = this.#options.queue.receive(
         this.#batchSize,
@@ -86,10 +103,43 @@ export class SqsEventSourceMapping {
       );
       this.#windowOpenedAt = undefined;
       if (messages.length === 0) break;
-      await this.#invoke(messages);
+      const invocation = this.#invoke(messages);
       invocations += 1;
+      if (!this.#options.background) {
+        await this.#settleWith(messages, await invocation);
+        continue;
+      }
+      this.#inFlight = {
+        messages,
+        settleAt: this.#options.clock.now() + this.#timeoutMs,
+        outcome: invocation,
+        done: invocation.then(() => undefined),
+      };
     }
     return invocations;
+  }
+
+  /**
+   * Waits for the invocation in flight, if any, and applies its outcome to the queue now (deletes
+   * what succeeded, leaves the rest to reappear). True when there was one.
+   */
+  async settle(): Promise<boolean> {
+    const inFlight = this.#inFlight;
+    if (!inFlight) return false;
+    const outcome = await inFlight.outcome;
+    this.#inFlight = undefined;
+    await this.#settleWith(inFlight.messages, outcome);
+    return true;
+  }
+
+  /** Resolves once no invocation is running (its outcome may still wait to be settled). */
+  idle(): Promise<void> {
+    return this.#inFlight?.done ?? Promise.resolve();
+  }
+
+  /** Whether an invocation started in the background is still to be settled. */
+  get inFlight(): boolean {
+    return this.#inFlight !== undefined;
   }
 
   /** The next instant at which `poll` has work: a batching window closing or a message reappearing. */
@@ -100,7 +150,8 @@ export class SqsEventSourceMapping {
       visible > 0
         ? batchingWindowDueAt(this.#windowOpenedAt, this.#options.clock.now(), this.#windowMs)
         : undefined;
-    const reappears = this.#options.queue.nextVisibleAt();
+    // A batch in flight is settled before it could reappear, so its messages are not due.
+    const reappears = this.#options.queue.nextVisibleAt(this.#inFlight?.messages);
     const candidates = [windowCloses, reappears].filter((at): at is number => at !== undefined);
     return candidates.length > 0 ? Math.min(...candidates) : undefined;
   }
@@ -116,10 +167,13 @@ export class SqsEventSourceMapping {
     return visible >= this.#batchSize || now - this.#windowOpenedAt >= this.#windowMs;
   }
 
-  async #invoke(messages: ReceivedMessage[]): Promise<void> {
+  #invoke(messages: ReceivedMessage[]): Promise<InvokeOutcome> {
     const event: SQSEvent = { Records: messages.map((message) => this.#record(message)) };
     this.stats.invocations += 1;
-    const outcome = await this.#invoker.invoke(this.#options.handler, event);
+    return this.#invoker.invoke(this.#options.handler, event);
+  }
+
+  async #settleWith(messages: ReceivedMessage[], outcome: InvokeOutcome): Promise<void> {
     if (!outcome.ok) {
       // A function error fails the whole batch: nothing is deleted.
       this.stats.failedInvocations += 1;
@@ -165,6 +219,15 @@ export class SqsEventSourceMapping {
       awsRegion: this.#environment.region,
     };
   }
+}
+
+/** An invocation started in the background: its batch, and when it must be settled at the latest. */
+interface InFlight {
+  messages: ReceivedMessage[];
+  /** The function's timeout after the start: no invocation runs longer. */
+  settleAt: number;
+  outcome: Promise<InvokeOutcome>;
+  done: Promise<void>;
 }
 
 // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting

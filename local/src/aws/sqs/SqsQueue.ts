@@ -272,11 +272,16 @@ export class SqsQueue {
     return this.#movedToDeadLetter;
   }
 
-  /** When the next invisible (in-flight or delayed) message becomes visible, if any. */
-  nextVisibleAt(): number | undefined {
+  /**
+   * When the next invisible (in-flight or delayed) message becomes visible, if any, leaving out the
+   * `received` messages (a batch its consumer will settle before then).
+   */
+  nextVisibleAt(received: readonly { ReceiptHandle: string }[] = []): number | undefined {
     const now = this.#clock.now();
+    const ignored = new Set(received.map(({ ReceiptHandle }) => ReceiptHandle));
     let next: number | undefined;
     for (const message of this.#messages.values()) {
+      if (message.receiptHandle !== undefined && ignored.has(message.receiptHandle)) continue;
       if (message.visibleAt > now && (next === undefined || message.visibleAt < next))
         next = message.visibleAt;
     }

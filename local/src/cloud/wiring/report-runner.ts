@@ -28,7 +28,7 @@ export interface ReportRunnerParts {
  */
 export const wireReportRunner = async (
   context: WiringContext,
-  { bus, warehouse }: SharedResources,
+  { bus, store, warehouse }: SharedResources,
 ): Promise<ReportRunnerParts> => {
   const { clock, faults, layout } = context;
   const service = context.service('report-runner');
@@ -44,7 +44,13 @@ export const wireReportRunner = async (
     ...(faults ? { redeliverAfterDelete: duplicateDelivery(faults) } : {}),
   });
 
-  const runnerFaults = faults ? new RunnerFaults(faults, clock) : undefined;
+  // The runner runs while the simulation moves on (the mapping's background mode). What it reads
+  // is decided when its invocation starts, as if it took no time: the clock stands still for it,
+  // and its queries read the objects that existed then (`ObjectStore.snapshot`).
+  let startedAt: number | undefined;
+  let existedAtStart: ((file: string) => boolean) | undefined;
+  const invocationClock = { now: () => startedAt ?? clock.now() };
+  const runnerFaults = faults ? new RunnerFaults(faults, invocationClock) : undefined;
   const runnerDeps = await createLocalRunnerDependencies(
     service.environment('runner'),
     {
@@ -53,17 +59,30 @@ export const wireReportRunner = async (
       kafkaQuarantineDir: layout.quarantineDir,
       warehouseDir: layout.warehouseDir,
     },
-    { warehouse: runnerFaults ? runnerFaults.warehouse(warehouse) : warehouse },
+    {
+      warehouse: runnerFaults ? runnerFaults.warehouse(warehouse) : warehouse,
+      visible: (file) => existedAtStart?.(file) ?? true,
+    },
   );
   context.closers.push(runnerDeps.close);
   if (runnerFaults)
     runnerDeps.runner = { ...runnerDeps.runner, store: runnerFaults.store(runnerDeps.runner.store) };
   const runtime = service.runtime();
   const bareRunner = createRunnerHandler({ ...runnerDeps, ...runtime });
-  const runner = lambdaRuntime(
+  const deployed = lambdaRuntime(
     runnerFaults ? runnerFaults.handler(bareRunner, runtime.metrics) : bareRunner,
     runtime,
   );
+  const runner: typeof deployed = async (event, lambdaContext) => {
+    startedAt = clock.now();
+    existedAtStart = store.snapshot();
+    try {
+      return await deployed(event, lambdaContext);
+    } finally {
+      startedAt = undefined;
+      existedAtStart = undefined;
+    }
+  };
 
   bus.putRule({
     name: 'report-runner-local-ingest-object-created',
@@ -81,6 +100,9 @@ export const wireReportRunner = async (
     batchSize: num(sqsEvent.batchSize, 'batchSize'),
     maximumBatchingWindowInSeconds: num(sqsEvent.maximumBatchingWindow, 'maximumBatchingWindow'),
     functionResponseType: 'ReportBatchItemFailures',
+    // Report queries take the engine's time, not the simulation's: they run beside it.
+    background: true,
   });
+  store.holdChangesWhile(() => runnerMapping.idle());
   return { runQueue, deadLetterQueue, runnerMapping };
 };
