@@ -124,10 +124,26 @@ export const parameterPlacements = (sql: string): ParameterPlacement[] =>
     return { clause, line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
   });
 
+type Placeholder = Readonly<{ clause: ParameterClause; index: number }>;
+
+/** Scans already made, by SQL text: the reports are a handful of texts run over and over. */
+const scanned = new Map<string, readonly Placeholder[]>();
+const SCANS_KEPT = 256;
+
 /** Every `?` placeholder of `sql` with its clause and its offset in `sql`. */
-const placeholders = (sql: string): { clause: ParameterClause; index: number }[] => {
+const placeholders = (sql: string): readonly Placeholder[] => {
+  let found = scanned.get(sql);
+  if (!found) {
+    found = scanPlaceholders(sql);
+    if (scanned.size >= SCANS_KEPT) scanned.clear();
+    scanned.set(sql, found);
+  }
+  return found;
+};
+
+const scanPlaceholders = (sql: string): Placeholder[] => {
   const levels: Level[] = [{ clause: 'statement', query: true, empty: true }];
-  const found: { clause: ParameterClause; index: number }[] = [];
+  const found: Placeholder[] = [];
   let previous = '';
   for (let i = 0; i < sql.length; i += 1) {
     const skipped = endOfQuotedOrComment(sql, i);
