@@ -19,8 +19,15 @@ snapshot() { # <checkout> <snapshot dir>
 }
 
 git -C "$root" worktree add --detach -q "$out/base" "$base"
-# A copy, not a link: the workspace packages in node_modules are relative links into the checkout.
-cp -a "$root/node_modules" "$out/base/"
+# The installed packages as links to this tree's, but the workspace packages (@pipeline/*): those
+# are relative links into the checkout, copied as links so they point into the base's own folders.
+mkdir "$out/base/node_modules"
+for entry in "$root"/node_modules/* "$root"/node_modules/.bin; do
+  case "$(basename "$entry")" in
+    @pipeline) cp -a "$entry" "$out/base/node_modules/" ;;
+    *) ln -s "$entry" "$out/base/node_modules/" ;;
+  esac
+done
 # The base packages with this tree's test harness, which writes the snapshots.
 cp "$root/shared/testing/package.ts" "$out/base/shared/testing/package.ts"
 snapshot "$out/base" "$out/before"
