@@ -7,19 +7,67 @@ import { promisify } from 'node:util';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PostgresWarehouse, type SqlClient, type SqlExecutor } from '@pipeline/shared/warehouse';
 
-const executor = (target: PGlite | Transaction): SqlExecutor => ({
-  async query(sql, parameters = []) {
-    const result = await target.query<Record<string, unknown>>(sql, [...parameters]);
+/** A value as a SQL literal, or undefined when it has none here (the statement then binds it). */
+const literal = (value: unknown): string | undefined => {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'string') return `'${value.replaceAll("'", "''")}'`;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  return undefined;
+};
+
+/**
+ * Runs the warehouse's statements, each prepared once per database. PGlite parses and plans
+ * every statement it is sent, and that was most of what a small upsert cost, while the warehouse
+ * sends a handful of statements over and over. A prepared statement (`PREPARE`, which outlives a
+ * rolled-back transaction) is planned once; `EXECUTE` takes its values as literals, since it
+ * accepts no bind parameters (https://www.postgresql.org/docs/current/sql-prepare.html,
+ * https://www.postgresql.org/docs/current/sql-execute.html). Names are never reused, so callers
+ * preparing the same statement at once need not wait for each other.
+ */
+class PreparedStatements {
+  readonly #names = new Map<string, string>();
+  #count = 0;
+
+  async query(
+    target: PGlite | Transaction,
+    sql: string,
+    parameters: readonly unknown[],
+  ): Promise<{ rows: Record<string, unknown>[]; affectedRows: number }> {
+    const literals = parameters.map(literal);
+    if (parameters.length === 0 || literals.some((value) => value === undefined)) {
+      const result = await target.query<Record<string, unknown>>(sql, [...parameters]);
+      return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
+    }
+    let name = this.#names.get(sql);
+    if (name === undefined) {
+      name = `warehouse_statement_${(this.#count += 1)}`;
+      await target.exec(`PREPARE ${name} AS ${sql}`);
+      this.#names.set(sql, name);
+    }
+    const result = await target.query<Record<string, unknown>>(`EXECUTE ${name}(${literals.join(', ')})`);
     return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
-  },
-});
+  }
+}
+
+/** A database's prepared statements, shared by every client over it (they share its session). */
+const preparedOf = new WeakMap<PGlite, PreparedStatements>();
 
 /** A {@link SqlClient} over PGlite (Postgres compiled to WASM, in process). */
-export const pgliteSqlClient = (db: PGlite): SqlClient => ({
-  ...executor(db),
-  transaction: (work) => db.transaction((tx) => work(executor(tx))),
-  close: () => db.close(),
-});
+export const pgliteSqlClient = (db: PGlite): SqlClient => {
+  let prepared = preparedOf.get(db);
+  if (!prepared) preparedOf.set(db, (prepared = new PreparedStatements()));
+  const statements = prepared;
+  const executor = (target: PGlite | Transaction): SqlExecutor => ({
+    query: (sql, parameters = []) => statements.query(target, sql, parameters),
+  });
+  return {
+    ...executor(db),
+    transaction: (work) => db.transaction((tx) => work(executor(tx))),
+    close: () => db.close(),
+  };
+};
 
 /**
  * The local cloud's default warehouse: PGlite embedded, persisted in `dataDir` (in memory when

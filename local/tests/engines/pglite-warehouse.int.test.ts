@@ -3,7 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { defaultPgliteTemplateDir, initialisePgliteDataDir } from '../../src/engines/pglite-warehouse';
+import {
+  defaultPgliteTemplateDir,
+  initialisePgliteDataDir,
+  pgliteSqlClient,
+} from '../../src/engines/pglite-warehouse';
 
 describe('initialising a PGlite data directory from a template cluster', () => {
   let root: string;
@@ -66,5 +70,34 @@ describe('initialising a PGlite data directory from a template cluster', () => {
     expect(defaultPgliteTemplateDir()).toBe(
       path.join(nodeModules, '.cache', 'pipeline-local', `pglite-${version}-cluster`),
     );
+  });
+});
+
+describe('the PGlite SQL client', () => {
+  it('prepares each parameterised statement once per database and runs it with literal values', async () => {
+    const db = await PGlite.create();
+    try {
+      await db.exec('CREATE TABLE readings (id text PRIMARY KEY, note text, value double precision)');
+      const clients = [pgliteSqlClient(db), pgliteSqlClient(db)];
+      const upsert =
+        'INSERT INTO readings SELECT * FROM json_to_recordset($1::json) AS r(id text, note text, value double precision) ' +
+        'ON CONFLICT (id) DO UPDATE SET note = EXCLUDED.note, value = EXCLUDED.value';
+      const notes = ["it's", 'back\\slash', 'naïve ☃', '', "'; DROP TABLE readings; --"];
+      for (const [index, note] of notes.entries()) {
+        const client = clients[index % 2]!;
+        const rows = JSON.stringify([{ id: `r${index % 3}`, note, value: index / 3 }]);
+        if (index % 2 === 0) expect((await client.query(upsert, [rows])).affectedRows).toBe(1);
+        else await client.transaction((tx) => tx.query(upsert, [rows]));
+      }
+      const select = 'SELECT note, value FROM readings WHERE id = $1 AND value > $2';
+      expect((await clients[0]!.query(select, ['r1', 0])).rows).toEqual([
+        { note: "'; DROP TABLE readings; --", value: 4 / 3 },
+      ]);
+      expect((await clients[1]!.query(select, ['r2', null])).rows).toEqual([]);
+      const prepared = await db.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+      expect(prepared.rows).toHaveLength(2);
+    } finally {
+      await db.close();
+    }
   });
 });
