@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared/registry';
-import { invokeStageLocal } from '@pipeline/local/testing';
+import { freshPglite, invokeStageLocal } from '@pipeline/local/testing';
 import { invokeLocalWithOutput } from '@pipeline/shared/testing';
 
 const serviceDir = join(__dirname, '..');
@@ -32,7 +32,7 @@ afterEach(() => rm(localCloud, { recursive: true, force: true }));
 
 beforeAll(async () => {
   // The local cloud's warehouse: PGlite, reachable over the Postgres wire protocol.
-  db = await PGlite.create();
+  db = await freshPglite();
   const port = await freePort();
   server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 4 });
   await server.start();
