@@ -10,7 +10,9 @@ const swc = [
 ];
 
 const common = {
-  testEnvironment: 'node',
+  // JEST_CPU_LOG=<file> logs each test file's CPU, its child processes' included, as JSON lines
+  // (scripts/jest/cpu-environment.js; docs/BENCHMARKS.md, "Test suite").
+  testEnvironment: process.env.JEST_CPU_LOG ? '<rootDir>/scripts/jest/cpu-environment.js' : 'node',
   // middy and aedes (the MQTT broker of the device tests) are ESM-only: let swc turn them into
   // CommonJS like our own sources.
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { createPgliteWarehouse } from '@pipeline/local/engines';
+import { freshPgliteWarehouse } from '@pipeline/local/testing';
 import { loadReports } from '@pipeline/report-runner';
 import { ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
 import {
@@ -224,7 +224,7 @@ describe('the dashboard generator on an empty warehouse', () => {
   let warehouse: PostgresWarehouse;
 
   beforeAll(async () => {
-    ({ db, warehouse } = await createPgliteWarehouse());
+    ({ db, warehouse } = await freshPgliteWarehouse());
   }, 60_000);
   afterAll(() => warehouse?.close());
 

@@ -3,7 +3,7 @@
 // and a half of hourly reports, two and a half hours of real-time windows) so the screenshot of the
 // dashboard built from them is worth looking at.
 import { createHash } from 'node:crypto';
-import { createPgliteWarehouse } from '@pipeline/local/engines';
+import { freshPgliteWarehouse } from '@pipeline/local/testing';
 import { loadReports } from '@pipeline/report-runner';
 import { ensureRealtimeSchema, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
 import type { PostgresWarehouse, WarehouseRow, WarehouseTable } from '@pipeline/shared/warehouse';
@@ -293,7 +293,7 @@ export const loadFixture = async (warehouse: PostgresWarehouse, fixture: Fixture
 
 /** A fresh in-memory PGlite warehouse holding the fixture. */
 export const fixtureWarehouse = async (fixture: FixtureRows = fixtureRows()) => {
-  const { warehouse } = await createPgliteWarehouse();
+  const { warehouse } = await freshPgliteWarehouse();
   await loadFixture(warehouse, fixture);
   return warehouse;
 };

@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared/registry';
+import { freshPglite, invokeStageLocal } from '@pipeline/local/testing';
 import { invokeLocalWithOutput } from '@pipeline/shared/testing';
 
 const serviceDir = join(__dirname, '..');
@@ -31,7 +32,7 @@ afterEach(() => rm(localCloud, { recursive: true, force: true }));
 
 beforeAll(async () => {
   // The local cloud's warehouse: PGlite, reachable over the Postgres wire protocol.
-  db = await PGlite.create();
+  db = await freshPglite();
   const port = await freePort();
   server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 4 });
   await server.start();
@@ -56,15 +57,15 @@ const invokeLocal = (eventFile: string) =>
     env: { LOCAL_ROOT: localCloud, POWERTOOLS_LOG_LEVEL: 'WARN' },
   });
 
-describe('sls invoke local --stage local', () => {
-  it('aggregates a batch offline and returns the window state', async () => {
-    const { response } = await invokeLocal('events/window-1-open.json');
-    expect(response).toEqual({
-      state: expect.objectContaining({ s: expect.any(String) }),
-      batchItemFailures: [],
-    });
-  }, 120_000);
+// The same function on the same stage without osls's start-up (invokeStageLocal): for the tests
+// about what the stage-local handler does with an event, once the command itself is shown to work.
+const invokeInProcess = (eventFile: string) =>
+  invokeStageLocal<Record<string, unknown>>('analytics-sink', 'sink', eventFile, {
+    params: { warehouseUrl },
+    env: { LOCAL_ROOT: localCloud, POWERTOOLS_LOG_LEVEL: 'WARN' },
+  });
 
+describe('sls invoke local --stage local', () => {
   it('writes the final window to the local warehouse and logs its alerts', async () => {
     const { response, output } = await invokeLocal('events/window-4-final.json');
 
@@ -82,6 +83,16 @@ describe('sls invoke local --stage local', () => {
     // No registry in the local cloud folder: said once, and the configured thresholds apply.
     expect(output).toContain('device registry could not be loaded');
   }, 120_000);
+});
+
+describe('the sink on stage local, configured as sls invoke local configures it', () => {
+  it('aggregates a batch offline and returns the window state', async () => {
+    const { response } = await invokeInProcess('events/window-1-open.json');
+    expect(response).toEqual({
+      state: expect.objectContaining({ s: expect.any(String) }),
+      batchItemFailures: [],
+    });
+  });
 
   it("alerts on a device's own thresholds from the registry in the local ingest bucket folder", async () => {
     // dev-0001 runs hot by design: its own maximum of 22.5 °C (the configured rule is temperature>80).
@@ -89,10 +100,10 @@ describe('sls invoke local --stage local', () => {
     await mkdir(join(registryFile, '..'), { recursive: true });
     await writeFile(registryFile, '{"device_id":"dev-0001","site":"plant-berlin","temperature_max":22.5}\n');
 
-    const { response, output } = await invokeLocal('events/window-4-final.json');
+    const { response, output } = await invokeInProcess('events/window-4-final.json');
 
     expect(response).toEqual({ state: {}, batchItemFailures: [] });
     expect(output).toContain('temperature_above_22_5');
     expect(output).not.toContain('device registry could not be loaded');
-  }, 120_000);
+  });
 });

@@ -1,4 +1,9 @@
-import { paramProblemsOf, undeclaredParams, undocumentedParams } from '@pipeline/shared/testing';
+import {
+  paramProblemsOf,
+  paramRefusalOf,
+  undeclaredParams,
+  undocumentedParams,
+} from '@pipeline/shared/testing';
 import type { AWS } from 'osls';
 import { paramDescriptions, paramRules } from '../src/params';
 
@@ -88,5 +93,54 @@ describe('analytics-sink deployment parameters', () => {
     ['a Redshift database that is no identifier', { redshiftDatabase: 'my-db' }, ['redshiftDatabase']],
   ])('refuses %s, naming the parameter (a rule for every parameter)', (_, overrides, expected) => {
     expect(names(overrides)).toEqual(expected);
+  });
+});
+
+// What `sls package --stage test` prints when it refuses, through the call osls makes while it
+// resolves the config (shared/src/serverless/check-params.cjs); params.int.test.ts shows, with one
+// real packaging, that this message reaches the user and stops the packaging.
+describe('analytics-sink refusal at package time', () => {
+  it.each([
+    [
+      'warehouse=redshift-serverless and a workgroup name but no ARN',
+      { warehouse: 'redshift-serverless', redshiftWorkgroupName: 'pipeline', redshiftWorkgroupArn: 'none' },
+      ['--param redshiftWorkgroupArn=none: must be set'],
+    ],
+    [
+      'a malformed workgroup ARN, hub stream ARN and out-of-range numbers',
+      {
+        warehouse: 'redshift-serverless',
+        redshiftWorkgroupName: 'pipeline',
+        redshiftWorkgroupArn: 'arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/pipeline',
+        hubStreamArn: 'telemetry',
+        tumblingWindowSeconds: '1000',
+        batchSize: '0',
+        logRetentionInDays: '31',
+      },
+      [
+        '--param redshiftWorkgroupArn=arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/pipeline: must be a Redshift Serverless workgroup ARN',
+        '--param hubStreamArn=telemetry: must be a Kinesis stream ARN',
+        '--param tumblingWindowSeconds=1000: must be an integer from 1 to 900',
+        '--param batchSize=0: must be an integer from 1 to 10000',
+        '--param logRetentionInDays=31: must be one of 1, 3, 5',
+      ],
+    ],
+    [
+      'warehouse=postgres without a URL secret outside stage local',
+      { warehouse: 'postgres' },
+      ['--param warehouseUrlSecretArn=none: must be set with warehouse=postgres outside stage local'],
+    ],
+    [
+      'a malformed URL secret and alarm topic',
+      { warehouse: 'postgres', warehouseUrlSecretArn: 'pipeline-warehouse', alarmTopicArn: 'alarms' },
+      [
+        '--param warehouseUrlSecretArn=pipeline-warehouse: must be a Secrets Manager secret ARN',
+        '--param alarmTopicArn=alarms: must be an SNS topic ARN',
+      ],
+    ],
+  ])('with %s, naming each parameter', (_, overrides, messages) => {
+    const refusal = paramRefusalOf(config, paramRules, { stage: 'test', overrides });
+    expect(refusal).toContain('Invalid deployment parameters of analytics-sink:');
+    for (const message of messages) expect(refusal).toContain(message);
   });
 });

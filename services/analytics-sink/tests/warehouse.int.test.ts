@@ -4,7 +4,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresWarehouse } from '@pipeline/shared/warehouse';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createPgliteWarehouse } from '@pipeline/local/engines';
+import { freshPgliteWarehouse } from '@pipeline/local/testing';
 import { SnsAlertPublisher } from '../src/adapters/sns-alert-publisher';
 import { ALERT_TABLE, WINDOW_PART_TABLE } from '../src/domain/realtime-tables';
 import { createSinkHandler } from '../src/handlers/sink-handler';
@@ -24,7 +24,7 @@ let warehouse: PostgresWarehouse;
 let sink: ReturnType<typeof createSinkHandler>;
 
 beforeAll(async () => {
-  ({ db, warehouse } = await createPgliteWarehouse());
+  ({ db, warehouse } = await freshPgliteWarehouse());
   sink = createSinkHandler({
     settings: sinkSettings(),
     warehouse,

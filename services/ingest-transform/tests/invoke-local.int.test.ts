@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_REGISTRY_KEY } from '@pipeline/shared/registry';
 import { TRANSFORM_QUARANTINE_PREFIX, type FirehoseTransformationResponse } from '@pipeline/shared';
+import { invokeStageLocal } from '@pipeline/local/testing';
 import { invokeLocal } from '@pipeline/shared/testing';
 import { decodeData } from './events';
 
@@ -22,6 +23,15 @@ const transform = (eventFile: string) =>
     stage: 'local',
     env: { LOCAL_ROOT: localCloud },
   });
+
+// The same function on the same stage without osls's start-up (invokeStageLocal): for the tests
+// about what the stage-local handler does with an event, once the command itself is shown to work.
+const transformInProcess = async (eventFile: string) =>
+  (
+    await invokeStageLocal<FirehoseTransformationResponse>('ingest-transform', 'transform', eventFile, {
+      env: { LOCAL_ROOT: localCloud },
+    })
+  ).response;
 
 const okRecords = (response: FirehoseTransformationResponse) =>
   response.records.flatMap(({ result, data }) =>
@@ -47,16 +57,20 @@ describe('sls invoke local --stage local (the README command)', () => {
       ['dev-0101', true, 'plant-berlin'],
     ]);
   }, 60_000);
+});
 
+describe('the transform on stage local, configured as sls invoke local configures it', () => {
   it('still delivers every record, flagged registered=false, when there is no registry', async () => {
-    const response = await transform('events/firehose-kinesis-source.json');
+    const response = await transformInProcess('events/firehose-kinesis-source.json');
 
     expect(response.records.map(({ result }) => result)).toEqual(['Ok', 'Ok', 'Ok', 'Ok', 'Dropped', 'Ok']);
     expect(okRecords(response).every(({ registered }) => registered === false)).toBe(true);
   }, 60_000);
 
   it('runs the transform offline on the bad-records event without failing the batch, keeping the rejections in the local bucket folder', async () => {
-    const results = (await transform('events/firehose-bad-records.json')).records.map(({ result }) => result);
+    const results = (await transformInProcess('events/firehose-bad-records.json')).records.map(
+      ({ result }) => result,
+    );
     expect(results.filter((result) => result === 'ProcessingFailed')).toHaveLength(results.length - 1);
     // The transform's quarantine, as in the ingest bucket: errors/transform/dt=/hour=/*.ndjson.
     const folder = join(localCloud, 'local-ingest', TRANSFORM_QUARANTINE_PREFIX);

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CanonicalRecordSchema } from '@pipeline/shared';
+import { invokeStageLocal } from '@pipeline/local/testing';
 import { invokeLocal } from '@pipeline/shared/testing';
 import type { BatchSummary } from '../src/domain/plan-batch';
 
@@ -27,6 +28,15 @@ const consume = (eventFile: string) =>
     stage: 'local',
     env: { LOCAL_ROOT: localCloud },
   });
+
+// The same function on the same stage without osls's start-up (invokeStageLocal): for the tests
+// about what the stage-local handler does with an event, once the command itself is shown to work.
+const consumeInProcess = async (eventFile: string) =>
+  (
+    await invokeStageLocal<BatchSummary>('msk-consumer', 'consumer', eventFile, {
+      env: { LOCAL_ROOT: localCloud },
+    })
+  ).response;
 
 const hubLines = async () =>
   (await readFile(path.join(localCloud, HUB_FILE), 'utf8'))
@@ -66,9 +76,11 @@ describe('sls invoke local --stage local', () => {
       ['msk', 2, 5310],
     ]);
   }, 120_000);
+});
 
+describe('the consumer on stage local, configured as sls invoke local configures it', () => {
   it('quarantines the sample poison records into the local quarantine bucket folder', async () => {
-    expect(await consume('events/msk-poison.json')).toMatchObject({
+    expect(await consumeInProcess('events/msk-poison.json')).toMatchObject({
       received: 8,
       forwarded: 1,
       skipped: { tombstone: 1, no_value: 1 },

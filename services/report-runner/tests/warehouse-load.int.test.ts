@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { createPgliteWarehouse, DuckDbQueryEngine, FolderObjectStore } from '@pipeline/local/engines';
+import { DuckDbQueryEngine, FolderObjectStore } from '@pipeline/local/engines';
+import { freshPgliteWarehouse } from '@pipeline/local/testing';
 import { WarehouseError, type PostgresWarehouse, type WarehouseTable } from '@pipeline/shared/warehouse';
 import { partitionId, type PartitionRun } from '../src/domain/batch-plan';
 import { reportOutputKeys } from '../src/domain/layout';
@@ -57,7 +58,7 @@ describe('report runs loaded into the PGlite warehouse', () => {
     await writeRegistry(path.join(root, 'lake'), generateRegistry());
     engine = await DuckDbQueryEngine.create({ lakeDir: path.join(root, 'lake') });
     // One PGlite for the whole file: a fresh data directory takes seconds to initialise.
-    ({ warehouse, db } = await createPgliteWarehouse());
+    ({ warehouse, db } = await freshPgliteWarehouse());
     store = new FolderObjectStore(path.join(root, 'reports'));
     deps = {
       engine,

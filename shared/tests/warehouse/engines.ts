@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Client, types } from 'pg';
 import { pgliteSqlClient } from '@pipeline/local/engines';
+import { freshPglite } from '@pipeline/local/testing';
 import { PostgresWarehouse } from '../../src/warehouse';
 import { PostgresTestServer } from '../../testing/postgres-server';
 
@@ -36,7 +37,7 @@ export const pgliteEngine = (): PostgresEngine => {
     maxConnections: 1,
     async start() {
       dir = await mkdtemp(path.join(tmpdir(), 'pg-socket-'));
-      db = await PGlite.create();
+      db = await freshPglite();
       server = new PGLiteSocketServer({ db, path: path.join(dir, '.s.PGSQL.5432'), maxConnections: 1 });
       await server.start();
     },

@@ -1,0 +1,2 @@
+export * from './invoke-stage-local';
+export * from './pglite';
