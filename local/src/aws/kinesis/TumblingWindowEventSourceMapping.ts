@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import { earliest, type Clock } from '../clock';
 import { LOCAL_ENVIRONMENT, uuidFrom, type AwsEnvironment } from '../environment';
 import {
   LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES,
@@ -177,21 +177,19 @@ export class TumblingWindowEventSourceMapping {
   nextDueAt(): number | undefined {
     const now = this.#options.clock.now();
     let next: number | undefined;
-    const consider = (at: number | undefined) => {
-      if (at !== undefined && (next === undefined || at < next)) next = at;
-    };
     for (const shardId of this.#activeShards()) {
       const progress = this.#progressOf(shardId);
       if (progress.retryAt !== undefined) {
-        consider(progress.retryAt);
+        next = earliest(next, progress.retryAt);
         continue;
       }
-      if (progress.finalOwed) consider(now);
-      if (progress.window) consider(progress.window.end);
-      const [next] = this.reader.peek(shardId, 1);
-      if (next) {
-        const visible = this.#visibleAt(next.approximateArrivalTimestamp);
-        consider(
+      if (progress.finalOwed) next = earliest(next, now);
+      if (progress.window) next = earliest(next, progress.window.end);
+      const head = this.reader.next(shardId);
+      if (head) {
+        const visible = this.#visibleAt(head.approximateArrivalTimestamp);
+        next = earliest(
+          next,
           Math.max(visible, batchingWindowDueAt(progress.batchOpenedAt, visible, this.#batchingWindowMs)),
         );
       }
@@ -205,11 +203,13 @@ export class TumblingWindowEventSourceMapping {
   }
 
   #activeShards(): string[] {
-    const shards = new Set(this.reader.readableShards());
+    const readable = this.reader.readableShards();
+    let shards: string[] | undefined;
     // A shard read to its end may still owe the final invocation of its last window.
     for (const [shardId, progress] of this.#progress)
-      if (progress.window || progress.finalOwed) shards.add(shardId);
-    return [...shards];
+      if ((progress.window || progress.finalOwed) && !readable.includes(shardId))
+        (shards ??= [...readable]).push(shardId);
+    return shards ?? readable;
   }
 
   #progressOf(shardId: string): ShardProgress {
