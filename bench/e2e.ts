@@ -80,7 +80,7 @@ const main = async (): Promise<void> => {
       const report = await runOnce(events);
       reports.push(report);
       console.log(
-        `  ${events.toLocaleString('en-US')} events, run ${run + 1}: produced->lake ${(report.producedToLakeMs / 1000).toFixed(1)} s, ` +
+        `  ${events.toLocaleString('en-US')} events, run ${run + 1}: produced->lake ${(report.producedToLakeMs / 1000).toFixed(1)} s ` +
           `(CPU ${(report.producedToLakeCpuMs / 1000).toFixed(1)} s), ->reports ${(report.producedToReportsMs / 1000).toFixed(1)} s, startup ${(report.startupMs / 1000).toFixed(1)} s, ` +
           `max RSS ${(report.maxRssBytes / MB).toFixed(0)} MB, ${report.balanced ? 'balanced' : `NOT BALANCED: ${report.problems.join('; ')}`}`,
       );
