@@ -80,8 +80,8 @@ const main = async (): Promise<void> => {
       const report = await runOnce(events);
       reports.push(report);
       console.log(
-        `  ${events.toLocaleString('en-US')} events, run ${run + 1}: produced->lake ${(report.producedToLakeMs / 1000).toFixed(1)} s, ` +
-          `->reports ${(report.producedToReportsMs / 1000).toFixed(1)} s, startup ${(report.startupMs / 1000).toFixed(1)} s, ` +
+        `  ${events.toLocaleString('en-US')} events, run ${run + 1}: produced->lake ${(report.producedToLakeMs / 1000).toFixed(1)} s ` +
+          `(CPU ${(report.producedToLakeCpuMs / 1000).toFixed(1)} s), ->reports ${(report.producedToReportsMs / 1000).toFixed(1)} s, startup ${(report.startupMs / 1000).toFixed(1)} s, ` +
           `max RSS ${(report.maxRssBytes / MB).toFixed(0)} MB, ${report.balanced ? 'balanced' : `NOT BALANCED: ${report.problems.join('; ')}`}`,
       );
       if (!report.balanced) failed = true;
@@ -92,6 +92,7 @@ const main = async (): Promise<void> => {
     rows.push([
       events.toLocaleString('en-US'),
       Math.round(events / (pick('producedToLakeMs') / 1000)).toLocaleString('en-US'),
+      Math.round((pick('producedToLakeCpuMs') * 1000) / events).toLocaleString('en-US'),
       Math.round(events / (pick('producedToReportsMs') / 1000)).toLocaleString('en-US'),
       Math.round(events / (pick('wallMs') / 1000)).toLocaleString('en-US'),
       (pick('startupMs') / 1000).toFixed(1),
@@ -109,6 +110,7 @@ const main = async (): Promise<void> => {
       [
         'events',
         'events/s produced->lake',
+        'CPU µs per event produced->lake',
         'events/s produced->reports done',
         'events/s whole run',
         'start-up s',

@@ -8,6 +8,10 @@ export interface Clock {
   now(): number;
 }
 
+/** The earlier of a due time that may be unknown and another: for `nextDueAt` without arrays. */
+export const earliest = (at: number | undefined, other: number): number =>
+  at === undefined || other < at ? other : at;
+
 /** The wall clock, for a local run that streams in real time (`--keep-running`). */
 export const systemClock: Clock = { now: () => Date.now() };
 

@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresWarehouse } from '@pipeline/shared/warehouse';
-import type { ManualClock } from '../aws/clock';
+import { earliest, type ManualClock } from '../aws/clock';
 import type { EventBus } from '../aws/eventbridge/EventBus';
 import type { DeliveryStream } from '../aws/firehose/DeliveryStream';
 import type { KinesisStream } from '../aws/kinesis/KinesisStream';
@@ -123,13 +123,15 @@ export class LocalCloud {
 
   /** When a simulator next has work, if any has. */
   nextDueAt(): number | undefined {
-    const due = [
-      this.mskMapping.nextDueAt(),
-      this.firehose.nextDueAt(),
-      this.windowMapping.nextDueAt(),
-      this.runnerMapping.nextDueAt(),
-    ].filter((at): at is number => at !== undefined);
-    return due.length > 0 ? Math.min(...due) : undefined;
+    // Asked on every step of a run, so without arrays.
+    let next = this.mskMapping.nextDueAt();
+    const firehose = this.firehose.nextDueAt();
+    if (firehose !== undefined) next = earliest(next, firehose);
+    const window = this.windowMapping.nextDueAt();
+    if (window !== undefined) next = earliest(next, window);
+    const runner = this.runnerMapping.nextDueAt();
+    if (runner !== undefined) next = earliest(next, runner);
+    return next;
   }
 
   /**

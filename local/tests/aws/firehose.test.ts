@@ -377,6 +377,31 @@ describe('Firehose: the response contract', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('hands each attempt an event of its own, plain JSON: what a failed attempt changed is not seen again', async () => {
+    let calls = 0;
+    const { clock, events, put, create, objects } = await use({
+      handler: async (event) => {
+        calls += 1;
+        expect(JSON.parse(JSON.stringify(event))).toStrictEqual(event);
+        if (calls === 1) {
+          for (const record of event.records) record.data = Buffer.from('changed').toString('base64');
+          event.records.pop();
+          throw new Error('after changing its event');
+        }
+        return transform(event);
+      },
+    });
+    const firehose = create();
+    await put([reading('dev-1'), reading('dev-2')]);
+    at(clock, 60_000);
+    await firehose.poll();
+    at(clock, 120_000);
+    await firehose.poll();
+
+    expect(events.map((event) => event.records.length)).toEqual([1, 2]);
+    expect((await objects('raw/')).map(({ text }) => text.trim().split('\n').length)).toEqual([2]);
+  });
+
   it('recovers when a retry succeeds: nothing goes to the error prefix', async () => {
     let calls = 0;
     const { clock, put, create, errorRecords } = await use({

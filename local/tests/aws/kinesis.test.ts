@@ -518,3 +518,38 @@ describe('Kinesis hub: the IncomingRecords metric', () => {
     expect(stream.incomingRecords).toBe(1000);
   });
 });
+
+describe('Kinesis hub: what a reader has not read yet', () => {
+  it('sums up the records after a position in one lookup, as the separate questions answer it', async () => {
+    const clock = clockAt();
+    const stream = new KinesisStream({ name: 'hub', shardCount: 1, clock });
+    const [shardId] = stream.shardIds() as [string];
+    for (const value of ['a', 'bb', 'ccc']) {
+      await stream.putRecord({ PartitionKey: 'dev-1', Data: bytes(value) });
+      clock.advance(1000);
+    }
+    const reader = new StreamReader(stream, 'test');
+    const [first, second] = reader.peek(shardId, 3) as [StoredRecord, StoredRecord];
+
+    for (const position of [
+      '',
+      first.sequenceNumber,
+      second.sequenceNumber,
+      stream.latestPosition(shardId),
+    ]) {
+      expect(stream.unreadAfter(shardId, position)).toEqual({
+        count: stream.countAfter(shardId, position),
+        dataBytes: stream.dataBytesAfter(shardId, position),
+        firstArrival: stream.firstArrivalAfter(shardId, position),
+      });
+    }
+    expect(stream.unreadAfter(shardId, first.sequenceNumber)).toEqual({
+      count: 2,
+      dataBytes: 5,
+      firstArrival: second.approximateArrivalTimestamp,
+    });
+    expect(reader.next(shardId)).toBe(first);
+    reader.checkpoint(shardId, stream.latestPosition(shardId));
+    expect(reader.next(shardId)).toBeUndefined();
+  });
+});

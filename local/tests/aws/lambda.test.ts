@@ -52,6 +52,35 @@ describe('synchronous Lambda invocation', () => {
     });
   });
 
+  it('hands a built event over as it is, still measuring it on its JSON, and copies the response', async () => {
+    const event = { records: [{ data: 'YQ==', at: 1.5 }] };
+    const returned = { state: { count: 1 } };
+    let received: unknown;
+    const outcome = await invoker().invokeBuilt(async (got: typeof event) => {
+      received = got;
+      return returned;
+    }, event);
+
+    expect(received).toBe(event);
+    expect(outcome).toEqual({
+      ok: true,
+      response: returned,
+      requestBytes: Buffer.byteLength(JSON.stringify(event)),
+      responseBytes: Buffer.byteLength(JSON.stringify(returned)),
+    });
+    expect((outcome as { response: unknown }).response).not.toBe(returned);
+  });
+
+  it('refuses a built event above 6 MB without calling the handler', async () => {
+    const handler = jest.fn();
+    // 'é' is 2 bytes of UTF-8: under the limit in characters, over it in bytes.
+    const outcome = await invoker().invokeBuilt(handler, {
+      data: 'é'.repeat(LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES / 2),
+    });
+    expect(outcome).toMatchObject({ ok: false, kind: 'request-too-large' });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
   it('refuses a request above 6 MB without calling the handler', async () => {
     const handler = jest.fn();
     const outcome = await invoker().invoke(handler, { data: 'x'.repeat(LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES) });

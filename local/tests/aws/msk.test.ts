@@ -216,6 +216,33 @@ describe('MSK event source mapping', () => {
     expect(kafka.heldRecordCount()).toBe(0);
   });
 
+  it('hands each attempt an event of its own, plain JSON: what a failed attempt changed is not seen again', async () => {
+    const clock = clockAt();
+    const kafka = cluster(clock, 1);
+    kafka.produce('telemetry', { key: 'dev-1', value: 'a', headers: { h: Buffer.from('ë') } });
+    const deliveries: MSKEvent[] = [];
+    const esm = consumer(
+      kafka,
+      clock,
+      async (event) => {
+        expect(JSON.parse(JSON.stringify(event))).toStrictEqual(event);
+        deliveries.push(structuredClone(event));
+        if (deliveries.length === 1) {
+          for (const records of Object.values(event.records)) records.length = 0;
+          throw new Error('after changing its event');
+        }
+      },
+      { maximumBatchingWindowInSeconds: 0 },
+    );
+
+    await esm.poll();
+    clock.advance(esm.nextDueAt()! - clock.now());
+    await esm.poll();
+
+    expect(deliveries).toHaveLength(2);
+    expect(deliveries[1]).toEqual(deliveries[0]);
+  });
+
   it('gives up a batch after MaximumRetryAttempts and hands it to the on-failure destination', async () => {
     const clock = clockAt();
     const kafka = cluster(clock, 1);

@@ -129,6 +129,37 @@ describe('Kinesis tumbling-window event source mapping', () => {
     expect(events[2]?.isFinalInvokeForWindow).toBe(true);
   });
 
+  // Each invocation gets its own event, as from Lambda's JSON wire: what a failed invocation did to
+  // its event (its state included) is not seen by the retry; and the event is plain JSON.
+  it('hands each invocation an event of its own: a failed attempt that changed its state does not leak into the retry', async () => {
+    let calls = 0;
+    const { clock, esm, events, put } = setup({
+      batchSize: 1,
+      handler: async (event) => {
+        calls += 1;
+        expect(JSON.parse(JSON.stringify(event))).toStrictEqual(event);
+        const count = Number(event.state.count ?? 0) + event.Records.length;
+        if (calls === 2) {
+          event.state.count = 99;
+          event.Records.length = 0;
+          throw new Error('after changing its event');
+        }
+        return { state: { count } };
+      },
+    });
+    await put('a', 'b');
+
+    await esm.poll();
+    clock.advance(esm.nextDueAt()! - clock.now());
+    await esm.poll();
+
+    expect(events.map((event) => [event.Records.length, event.state])).toEqual([
+      [1, {}],
+      [1, { count: 1 }],
+      [1, { count: 1 }],
+    ]);
+  });
+
   it('closes a window as soon as a record of the next window arrives, and never mixes windows in one batch', async () => {
     const { clock, esm, events, put, payloads } = setup();
     await put('w1-a');

@@ -1,5 +1,5 @@
 import type { FirehoseTransformationRecord } from '@pipeline/shared';
-import type { Clock } from '../clock';
+import { earliest, type Clock } from '../clock';
 import { LOCAL_ENVIRONMENT, type AwsEnvironment } from '../environment';
 import type { KinesisStream } from '../kinesis/KinesisStream';
 import { StreamReader, type StartingPosition } from '../kinesis/StreamReader';
@@ -140,10 +140,9 @@ export class DeliveryStream {
    * exactly as if they had been read on arrival.
    */
   nextDueAt(): number | undefined {
-    const candidates = [this.#buffer.nextDueAt(this.#clock.now()), this.#destination.nextDueAt()].filter(
-      (at): at is number => at !== undefined,
-    );
-    return candidates.length > 0 ? Math.min(...candidates) : undefined;
+    const buffer = this.#buffer.nextDueAt(this.#clock.now());
+    const destination = this.#destination.nextDueAt();
+    return destination === undefined ? buffer : earliest(buffer, destination);
   }
 
   /** Records held in processor and S3 buffers (not yet in an object). */

@@ -91,20 +91,20 @@ export class Processor {
   }
 
   async transform(batch: readonly PendingRecord[]): Promise<TransformOutcome> {
-    const records = batch.map(toSourceRecord);
     const recordIds = batch.map(({ recordId }) => recordId);
     const attempts = this.context.numberOfRetries + 1;
     let lastError: { errorCode: string; errorMessage: string } = FIREHOSE_ERRORS.functionError;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      // Built afresh for each attempt, so what a failed attempt did to its event is not seen again.
       const event: FirehoseKinesisSourceEvent = {
         invocationId: this.#invocationIds.next(),
         deliveryStreamArn: this.context.deliveryStreamArn,
         sourceKinesisStreamArn: this.context.sourceStreamArn,
         region: this.context.environment.region,
-        records,
+        records: batch.map(toSourceRecord),
       };
       this.stats.invocations += 1;
-      const outcome = await this.#invoker.invoke(this.settings.handler, event);
+      const outcome = await this.#invoker.invokeBuilt(this.settings.handler, event);
       const verdict = outcome.ok
         ? checkTransformResponse(outcome.response, recordIds, this.context.requiredPartitionKeys)
         : {

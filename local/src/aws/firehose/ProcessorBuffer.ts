@@ -1,3 +1,4 @@
+import { earliest } from '../clock';
 import type { KinesisStream } from '../kinesis/KinesisStream';
 import type { StoredRecord } from '../kinesis/Shard';
 import type { StreamReader } from '../kinesis/StreamReader';
@@ -73,16 +74,14 @@ export class ProcessorBuffer {
    * fill it (an upper bound). Reading is not work that must happen at a given instant.
    */
   nextDueAt(now: number): number | undefined {
-    const candidates: number[] = [];
+    let next = this.deadline();
     const unread = this.#unreadSummary();
     if (unread.count > 0) {
       if (this.#openedAt === undefined && unread.firstArrival !== undefined)
-        candidates.push(unread.firstArrival + this.hints.bufferIntervalSeconds * 1000);
-      if (this.#mayFill(unread)) candidates.push(now);
+        next = earliest(next, unread.firstArrival + this.hints.bufferIntervalSeconds * 1000);
+      if (this.#mayFill(unread)) next = earliest(next, now);
     }
-    const deadline = this.deadline();
-    if (deadline !== undefined) candidates.push(deadline);
-    return candidates.length > 0 ? Math.min(...candidates) : undefined;
+    return next;
   }
 
   /** Moves records from the source into the buffer, oldest arrival first, until it is full. */
@@ -155,12 +154,11 @@ export class ProcessorBuffer {
     let bytes = 0;
     let firstArrival: number | undefined;
     for (const shardId of this.reader.readableShards()) {
-      const position = this.#readPosition(shardId);
-      const shardCount = this.source.countAfter(shardId, position);
-      if (shardCount === 0) continue;
-      count += shardCount;
-      bytes += this.source.dataBytesAfter(shardId, position);
-      const arrival = this.source.firstArrivalAfter(shardId, position);
+      const unread = this.source.unreadAfter(shardId, this.#readPosition(shardId));
+      if (unread.count === 0) continue;
+      count += unread.count;
+      bytes += unread.dataBytes;
+      const arrival = unread.firstArrival;
       if (arrival !== undefined && (firstArrival === undefined || arrival < firstArrival))
         firstArrival = arrival;
     }

@@ -35,6 +35,7 @@ import {
   type Position,
   type ShardWriteLimits,
   type StoredRecord,
+  type UnreadSummary,
 } from './Shard';
 import { decodeShardIterator, encodeShardIterator, iteratorStartPosition } from './shard-iterator';
 import type { StreamReader } from './StreamReader';
@@ -371,6 +372,16 @@ export class KinesisStream {
   /** Data bytes (without partition keys) of the held records of a shard after `position`. */
   dataBytesAfter(shardId: string, position: Position): number {
     return this.#shard(shardId).dataBytesAfter(position);
+  }
+
+  /** How many held records of a shard lie after `position`, their data bytes and the first one's arrival. */
+  unreadAfter(shardId: string, position: Position): UnreadSummary {
+    return this.#shard(shardId).unreadAfter(position);
+  }
+
+  /** The first held record of a shard after `position`, if any. */
+  firstAfter(shardId: string, position: Position): StoredRecord | undefined {
+    return this.#shard(shardId).firstAfter(position);
   }
 
   /** Arrival time of the first held record of a shard after `position`, if any. */

@@ -31,6 +31,15 @@ export const shardIdFor = (index: number): string => `shardId-${String(index).pa
 // fixed width keeps string order equal to numeric order.
 export const sequenceNumberFor = (counter: bigint): string => `49${counter.toString().padStart(54, '0')}`;
 
+/** The records of a shard after a position: how many, their data bytes, when the first arrived. */
+export interface UnreadSummary {
+  count: number;
+  dataBytes: number;
+  firstArrival: number | undefined;
+}
+
+const NOTHING_UNREAD: UnreadSummary = Object.freeze({ count: 0, dataBytes: 0, firstArrival: undefined });
+
 /** One shard's records (oldest first, the trimmed ones before `head`) and its write budget. */
 export class Shard {
   readonly records: StoredRecord[] = [];
@@ -119,6 +128,18 @@ export class Shard {
     const record = this.records[index];
     if (!record) return 0;
     return this.#dataBytesTotal - ((this.#dataBytesThrough[index] as number) - record.data.byteLength);
+  }
+
+  /** countAfter, dataBytesAfter and firstAfter's arrival from one lookup (a reader asks on every step). */
+  unreadAfter(position: Position): UnreadSummary {
+    const index = this.indexAfter(position);
+    const first = this.records[index];
+    if (!first) return NOTHING_UNREAD;
+    return {
+      count: this.records.length - index,
+      dataBytes: this.#dataBytesTotal - ((this.#dataBytesThrough[index] as number) - first.data.byteLength),
+      firstArrival: first.approximateArrivalTimestamp,
+    };
   }
 
   firstAfter(position: Position): StoredRecord | undefined {

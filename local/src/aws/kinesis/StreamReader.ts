@@ -48,6 +48,11 @@ export class StreamReader {
     });
   }
 
+  /** The first unprocessed record of a shard, if any: `peek(shardId, 1)[0]` without the array. */
+  next(shardId: string): StoredRecord | undefined {
+    return this.stream.firstAfter(shardId, this.positionOf(shardId));
+  }
+
   /** Records everything up to and including `sequenceNumber` in the shard as processed. */
   checkpoint(shardId: string, sequenceNumber: string): void {
     if (sequenceNumber > this.positionOf(shardId)) this.#positions.set(shardId, sequenceNumber);

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import { earliest, type Clock } from '../clock';
 import { LOCAL_ENVIRONMENT, uuidFrom, type AwsEnvironment } from '../environment';
 import {
   LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES,
@@ -72,8 +72,12 @@ export interface TumblingWindowStats {
 interface Window {
   start: number;
   end: number;
-  state: Record<string, unknown>;
-  /** The state serialised, measured once when it is returned (it is read for every batch). */
+  /**
+   * The state as the last response returned it, serialised: each invocation gets a fresh parse
+   * of it (so nothing a failed invocation did to its copy is seen again), and its size is
+   * measured once (it is read for every batch).
+   */
+  stateJson: string;
   stateBytes: number;
 }
 
@@ -173,21 +177,19 @@ export class TumblingWindowEventSourceMapping {
   nextDueAt(): number | undefined {
     const now = this.#options.clock.now();
     let next: number | undefined;
-    const consider = (at: number | undefined) => {
-      if (at !== undefined && (next === undefined || at < next)) next = at;
-    };
     for (const shardId of this.#activeShards()) {
       const progress = this.#progressOf(shardId);
       if (progress.retryAt !== undefined) {
-        consider(progress.retryAt);
+        next = earliest(next, progress.retryAt);
         continue;
       }
-      if (progress.finalOwed) consider(now);
-      if (progress.window) consider(progress.window.end);
-      const [next] = this.reader.peek(shardId, 1);
-      if (next) {
-        const visible = this.#visibleAt(next.approximateArrivalTimestamp);
-        consider(
+      if (progress.finalOwed) next = earliest(next, now);
+      if (progress.window) next = earliest(next, progress.window.end);
+      const head = this.reader.next(shardId);
+      if (head) {
+        const visible = this.#visibleAt(head.approximateArrivalTimestamp);
+        next = earliest(
+          next,
           Math.max(visible, batchingWindowDueAt(progress.batchOpenedAt, visible, this.#batchingWindowMs)),
         );
       }
@@ -201,11 +203,13 @@ export class TumblingWindowEventSourceMapping {
   }
 
   #activeShards(): string[] {
-    const shards = new Set(this.reader.readableShards());
+    const readable = this.reader.readableShards();
+    let shards: string[] | undefined;
     // A shard read to its end may still owe the final invocation of its last window.
     for (const [shardId, progress] of this.#progress)
-      if (progress.window || progress.finalOwed) shards.add(shardId);
-    return [...shards];
+      if ((progress.window || progress.finalOwed) && !readable.includes(shardId))
+        (shards ??= [...readable]).push(shardId);
+    return shards ?? readable;
   }
 
   #progressOf(shardId: string): ShardProgress {
@@ -291,14 +295,14 @@ export class TumblingWindowEventSourceMapping {
 
   #openWindow(progress: ShardProgress, arrival: number): Window {
     const start = Math.floor(arrival / this.#windowMs) * this.#windowMs;
-    progress.window = { start, end: start + this.#windowMs, state: {}, stateBytes: 2 };
+    progress.window = { start, end: start + this.#windowMs, stateJson: '{}', stateBytes: 2 };
     return progress.window;
   }
 
   async #invokeBatch(shardId: string, progress: ShardProgress, window: Window, batch: StoredRecord[]) {
     const event = this.#event(shardId, window, batch, { final: false, terminatedEarly: false });
     this.stats.invocations += 1;
-    const outcome = await this.#invoker.invoke(this.#options.handler, event);
+    const outcome = await this.#invoker.invokeBuilt(this.#options.handler, event);
     const response = outcome.ok
       ? parseTumblingWindowResponse(outcome.response, batch, this.#options.functionResponseType)
       : undefined;
@@ -309,8 +313,8 @@ export class TumblingWindowEventSourceMapping {
     // The state as it crossed the invoker's JSON wire (Lambda's runtime serialises the response
     // with JSON.stringify): Infinity and NaN come back as null, so the next invocation of the
     // window reads exactly what it would read in AWS.
-    window.state = response.state;
-    window.stateBytes = Buffer.byteLength(JSON.stringify(response.state));
+    window.stateJson = JSON.stringify(response.state);
+    window.stateBytes = Buffer.byteLength(window.stateJson);
     progress.batchOpenedAt = undefined;
     if (window.stateBytes > TUMBLING_WINDOW_STATE_LIMIT_BYTES) {
       progress.finalOwed = { terminatedEarly: true };
@@ -338,7 +342,7 @@ export class TumblingWindowEventSourceMapping {
     const terminatedEarly = progress.finalOwed?.terminatedEarly ?? false;
     const event = this.#event(shardId, window, [], { final: true, terminatedEarly });
     this.stats.invocations += 1;
-    const outcome = await this.#invoker.invoke(this.#options.handler, event);
+    const outcome = await this.#invoker.invokeBuilt(this.#options.handler, event);
     if (!outcome.ok || !parseTumblingWindowResponse(outcome.response, [], undefined)) {
       // "If the invocation fails, your Lambda function suspends further processing until a successful invocation."
       this.stats.failedInvocations += 1;
@@ -367,7 +371,7 @@ export class TumblingWindowEventSourceMapping {
   #closeWindow(progress: ShardProgress, terminatedEarly: boolean): void {
     // An early termination continues the same window with a fresh state.
     if (terminatedEarly && progress.window) {
-      progress.window.state = {};
+      progress.window.stateJson = '{}';
       progress.window.stateBytes = 2;
     } else progress.window = undefined;
     progress.finalOwed = undefined;
@@ -418,7 +422,7 @@ export class TumblingWindowEventSourceMapping {
       records,
       shardId,
       streamArn: this.#options.stream.arn,
-      window,
+      window: { start: window.start, end: window.end, state: JSON.parse(window.stateJson) },
       final,
       terminatedEarly,
       functionName: this.#options.functionName,

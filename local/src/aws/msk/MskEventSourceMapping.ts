@@ -228,7 +228,7 @@ export class MskEventSourceMapping {
     const { cluster, clock } = this.#options;
     const event = mskEventOf(cluster, records);
     this.stats.invocations += 1;
-    const outcome = await this.#invoker.invoke(this.#options.handler, event);
+    const outcome = await this.#invoker.invokeBuilt(this.#options.handler, event);
     if (outcome.ok) {
       this.#commit(records);
       this.stats.recordsDelivered += records.length;
