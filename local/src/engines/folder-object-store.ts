@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ObjectReader, ObjectStore } from '@pipeline/report-runner';
@@ -15,12 +16,17 @@ export class FolderObjectStore implements ObjectStore, ObjectReader {
     this.root = path.resolve(root);
   }
 
+  /**
+   * Synchronous underneath: the objects are small, and each awaited step of a write waits for a
+   * turn of the event loop, which in the local cloud comes only between the simulation's steps
+   * (the report runs write here while the simulation goes on).
+   */
   async put(key: string, body: string | Uint8Array, _contentType?: string): Promise<void> {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
+    mkdirSync(path.dirname(target), { recursive: true });
     const temporary = `${target}.${randomUUID()}.tmp`;
-    await writeFile(temporary, body);
-    await rename(temporary, target);
+    writeFileSync(temporary, body);
+    renameSync(temporary, target);
   }
 
   /** Whether the object exists (S3 HEAD; analytics-sink's `RealtimeObjects`). */
