@@ -90,7 +90,12 @@ describe('SQS event source mapping', () => {
     queue: SqsQueue,
     clock: ReturnType<typeof clockAt>,
     handler: (event: SQSEvent) => Promise<SQSBatchResponse | void>,
-    options: { batchSize?: number; maximumBatchingWindowInSeconds?: number } = {},
+    options: {
+      batchSize?: number;
+      maximumBatchingWindowInSeconds?: number;
+      timeoutSeconds?: number;
+      background?: boolean;
+    } = {},
   ) =>
     new SqsEventSourceMapping({
       queue,
@@ -246,16 +251,7 @@ describe('SQS event source mapping', () => {
       queue: SqsQueue,
       clock: ReturnType<typeof clockAt>,
       handler: (event: SQSEvent) => Promise<void>,
-    ) =>
-      new SqsEventSourceMapping({
-        queue,
-        clock,
-        handler,
-        functionName: 'report-runner-dev-run',
-        functionResponseType: 'ReportBatchItemFailures',
-        timeoutSeconds: 30,
-        background: true,
-      });
+    ) => mapping(queue, clock, handler, { timeoutSeconds: 30, background: true });
 
     it('starts an invocation and returns; the batch stays in flight until it is settled', async () => {
       const { clock, queue } = queues();
