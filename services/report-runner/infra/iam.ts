@@ -1,5 +1,5 @@
 import { KAFKA_QUARANTINE_PREFIX, LAKE_PREFIX, QUARANTINE_TABLES, QUARANTINE_VIEW } from '@pipeline/shared';
-import { arn, assumedBy, glueArn, ifThen, inlinePolicy, sub } from '@pipeline/shared/serverless';
+import { allow, arn, assumedBy, glueArn, ifThen, inlinePolicy, sub } from '@pipeline/shared/serverless';
 import { athenaResults, locateLake, queryLakeInWorkgroup } from './athena';
 import { dashboardStatements } from './dashboard';
 import { BOOKS_FUNCTION_NAME } from './functions/books';
@@ -41,6 +41,17 @@ const kafkaQuarantineGrants = [
   },
 ].map((statement) => ifThen('HasKafkaQuarantine', { Effect: 'Allow', ...statement }));
 
+/**
+ * Listing one prefix of the ingest bucket and reading its objects: what Athena needs of a table's
+ * folder (https://docs.aws.amazon.com/athena/latest/ug/s3-permissions.html).
+ */
+const listAndReadIngest = (name: string, prefix: string) => [
+  allow(`List${name}`, ['s3:ListBucket'], '${param:ingestBucketArn}', {
+    Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+  }),
+  allow(`Read${name}`, ['s3:GetObject'], `\${param:ingestBucketArn}/${prefix}*`),
+];
+
 /** What the lake's reports read besides the lake table: the lake, the registry, the quarantines. */
 const readReportSources = [
   {
@@ -52,33 +63,9 @@ const readReportSources = [
     Resource: glueArn('table/${param:glueDatabaseName}/${param:registryTableName}'),
   },
   locateLake,
-  {
-    Sid: 'ListLake',
-    Effect: 'Allow',
-    Action: ['s3:ListBucket'],
-    Resource: '${param:ingestBucketArn}',
-    Condition: { StringLike: { 's3:prefix': [`${LAKE_PREFIX.raw}*`] } },
-  },
-  {
-    Sid: 'ReadLake',
-    Effect: 'Allow',
-    Action: ['s3:GetObject'],
-    Resource: `\${param:ingestBucketArn}/${LAKE_PREFIX.raw}*`,
-  },
-  {
-    // Athena lists the registry table's folder and reads its objects (the registry file).
-    Sid: 'ListRegistry',
-    Effect: 'Allow',
-    Action: ['s3:ListBucket'],
-    Resource: '${param:ingestBucketArn}',
-    Condition: { StringLike: { 's3:prefix': ['${param:registryPrefix}*'] } },
-  },
-  {
-    Sid: 'ReadRegistry',
-    Effect: 'Allow',
-    Action: ['s3:GetObject'],
-    Resource: '${param:ingestBucketArn}/${param:registryPrefix}*',
-  },
+  ...listAndReadIngest('Lake', LAKE_PREFIX.raw),
+  // Athena lists the registry table's folder and reads its objects (the registry file).
+  ...listAndReadIngest('Registry', '${param:registryPrefix}'),
   {
     // The quarantine report reads the view over every source's table (the tables are
     // partition-projected: no partitions to read).
@@ -89,20 +76,8 @@ const readReportSources = [
       glueArn(`table/\${param:glueDatabaseName}/${table}`),
     ),
   },
-  {
-    // The transform's, Firehose's and the IoT rule's error records (errors/...).
-    Sid: 'ListIngestQuarantine',
-    Effect: 'Allow',
-    Action: ['s3:ListBucket'],
-    Resource: '${param:ingestBucketArn}',
-    Condition: { StringLike: { 's3:prefix': [`${LAKE_PREFIX.errors}*`] } },
-  },
-  {
-    Sid: 'ReadIngestQuarantine',
-    Effect: 'Allow',
-    Action: ['s3:GetObject'],
-    Resource: `\${param:ingestBucketArn}/${LAKE_PREFIX.errors}*`,
-  },
+  // The transform's, Firehose's and the IoT rule's error records (errors/...).
+  ...listAndReadIngest('IngestQuarantine', LAKE_PREFIX.errors),
   ...kafkaQuarantineGrants,
 ];
 
