@@ -36,18 +36,24 @@ class PreparedStatements {
     parameters: readonly unknown[],
   ): Promise<{ rows: Record<string, unknown>[]; affectedRows: number }> {
     const literals = parameters.map(literal);
-    if (parameters.length === 0 || literals.some((value) => value === undefined)) {
-      const result = await target.query<Record<string, unknown>>(sql, [...parameters]);
-      return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
-    }
+    const prepared = parameters.length > 0 && literals.every((value) => value !== undefined);
+    const result = prepared
+      ? await target.query<Record<string, unknown>>(
+          `EXECUTE ${await this.#prepare(target, sql)}(${literals.join(', ')})`,
+        )
+      : await target.query<Record<string, unknown>>(sql, [...parameters]);
+    return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
+  }
+
+  /** The name of `sql`'s prepared statement, prepared now if it is new. */
+  async #prepare(target: PGlite | Transaction, sql: string): Promise<string> {
     let name = this.#names.get(sql);
     if (name === undefined) {
       name = `warehouse_statement_${(this.#count += 1)}`;
       await target.exec(`PREPARE ${name} AS ${sql}`);
       this.#names.set(sql, name);
     }
-    const result = await target.query<Record<string, unknown>>(`EXECUTE ${name}(${literals.join(', ')})`);
-    return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
+    return name;
   }
 }
 
@@ -56,9 +62,8 @@ const preparedOf = new WeakMap<PGlite, PreparedStatements>();
 
 /** A {@link SqlClient} over PGlite (Postgres compiled to WASM, in process). */
 export const pgliteSqlClient = (db: PGlite): SqlClient => {
-  let prepared = preparedOf.get(db);
-  if (!prepared) preparedOf.set(db, (prepared = new PreparedStatements()));
-  const statements = prepared;
+  const statements = preparedOf.get(db) ?? new PreparedStatements();
+  preparedOf.set(db, statements);
   const executor = (target: PGlite | Transaction): SqlExecutor => ({
     query: (sql, parameters = []) => statements.query(target, sql, parameters),
   });

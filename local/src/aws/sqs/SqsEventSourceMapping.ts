@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Clock } from '../clock';
+import { earliest, type Clock } from '../clock';
 import { LOCAL_ENVIRONMENT, type AwsEnvironment } from '../environment';
 import {
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
@@ -111,9 +111,9 @@ export class SqsEventSourceMapping {
       }
       this.#inFlight = {
         messages,
+        receipts: new Set(messages.map(({ ReceiptHandle }) => ReceiptHandle)),
         settleAt: this.#options.clock.now() + this.#timeoutMs,
         outcome: invocation,
-        done: invocation.then(() => undefined),
       };
     }
     return invocations;
@@ -133,8 +133,8 @@ export class SqsEventSourceMapping {
   }
 
   /** Resolves once no invocation is running (its outcome may still wait to be settled). */
-  idle(): Promise<void> {
-    return this.#inFlight?.done ?? Promise.resolve();
+  async idle(): Promise<void> {
+    await this.#inFlight?.outcome;
   }
 
   /** Whether an invocation started in the background is still to be settled. */
@@ -151,9 +151,9 @@ export class SqsEventSourceMapping {
         ? batchingWindowDueAt(this.#windowOpenedAt, this.#options.clock.now(), this.#windowMs)
         : undefined;
     // A batch in flight is settled before it could reappear, so its messages are not due.
-    const reappears = this.#options.queue.nextVisibleAt(this.#inFlight?.messages);
-    const candidates = [windowCloses, reappears].filter((at): at is number => at !== undefined);
-    return candidates.length > 0 ? Math.min(...candidates) : undefined;
+    const reappears = this.#options.queue.nextVisibleAt(this.#inFlight?.receipts);
+    // Asked on every step of a run, so without arrays (as the other simulators' nextDueAt).
+    return reappears === undefined ? windowCloses : earliest(windowCloses, reappears);
   }
 
   #due(): boolean {
@@ -224,10 +224,11 @@ export class SqsEventSourceMapping {
 /** An invocation started in the background: its batch, and when it must be settled at the latest. */
 interface InFlight {
   messages: ReceivedMessage[];
+  /** Their receipt handles. */
+  receipts: ReadonlySet<string>;
   /** The function's timeout after the start: no invocation runs longer. */
   settleAt: number;
   outcome: Promise<InvokeOutcome>;
-  done: Promise<void>;
 }
 
 // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting

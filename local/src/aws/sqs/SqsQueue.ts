@@ -274,14 +274,13 @@ export class SqsQueue {
 
   /**
    * When the next invisible (in-flight or delayed) message becomes visible, if any, leaving out the
-   * `received` messages (a batch its consumer will settle before then).
+   * messages received with the `ignored` receipt handles (a batch its consumer will settle before).
    */
-  nextVisibleAt(received: readonly { ReceiptHandle: string }[] = []): number | undefined {
+  nextVisibleAt(ignored?: ReadonlySet<string>): number | undefined {
     const now = this.#clock.now();
-    const ignored = new Set(received.map(({ ReceiptHandle }) => ReceiptHandle));
     let next: number | undefined;
     for (const message of this.#messages.values()) {
-      if (message.receiptHandle !== undefined && ignored.has(message.receiptHandle)) continue;
+      if (message.receiptHandle !== undefined && ignored?.has(message.receiptHandle)) continue;
       if (message.visibleAt > now && (next === undefined || message.visibleAt < next))
         next = message.visibleAt;
     }
