@@ -37,12 +37,12 @@ class PreparedStatements {
   ): Promise<{ rows: Record<string, unknown>[]; affectedRows: number }> {
     const literals = parameters.map(literal);
     const prepared = parameters.length > 0 && literals.every((value) => value !== undefined);
+    // EXECUTE goes as a simple query (`exec`): one protocol message instead of the extended
+    // protocol's parse, bind, describe and execute, for the same rows and types.
     const result = prepared
-      ? await target.query<Record<string, unknown>>(
-          `EXECUTE ${await this.#prepare(target, sql)}(${literals.join(', ')})`,
-        )
+      ? (await target.exec(`EXECUTE ${await this.#prepare(target, sql)}(${literals.join(', ')})`))[0]!
       : await target.query<Record<string, unknown>>(sql, [...parameters]);
-    return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
+    return { rows: result.rows as Record<string, unknown>[], affectedRows: result.affectedRows ?? 0 };
   }
 
   /** The name of `sql`'s prepared statement, prepared now if it is new. */

@@ -100,4 +100,38 @@ describe('the PGlite SQL client', () => {
       await db.close();
     }
   });
+
+  it('returns what a query with bound parameters returns: the same rows, types and affected rows', async () => {
+    const db = await PGlite.create();
+    try {
+      await db.exec(
+        'CREATE TABLE typed (id int PRIMARY KEY, amount numeric, at timestamptz, flag boolean, big bigint, ' +
+          'ratio double precision, note text, doc jsonb)',
+      );
+      const client = pgliteSqlClient(db);
+      const insert =
+        'INSERT INTO typed SELECT g, $2::numeric, $3::timestamptz, $4::boolean, $5::bigint, $6, $7, $8::jsonb ' +
+        'FROM generate_series(1, $1::int) AS g';
+      const values = [
+        3,
+        '12.50',
+        '2026-12-06T10:00:00.000Z',
+        true,
+        '9007199254740993',
+        0.25,
+        null,
+        '{"a":[1]}',
+      ];
+      expect((await client.query(insert, values)).affectedRows).toBe(3);
+      const select = 'SELECT * FROM typed WHERE id >= $1 ORDER BY id';
+      expect((await client.query(select, [2])).rows).toEqual((await db.query(select, [2])).rows);
+      const update = 'UPDATE typed SET flag = $1 WHERE id <= $2';
+      expect((await client.query(update, [false, 2])).affectedRows).toBe(2);
+      expect(
+        (await client.transaction((tx) => tx.query('DELETE FROM typed WHERE id > $1', [0]))).affectedRows,
+      ).toBe(3);
+    } finally {
+      await db.close();
+    }
+  });
 });
