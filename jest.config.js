@@ -1,7 +1,7 @@
 // Test tiers (see README): `unit` runs pure and handler tests in milliseconds; `integration` runs
 // real local engines and `sls package`; `e2e` runs the whole local cloud (`npm start`) and checks
-// its books; `browser` opens the generated dashboard in Chromium. `npm test` runs them all after
-// typecheck and lint.
+// its books; `browser` opens the generated dashboard in Chromium. `npm test` runs them all, with
+// typecheck and lint beside them (scripts/run-together.mjs).
 const { availableParallelism } = require('node:os');
 
 const swc = [

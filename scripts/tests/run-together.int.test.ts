@@ -15,6 +15,8 @@ beforeAll(async () => {
     second: 'echo second ran',
     fails: 'echo fails ran && exit 3',
     beside: 'echo beside ran',
+    // Long enough that only a stop ends it within the test's time.
+    slow: "sleep 60 && printf 'slow%sended\\n' ' '",
   };
   await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'probe', private: true, scripts }));
 });
@@ -43,14 +45,17 @@ describe('node scripts/run-together.mjs', () => {
     expect(output).toContain('beside ran');
   }, 60_000);
 
-  it('ends a chain at its first failure, still lets the others finish, and exits 1', async () => {
-    const { code, output } = await runTogether('first,fails,second', 'beside');
+  it('stops everything at the first failure, child processes included, and exits 1', async () => {
+    const started = Date.now();
+    const { code, output } = await runTogether('first,fails,second', 'slow');
     expect(code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(outcomes(output).map((line) => line.replace(/ in \d+ s$/, ''))).toEqual([
       '< npm run first passed',
       '< npm run fails failed (exit 3)',
-      '< npm run beside passed',
+      '< npm run slow stopped, as another one failed',
     ]);
+    expect(output).not.toContain('slow ended');
     expect(output).not.toContain('second ran');
   }, 60_000);
 });
