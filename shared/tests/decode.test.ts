@@ -88,6 +88,51 @@ describe('decodeJsonObject', () => {
     expect(disagreements).toEqual([]);
   });
 
+  // The whole outcome, value and byte count included, for the payloads where Buffer's base64, the
+  // fatal UTF-8 decoder or the canonical-base64 check decide something: a faster decoding of plain
+  // ASCII payloads must leave every one of them as it is.
+  it.each<[string, string, unknown]>([
+    [
+      'a byte-order mark before the object',
+      base64('\ufeff{"a":1}'),
+      { ok: true, value: { a: 1 }, bytes: 10 },
+    ],
+    [
+      'multi-byte characters',
+      base64('{"site":"Zürich","n":"€𝄞"}'),
+      { ok: true, value: { site: 'Zürich', n: '€𝄞' }, bytes: 32 },
+    ],
+    [
+      'NUL and DEL inside a string',
+      base64('{"a":"\u0000\u007f"}'),
+      { ok: false, reason: 'invalid_json', detail: expect.stringContaining('position 6') },
+    ],
+    ['whitespace around the object', base64(' {"a":1} '), { ok: true, value: { a: 1 }, bytes: 9 }],
+    [
+      'a byte that is not UTF-8 after the object',
+      base64(Buffer.from([0x7b, 0x7d, 0x80])),
+      { ok: false, reason: 'invalid_utf8', detail: 'data is not valid UTF-8' },
+    ],
+    [
+      'whitespace inside the base64',
+      'eyJh IjoxfQ=',
+      { ok: false, reason: 'invalid_base64', detail: 'data is not valid base64' },
+    ],
+    [
+      'line breaks at the end of the base64',
+      'eyJhIjoxfQ\n\n',
+      { ok: false, reason: 'invalid_base64', detail: 'data is not valid base64' },
+    ],
+    ['bits after the last byte', 'e31=', { ok: true, value: {}, bytes: 2 }],
+    [
+      'URL-safe base64',
+      'eyJhIjoiPj4-PyJ9',
+      { ok: false, reason: 'invalid_base64', detail: 'data is not valid base64' },
+    ],
+  ])('decodes %s as Buffer and a fatal UTF-8 decoder read it', (_name, data, expected) => {
+    expect(decodeJsonObject(data, 1024)).toEqual(expected);
+  });
+
   it('parses deeply nested JSON without crashing', () => {
     const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
     expect(decodeJsonObject(base64(deep), 1_000_000).ok).toBe(true);

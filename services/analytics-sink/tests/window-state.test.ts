@@ -120,6 +120,26 @@ describe('window state encoding', () => {
     );
   });
 
+  // Fingerprints are checked by hand too: the verdict must stay the schema's pattern, 8 base64
+  // characters at a time, and a refused one names the pattern's rule.
+  it.each([
+    ['a character outside the alphabet', 'AAAAAAA-'],
+    ['a padding character', 'AAAAAA=='],
+    ['a partial fingerprint', 'AAAAAAAAAAAA'],
+    ['a non-ASCII character', 'AAAAAAAé'],
+  ])('refuses fingerprints with %s', (_name, packed) => {
+    expect(() => decodeState({ l: LAYOUT, d: {}, f: { 'dev-0001': packed } }, START, 10)).toThrow(
+      'Invalid string: must match pattern',
+    );
+  });
+
+  it('reads every fingerprint of the base64 alphabet', () => {
+    const packed = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const { dedup } = decodeState({ l: LAYOUT, d: {}, f: { 'dev-0001': packed } }, START, 10);
+    expect(dedup.encode()).toEqual({ 'dev-0001': packed });
+    expect(dedup.size).toBe(8);
+  });
+
   it.each([
     ['an empty segment', { l: LAYOUT, s: '', d: {}, f: {} }, 'Too small'],
     ['aggregates that are not a record', { l: LAYOUT, d: [], f: {} }, 'expected record'],
@@ -156,5 +176,31 @@ describe('DedupMemory', () => {
       'duplicate',
       'new',
     ]);
+  });
+});
+
+// Fingerprints are in every state carried between invocations, so their bytes are a contract with
+// the states already in flight: the first 48 bits of the id's hex, as standard base64.
+describe('fingerprintOf', () => {
+  const asBuffer = (eventId: string): string => Buffer.from(eventId.slice(0, 12), 'hex').toString('base64');
+
+  it.each([
+    ['every hex digit', '0123456789abcdef0123456789abcdef', 'ASNFZ4mr'],
+    ['the highest bits', 'ffffffffffff' + '0'.repeat(20), '////////'],
+    ['the lowest bits', '000000000000' + 'f'.repeat(20), 'AAAAAAAA'],
+    ['upper-case hex', 'ABCDEF012345' + '0'.repeat(20), 'q83vASNF'],
+  ])('reads %s as the first six bytes in base64', (_name, eventId, fingerprint) => {
+    expect(fingerprintOf(eventId)).toBe(fingerprint);
+    expect(fingerprintOf(eventId)).toBe(asBuffer(eventId));
+  });
+
+  it.each([
+    ['a non-hex character', 'abcdefg12345' + '0'.repeat(20)],
+    ['a short id', 'abc'],
+    ['an empty id', ''],
+    ['a trailing space', 'abcde ' + '0'.repeat(26)],
+    ['a non-ASCII character', 'abcdé1234567' + '0'.repeat(20)],
+  ])('reads an id with %s as Buffer reads its hex (up to the first non-hex pair)', (_name, eventId) => {
+    expect(fingerprintOf(eventId)).toBe(asBuffer(eventId));
   });
 });

@@ -9,6 +9,7 @@ import {
   ingestTimeOf,
   planBatch,
   quarantineObjects,
+  readHeaders,
   type BatchSummary,
   type ConsumeSettings,
   type KafkaRecord,
@@ -299,6 +300,97 @@ describe('Kafka headers', () => {
   it('still skips a tombstone whatever its headers', () => {
     const plan = planBatch([kafkaRecord(null, { value: null, headers: [{ trace: [999] }] })], settings, NOW);
     expect(plan.summary).toMatchObject({ received: 1, skipped: { tombstone: 1 }, quarantined: {} });
+  });
+});
+
+// Each way headers can break, with the exact detail an operator reads in the quarantine object:
+// the verdicts and messages are pinned so a faster reader keeps them (readHeaders runs per record).
+describe('readHeaders', () => {
+  const invalid = (detail: string) => ({ ok: false, detail });
+  const header = (name: string, value: string, encoding: 'utf8' | 'base64') => ({
+    name,
+    value: { value, encoding },
+  });
+
+  it.each<[string, unknown, unknown]>([
+    [
+      'NaN',
+      [{ trace: [1, Number.NaN] }],
+      invalid('headers.0.trace.1: Invalid input: expected number, received NaN'),
+    ],
+    [
+      'Infinity',
+      [{ trace: [Infinity] }],
+      invalid('headers.0.trace.0: Invalid input: expected number, received Infinity'),
+    ],
+    [
+      'a string byte',
+      [{ trace: ['1'] }],
+      invalid('headers.0.trace.0: Invalid input: expected number, received string'),
+    ],
+    [
+      'a null byte',
+      [{ trace: [null] }],
+      invalid('headers.0.trace.0: Invalid input: expected number, received null'),
+    ],
+    [
+      'a nested list',
+      [{ trace: [[1]] }],
+      invalid('headers.0.trace.0: Invalid input: expected number, received array'),
+    ],
+    [
+      'a header that is a list',
+      [[1, 2]],
+      invalid('headers.0: Invalid input: expected record, received array'),
+    ],
+    ['a header that is a number', [5], invalid('headers.0: Invalid input: expected record, received number')],
+    [
+      'a header that is a Date',
+      [new Date(0)],
+      invalid('headers.0: Invalid input: expected record, received Date'),
+    ],
+    ['headers that are a string', 'abc', invalid('headers: Invalid input: expected array, received string')],
+    ['null headers', null, invalid('headers: Invalid input: expected array, received null')],
+    [
+      'bytes that are an object',
+      [{ trace: { 0: 1 } }],
+      invalid('headers.0.trace: Invalid input: expected array, received object'),
+    ],
+    [
+      'a bad second header',
+      [{ ok: [1] }, { bad: [256] }],
+      invalid('headers.1.bad.0: Too big: expected number to be <=255'),
+    ],
+    [
+      'more than three issues',
+      [{ a: [300, 301], b: 'x' }, null, { c: [1.5] }],
+      invalid(
+        'headers.0.a.0: Too big: expected number to be <=255; headers.0.a.1: Too big: expected number to be <=255; headers.0.b: Invalid input: expected array, received string',
+      ),
+    ],
+    ['no headers', [], { ok: true, headers: [] }],
+    ['an empty header object', [{}], { ok: true, headers: [] }],
+    ['absent headers', undefined, { ok: true, headers: [] }],
+    [
+      'several names in one object and an empty value',
+      [{ a: [104, 105], b: [-1] }, { c: [] }],
+      {
+        ok: true,
+        headers: [header('a', 'hi', 'utf8'), header('b', '/w==', 'base64'), header('c', '', 'utf8')],
+      },
+    ],
+    [
+      'a __proto__ name, which is left out',
+      JSON.parse('[{"__proto__":[1],"a":[2]}]'),
+      { ok: true, headers: [header('a', '\u0002', 'utf8')] },
+    ],
+    [
+      'an object without a prototype',
+      [Object.assign(Object.create(null), { a: [65] })],
+      { ok: true, headers: [header('a', 'A', 'utf8')] },
+    ],
+  ])('reads %s', (_name, headers, expected) => {
+    expect(readHeaders(headers)).toEqual(expected);
   });
 });
 

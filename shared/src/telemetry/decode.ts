@@ -7,6 +7,10 @@ import type { Rejection } from './rejection';
  */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** The bytes a padded base64 string of a length divisible by 4 holds. */
+const decodedLength = (base64: string): number =>
+  (base64.length / 4) * 3 - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0);
+
 /**
  * Whether `Buffer.from(base64, 'base64')` read every character as standard base64. It also reads
  * the URL-safe `-` and `_`, and skips (or stops at) anything else, so a string without those two
@@ -16,9 +20,28 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * pattern's.
  */
 const decodedInFull = (base64: string, bytes: Buffer): boolean =>
-  bytes.length === (base64.length / 4) * 3 - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0) &&
-  !base64.includes('-') &&
-  !base64.includes('_');
+  bytes.length === decodedLength(base64) && !base64.includes('-') && !base64.includes('_');
+
+/**
+ * The payload as text when it is canonical base64 of plain ASCII, the common case, else undefined.
+ * `atob` decodes to one character per byte without a Buffer, and ASCII reads the same as UTF-8, so
+ * this skips a Buffer and the UTF-8 decoder (about 0.3 µs a record). `atob` throws on characters
+ * outside the standard alphabet and drops ASCII whitespace, which makes the text shorter than the
+ * length implies; any of that, and any byte above 0x7f (a byte-order mark too), leaves the payload
+ * to the Buffer path, whose verdict it then gets.
+ */
+const asciiText = (base64: string): string | undefined => {
+  let text: string;
+  try {
+    text = atob(base64);
+  } catch {
+    return undefined;
+  }
+  // One UTF-8 byte per character exactly when every character is below 0x80.
+  return text.length === decodedLength(base64) && Buffer.byteLength(text, 'utf8') === text.length
+    ? text
+    : undefined;
+};
 
 // `fatal` makes malformed UTF-8 an error instead of U+FFFD replacement characters in the lake.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -41,6 +64,12 @@ export const decodeJsonObject = (base64: string, maxBytes: number): Decoded => {
     );
   }
   if (base64.length % 4 !== 0) return reject('invalid_base64', 'data is not valid base64');
+  const ascii = asciiText(base64);
+  if (ascii !== undefined) {
+    if (ascii.length > maxBytes)
+      return reject('oversized_record', `${ascii.length} bytes, limit ${maxBytes}`);
+    return parseJsonText(ascii, ascii.length);
+  }
   const bytes = Buffer.from(base64, 'base64');
   if (!decodedInFull(base64, bytes) && !BASE64.test(base64)) {
     return reject('invalid_base64', 'data is not valid base64');
@@ -51,13 +80,18 @@ export const decodeJsonObject = (base64: string, maxBytes: number): Decoded => {
 
 /** UTF-8 bytes -> JSON object. */
 export const parseJsonObject = (bytes: Uint8Array): Decoded => {
-  if (bytes.length === 0) return reject('empty_record', 'record has no data');
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
     return reject('invalid_utf8', 'data is not valid UTF-8');
   }
+  return parseJsonText(text, bytes.length);
+};
+
+/** Decoded text of `bytes` bytes -> JSON object. */
+const parseJsonText = (text: string, bytes: number): Decoded => {
+  if (bytes === 0) return reject('empty_record', 'record has no data');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -72,5 +106,5 @@ export const parseJsonObject = (bytes: Uint8Array): Decoded => {
       `JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}`,
     );
   }
-  return { ok: true, value: value as Record<string, unknown>, bytes: bytes.length };
+  return { ok: true, value: value as Record<string, unknown>, bytes };
 };

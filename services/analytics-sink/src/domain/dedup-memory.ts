@@ -2,13 +2,45 @@
 const FINGERPRINT_BYTES = 6;
 export const FINGERPRINT_CHARS = (FINGERPRINT_BYTES / 3) * 4;
 
+const BASE64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (const [value, digit] of [...'0123456789abcdef'].entries()) {
+  HEX_VALUE[digit.charCodeAt(0)] = value;
+  HEX_VALUE[digit.toUpperCase().charCodeAt(0)] = value;
+}
+
+/** Six hex digits from `start` as a 24-bit number, or -1 if one of them is not a hex digit. */
+const hex24 = (hex: string, start: number): number => {
+  let value = 0;
+  for (let index = start; index < start + 6; index += 1) {
+    // charCodeAt past the end is NaN, and a non-ASCII code is past the table: both read undefined.
+    const digit = HEX_VALUE[hex.charCodeAt(index)];
+    if (digit === undefined || digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+};
+
+/** A 24-bit number as the four base64 digits of its three bytes. */
+const base64Of24 = (value: number): string =>
+  BASE64_DIGITS[value >>> 18]! +
+  BASE64_DIGITS[(value >>> 12) & 63]! +
+  BASE64_DIGITS[(value >>> 6) & 63]! +
+  BASE64_DIGITS[value & 63]!;
+
 /**
- * A reading's fingerprint: the first 48 bits of its `event_id` (itself a SHA-256 prefix). Ids are
- * kept per device, so a false "duplicate" needs two readings of the same device in the same
- * window to share 48 bits: about n²/2^49, 1.4e-9 for 900 readings (one a second for 15 minutes).
+ * A reading's fingerprint: the first 48 bits of its `event_id` (itself a SHA-256 prefix), as the
+ * base64 of those six bytes. Ids are kept per device, so a false "duplicate" needs two readings of
+ * the same device in the same window to share 48 bits: about n²/2^49, 1.4e-9 for 900 readings (one
+ * a second for 15 minutes). Computed digit by digit (this runs per reading: a fifth of the time of
+ * a Buffer round trip); an id that does not start with twelve hex digits is read as Buffer reads it.
  */
-export const fingerprintOf = (eventId: string): string =>
-  Buffer.from(eventId.slice(0, FINGERPRINT_BYTES * 2), 'hex').toString('base64');
+export const fingerprintOf = (eventId: string): string => {
+  const high = hex24(eventId, 0);
+  const low = high < 0 ? -1 : hex24(eventId, 6);
+  if (low < 0) return Buffer.from(eventId.slice(0, FINGERPRINT_BYTES * 2), 'hex').toString('base64');
+  return base64Of24(high) + base64Of24(low);
+};
 
 export type Remembered = 'new' | 'duplicate' | 'unverified';
 

@@ -33,17 +33,23 @@ export interface DeviceAggregate {
   metrics: Record<MetricName, MetricStats | null>;
 }
 
+// Frozen templates copied by spreading: an aggregate is made for every device of the state on every
+// invocation (`readState`), and copying a template costs a fraction of building it from the lists.
+const NO_SOURCES = Object.freeze(
+  Object.fromEntries(SOURCES.map((source) => [source, 0])) as Record<Source, number>,
+);
+const NO_METRICS = Object.freeze(
+  Object.fromEntries(METRIC_NAMES.map((name) => [name, null])) as Record<MetricName, MetricStats | null>,
+);
+
 export const emptyAggregate = (): DeviceAggregate => ({
   events: 0,
   duplicates: 0,
   unverified: 0,
   firstEventMs: null,
   lastEventMs: null,
-  sources: Object.fromEntries(SOURCES.map((source) => [source, 0])) as Record<Source, number>,
-  metrics: Object.fromEntries(METRIC_NAMES.map((name) => [name, null])) as Record<
-    MetricName,
-    MetricStats | null
-  >,
+  sources: { ...NO_SOURCES },
+  metrics: { ...NO_METRICS },
 });
 
 /**

@@ -1,6 +1,6 @@
 import { METRIC_NAMES, type MetricName } from '@pipeline/shared';
 import { z } from 'zod';
-import { DedupMemory } from './dedup-memory';
+import { DedupMemory, FINGERPRINT_CHARS } from './dedup-memory';
 import {
   emptyAggregate,
   SOURCES,
@@ -60,7 +60,16 @@ const isOffset = (value: unknown): boolean =>
 const isFiniteNumber = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const FINGERPRINTS = /^(?:[A-Za-z0-9+/]{8})*$/;
+const BASE64_DIGIT = new Uint8Array(128);
+for (const digit of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')
+  BASE64_DIGIT[digit.charCodeAt(0)] = 1;
+/** The schema's fingerprint pattern, `^(?:[A-Za-z0-9+/]{8})*$`, as a loop over the characters. */
+const isFingerprints = (packed: string): boolean => {
+  if (packed.length % FINGERPRINT_CHARS !== 0) return false;
+  for (let index = 0; index < packed.length; index += 1)
+    if (BASE64_DIGIT[packed.charCodeAt(index)] !== 1) return false;
+  return true;
+};
 
 const isEncodedState = (raw: Record<string, unknown>): raw is EncodedState => {
   for (const key in raw) if (key !== 'l' && key !== 's' && key !== 'd' && key !== 'f') return false;
@@ -71,7 +80,7 @@ const isEncodedState = (raw: Record<string, unknown>): raw is EncodedState => {
   for (const key in d) if (key === '__proto__' || !Array.isArray(d[key])) return false;
   for (const key in f) {
     const value = f[key];
-    if (key === '__proto__' || typeof value !== 'string' || !FINGERPRINTS.test(value)) return false;
+    if (key === '__proto__' || typeof value !== 'string' || !isFingerprints(value)) return false;
   }
   return true;
 };
@@ -111,15 +120,18 @@ export const emptyState = (dedupCapacity: number): WindowState => ({
 const encodeMetric = (stats: MetricStats | null): 0 | [number, number, number, number] =>
   stats ? [stats.n, stats.sum, stats.min, stats.max] : 0;
 
-const encodeDevice = (aggregate: DeviceAggregate, windowStartMs: number): unknown[] => [
-  aggregate.events,
-  aggregate.duplicates,
-  aggregate.unverified,
-  aggregate.firstEventMs === null ? null : aggregate.firstEventMs - windowStartMs,
-  aggregate.lastEventMs === null ? null : aggregate.lastEventMs - windowStartMs,
-  ...SOURCES.map((source) => aggregate.sources[source]),
-  ...METRIC_NAMES.map((name) => encodeMetric(aggregate.metrics[name])),
-];
+const encodeDevice = (aggregate: DeviceAggregate, windowStartMs: number): unknown[] => {
+  const tuple: unknown[] = [
+    aggregate.events,
+    aggregate.duplicates,
+    aggregate.unverified,
+    aggregate.firstEventMs === null ? null : aggregate.firstEventMs - windowStartMs,
+    aggregate.lastEventMs === null ? null : aggregate.lastEventMs - windowStartMs,
+  ];
+  for (const source of SOURCES) tuple.push(aggregate.sources[source]);
+  for (const name of METRIC_NAMES) tuple.push(encodeMetric(aggregate.metrics[name]));
+  return tuple;
+};
 
 /**
  * The state to return to Lambda. Lambda passes it to the next invocation as JSON, where a
@@ -229,6 +241,15 @@ export const readState = (
   const sourceCount = layout.sources.length;
   const metricCount = layout.metrics.length;
   let schema: ReturnType<typeof tupleSchema> | undefined;
+  // Where each source and metric the aggregate has sits in the layout's tuples (matched by name, as
+  // `in` an aggregate), found once per state rather than once per device.
+  const { sources, metrics } = emptyAggregate();
+  const sourceFields = layout.sources.flatMap((source, index): [Source, number][] =>
+    source in sources ? [[source as Source, FIXED_FIELDS + index]] : [],
+  );
+  const metricFields = layout.metrics.flatMap((name, index): [MetricName, number][] =>
+    name in metrics ? [[name as MetricName, FIXED_FIELDS + sourceCount + index]] : [],
+  );
 
   const devices = new Map<string, DeviceAggregate>();
   const fingerprints = { ...f };
@@ -262,24 +283,17 @@ export const readState = (
       number | null,
     ];
     const aggregate = emptyAggregate();
-    Object.assign(aggregate, {
-      events,
-      duplicates,
-      unverified,
-      firstEventMs: first === null ? null : windowStartMs + first,
-      lastEventMs: last === null ? null : windowStartMs + last,
-    });
-    layout.sources.forEach((source, index) => {
-      if (source in aggregate.sources)
-        aggregate.sources[source as Source] = values[FIXED_FIELDS + index] as number;
-    });
-    layout.metrics.forEach((name, index) => {
-      if (!(name in aggregate.metrics)) return;
-      const metric = values[FIXED_FIELDS + layout.sources.length + index] as
-        0 | [number, number, number, number];
-      aggregate.metrics[name as MetricName] =
+    aggregate.events = events;
+    aggregate.duplicates = duplicates;
+    aggregate.unverified = unverified;
+    aggregate.firstEventMs = first === null ? null : windowStartMs + first;
+    aggregate.lastEventMs = last === null ? null : windowStartMs + last;
+    for (const [source, index] of sourceFields) aggregate.sources[source] = values[index] as number;
+    for (const [name, index] of metricFields) {
+      const metric = values[index] as 0 | [number, number, number, number];
+      aggregate.metrics[name] =
         metric === 0 ? null : { n: metric[0], sum: metric[1], min: metric[2], max: metric[3] };
-    });
+    }
     devices.set(deviceId, aggregate);
   }
   return {
