@@ -5,14 +5,17 @@
 // process deserialises their code instead (docs/BENCHMARKS.md, "Fourth pass: osls start-up").
 //
 // It takes over `Module.prototype._compile` for CommonJS files under node_modules only, and hands
-// everything else to Node's own: the project's files, ES modules (`format === 'module'`, and
-// source that does not compile as CommonJS, which Node 20.19+ then loads as ESM by syntax
-// detection: the case `v8-compile-cache` broke, by compiling every file as CommonJS), and any
-// module when Node runs with a policy. The cache is keyed by a hash of the source as passed in, so
-// what tsx transformed (an ES module turned into CommonJS) is what is cached, and a changed file or
-// Node version is a new key. What it does besides compiling is Node 20's `_compile` for CommonJS
-// (lib/internal/modules/cjs/loader.js): the same five wrapper arguments, a `require` made as
-// `makeRequireFunction` makes it, dynamic `import()` through the main context's loader.
+// everything else to Node's own: the project's files; ES modules, which Node 20.19+ loads through
+// `require(esm)` when it passes `format === 'module'` (a package with `"type": "module"`, such as
+// https-proxy-agent 9) or when source fails to compile as CommonJS and has ES module syntax; and
+// any source that calls `import()` (below). Under a policy or the inspector it stays off. Dropping
+// `format` is what broke `v8-compile-cache`: its `_compile(content, filename)`
+// (zertosh/v8-compile-cache, v8-compile-cache.js) compiles every file as CommonJS ("Cannot use
+// import statement outside a module"). The cache is keyed by a hash of the source as passed in, so
+// what tsx transformed is what is cached, and a changed file or Node version is a new key. What it
+// does besides compiling is Node 20's `_compile` for CommonJS (lib/internal/modules/cjs/loader.js):
+// the same five wrapper arguments, a `require` made as `makeRequireFunction` makes it, dynamic
+// `import()` through the main context's loader.
 //
 // Node 22's `module.enableCompileCache()` does all this inside Node; it replaces this file once the
 // development runtime is Node 22 or later.
