@@ -46,38 +46,56 @@ const pureDomain = [
     message: 'src/domain imports neither adapters nor handlers.',
   },
   { group: ['@middy/*', '@aws-lambda-powertools/*'], message: 'src/domain is pure: no runtime wiring.' },
+  {
+    group: ['@pipeline/shared/*/adapters', '@pipeline/shared/runtime/lambda'],
+    message: 'src/domain is pure: the shared adapters and Lambda wiring have entry points of their own.',
+  },
+];
+// A stack definition (serverless.ts, infra/, the shared serverless helpers) needs names, rules and
+// templates. Every osls process loads it first (sls package, print, invoke local), so what runs in
+// AWS stays out of it: shared/testing/tests/config-imports.int.test.ts checks what it loads in the
+// end, this rule what it imports itself.
+const pureConfig = [
+  { group: ['@aws-sdk/*', '@smithy/*', 'pg'], message: 'A stack definition needs no SDK client or driver.' },
+  {
+    group: ['**/adapters', '**/adapters/**', '**/handlers/**', '@middy/*', '@aws-lambda-powertools/*'],
+    message: 'A stack definition imports neither adapters, handlers nor runtime wiring.',
+  },
+  { group: ['@pipeline/shared/runtime/lambda'], message: 'A stack definition needs no Lambda wiring.' },
 ];
 const serviceRules = services.flatMap((service) => {
   const base = [localCloud, otherServices(service), noLocalEngines];
   return [
     {
-      files: [
-        `services/${service}/src/**/*.ts`,
-        `services/${service}/serverless.ts`,
-        `services/${service}/infra/**/*.ts`,
-      ],
+      files: [`services/${service}/src/**/*.ts`],
       ignores: [`services/${service}/src/domain/**`],
       patterns: base,
     },
     { files: [`services/${service}/src/domain/**/*.ts`], patterns: [...base, ...pureDomain] },
+    {
+      files: [`services/${service}/serverless.ts`, `services/${service}/infra/**/*.ts`],
+      patterns: [...base, ...pureConfig],
+    },
   ];
 });
+const sharedPatterns = [
+  { group: services.map((service) => `@pipeline/${service}`), message: 'shared imports no service.' },
+  { group: localOnlyEngines, message: 'shared imports no local-only engine.' },
+  {
+    group: ['@aws-sdk/*'],
+    message: 'Only an adapters/ folder of shared/src (warehouse, registry) may use the AWS SDK.',
+  },
+];
 const workspaceRules = [
   ...serviceRules,
   // The shared package imports no service and no local-only engine; only each package's adapters/
   // folder (the warehouse's, the registry's) talks to AWS, so the contracts stay SDK-free.
   {
     files: ['shared/src/**/*.ts'],
-    ignores: ['shared/src/*/adapters/**'],
-    patterns: [
-      { group: services.map((service) => `@pipeline/${service}`), message: 'shared imports no service.' },
-      { group: localOnlyEngines, message: 'shared imports no local-only engine.' },
-      {
-        group: ['@aws-sdk/*'],
-        message: 'Only an adapters/ folder of shared/src (warehouse, registry) may use the AWS SDK.',
-      },
-    ],
+    ignores: ['shared/src/*/adapters/**', 'shared/src/serverless/**'],
+    patterns: sharedPatterns,
   },
+  { files: ['shared/src/serverless/**/*.ts'], patterns: [...sharedPatterns, ...pureConfig] },
   {
     files: ['shared/src/*/adapters/**/*.ts'],
     patterns: [

@@ -28,8 +28,9 @@ for entry in "$root"/node_modules/* "$root"/node_modules/.bin; do
     *) ln -s "$entry" "$out/base/node_modules/" ;;
   esac
 done
-# The base packages with this tree's test harness, which writes the snapshots.
-cp "$root/shared/testing/package.ts" "$out/base/shared/testing/package.ts"
+# The base packages with this tree's test harness, which writes the snapshots, and the code cache
+# its osls processes preload.
+cp "$root/shared/testing/package.ts" "$root/shared/testing/v8-code-cache.cjs" "$out/base/shared/testing/"
 snapshot "$out/base" "$out/before"
 snapshot "$root" "$out/after"
 if diff -r "$out/before" "$out/after"; then

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { withServiceLock } from './package';
+import { oslsEnvironment, withServiceLock } from './package';
 
 const run = promisify(execFile);
 const sls = path.resolve(__dirname, '..', '..', 'node_modules', '.bin', 'sls');
@@ -55,13 +55,13 @@ export const invokeLocalWithOutput = async <T = unknown>(
       cwd: serviceDir,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
-      env: {
+      env: oslsEnvironment({
         ...process.env,
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         POWERTOOLS_DEV: undefined,
         NO_COLOR: '1',
         ...env,
-      },
+      }),
     }),
   );
   // osls prints the response pretty-printed after any log lines: it starts at the last line that is "{".

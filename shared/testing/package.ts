@@ -44,6 +44,19 @@ export class PackageError extends Error {
   }
 }
 
+/** The V8 code cache every osls process of the tests preloads (see the file). */
+export const V8_CODE_CACHE = path.join(__dirname, 'v8-code-cache.cjs');
+
+/**
+ * `env` for an osls process (`sls package`, `sls invoke local`): with {@link V8_CODE_CACHE}
+ * preloaded, so the node_modules it compiles at start are compiled once per machine, not once per
+ * process. Its `NODE_OPTIONS` are kept.
+ */
+export const oslsEnvironment = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+  ...env,
+  NODE_OPTIONS: [env.NODE_OPTIONS, `--require ${JSON.stringify(V8_CODE_CACHE)}`].filter(Boolean).join(' '),
+});
+
 const run = (command: string, args: string[], cwd: string): Promise<void> =>
   new Promise((resolve, reject) => {
     execFile(
@@ -51,7 +64,7 @@ const run = (command: string, args: string[], cwd: string): Promise<void> =>
       args,
       {
         cwd,
-        env: { ...process.env, NO_COLOR: '1' },
+        env: oslsEnvironment({ ...process.env, NO_COLOR: '1' }),
         maxBuffer: 32 * 1024 * 1024,
         timeout: PACKAGE_TIMEOUT_MS,
       },

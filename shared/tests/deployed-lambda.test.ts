@@ -2,7 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { lambdaContext } from '../testing/lambda-context';
-import { deployedLambda, EVENT_REJECTED_MESSAGE, EventSchemaError } from '../src/runtime';
+import { EVENT_REJECTED_MESSAGE, EventSchemaError } from '../src/runtime';
+import { deployedLambda } from '../src/runtime/lambda';
 
 // Powertools writes through the global console in dev mode, where these tests read it; dev mode
 // turns metrics off unless told otherwise. Lambda sets AWS_LAMBDA_INITIALIZATION_TYPE=on-demand in

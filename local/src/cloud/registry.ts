@@ -1,9 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import {
-  registrySettingsFromEnvironment,
-  type RegistryProvider,
-  createRegistryCache,
-} from '@pipeline/shared/registry';
+import { registrySettingsFromEnvironment, type RegistryProvider } from '@pipeline/shared/registry';
+import { createRegistryCache } from '@pipeline/shared/registry/adapters';
 import { FileRegistrySource, localRegistryFile } from '../registry/file-registry-source';
 import type { ManualClock } from '../aws/clock';
 

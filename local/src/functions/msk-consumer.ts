@@ -1,6 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createConsumerLambda, settingsFromEnvironment } from '@pipeline/msk-consumer';
-import { createLogger } from '@pipeline/shared/runtime';
+import { createLogger } from '@pipeline/shared/runtime/lambda';
 import { localCloudDir } from '../cloud/cloud-dir';
 import { LocalHubWriter, LocalQuarantine } from '../engines/msk-consumer-files';
 

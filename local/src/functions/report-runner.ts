@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createLogger } from '@pipeline/shared/runtime';
+import { createLogger } from '@pipeline/shared/runtime/lambda';
 import type { PostgresWarehouse } from '@pipeline/shared/warehouse';
 import {
   createRunnerLambda,

@@ -5,8 +5,8 @@ import {
   type RegistryFetchResult,
   type RegistrySettings,
   type RegistrySource,
-  type RegistrySourceFactory,
 } from '@pipeline/shared/registry';
+import { type RegistrySourceFactory } from '@pipeline/shared/registry/adapters';
 import { localCloudDir, localObjectFile } from '../cloud/cloud-dir';
 
 /**

@@ -1,7 +1,7 @@
 import './contract-environment';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { KinesisHubWriter } from '@pipeline/msk-consumer/adapters';
-import { createLogger } from '@pipeline/shared/runtime';
+import { createLogger } from '@pipeline/shared/runtime/lambda';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   createTransformHandler,

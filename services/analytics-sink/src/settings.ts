@@ -5,7 +5,7 @@ import {
   type PgConnectionPolicy,
   type PgConnectionSettings,
   type RedshiftTarget,
-} from '@pipeline/shared/warehouse';
+} from '@pipeline/shared/warehouse/adapters';
 import { z } from 'zod';
 import { AlertRuleError, parseAlertRules } from './domain/alert-rules';
 import { FINGERPRINT_CHARS } from './domain/dedup-memory';

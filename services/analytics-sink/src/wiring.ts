@@ -2,17 +2,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import {
-  createRegistryCache,
-  type RegistryProvider,
-  type RegistrySourceFactory,
-} from '@pipeline/shared/registry';
+import { type RegistryProvider } from '@pipeline/shared/registry';
+import { createRegistryCache, type RegistrySourceFactory } from '@pipeline/shared/registry/adapters';
 import {
   createPgConnection,
   createPgWarehouse,
   RedshiftDataWarehouse,
   type PgConnectionPolicy,
-} from '@pipeline/shared/warehouse';
+} from '@pipeline/shared/warehouse/adapters';
 import { LakeRealtimeStore } from './adapters/lake-realtime-store';
 import { LogAlertPublisher } from './adapters/log-alert-publisher';
 import { S3RealtimeObjects } from './adapters/s3-realtime-objects';

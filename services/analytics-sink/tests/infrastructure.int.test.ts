@@ -19,30 +19,10 @@ import {
 } from '@pipeline/shared/testing';
 import type { CfnTemplate, PackagedService } from '@pipeline/shared/testing';
 import { ALERT_TABLE, WINDOW_PART_TABLE, WINDOW_VIEW_NAME } from '../src/domain/realtime-tables';
+import { ALARM_TOPIC, ALTERNATIVE_PARAMS, HUB, WAREHOUSE_URL_SECRET } from './packagings';
 
 const SERVICE_DIR = path.resolve(__dirname, '..');
 const STAGE = 'test';
-const ALARM_TOPIC = 'arn:aws:sns:us-east-1:123456789012:ingest-transform-test-alarms';
-const HUB = 'arn:aws:kinesis:eu-west-1:123456789012:stream/ingest-transform-test-telemetry';
-const WAREHOUSE_URL_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pipeline-warehouse-AbCdEf';
-// Every switch away from its default in one packaging: each `sls package` costs a few seconds.
-const ALTERNATIVE_PARAMS = {
-  hubStreamArn: HUB,
-  tumblingWindowSeconds: '300',
-  parallelizationFactor: '4',
-  batchSize: '1000',
-  batchingWindowSeconds: '0',
-  maximumRetryAttempts: '5',
-  maximumRecordAgeSeconds: '7200',
-  warehouse: 'postgres',
-  warehouseUrlSecretArn: WAREHOUSE_URL_SECRET,
-  alarmTopicArn: ALARM_TOPIC,
-  alertRules: 'humidity>95',
-  ingestBucketName: 'ingest-transform-test-ingestbucket-1a2b3c4d5e6f',
-  ingestBucketArn: 'arn:aws:s3:::ingest-transform-test-ingestbucket-1a2b3c4d5e6f',
-  registryKey: 'reference/devices/fleet.csv',
-  registryRefreshSeconds: '60',
-};
 
 const WORKGROUP_ARN =
   'arn:aws:redshift-serverless:eu-west-1:123456789012:workgroup/0f0e0d0c-1b2a-4c3d-8e9f-a0b1c2d3e4f5';

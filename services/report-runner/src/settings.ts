@@ -4,7 +4,7 @@ import {
   pgConnectionSettings,
   type PgConnectionSettings,
   type RedshiftTarget,
-} from '@pipeline/shared/warehouse';
+} from '@pipeline/shared/warehouse/adapters';
 import { z } from 'zod';
 import type { AnomalyThresholds, ReportSettings } from './domain/report-parameters';
 

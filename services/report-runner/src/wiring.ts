@@ -1,13 +1,12 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
+import { type ReadableWarehouse, type Warehouse } from '@pipeline/shared/warehouse';
 import {
   createPgConnection,
   createPgWarehouse,
   RedshiftDataWarehouse,
-  type ReadableWarehouse,
-  type Warehouse,
-} from '@pipeline/shared/warehouse';
+} from '@pipeline/shared/warehouse/adapters';
 import { reportRowsDashboardSource } from '@pipeline/dashboard';
 import { AthenaQueryEngine } from './adapters/athena-query-engine';
 import { S3ObjectStore } from './adapters/s3-object-store';

@@ -20,17 +20,9 @@ import {
 
 import { realtimeTablePrefix, ALERT_TABLE, WINDOW_PART_TABLE } from '@pipeline/analytics-sink';
 import { QUARANTINE_TABLES, QUARANTINE_VIEW } from '@pipeline/shared';
+import { ALARM_TOPIC, CREATED_WAREHOUSE_PARAMS, INGEST } from './support/packagings';
 
 const SERVICE_DIR = path.join(__dirname, '..');
-const ALARM_TOPIC = 'arn:aws:sns:us-east-1:123456789012:ingest-transform-test-alarms';
-const INGEST = {
-  ingestBucketName: 'pipeline-test-ingest',
-  ingestBucketArn: 'arn:aws:s3:::pipeline-test-ingest',
-  // analytics-sink's outputs, as serverless-compose.yml passes them.
-  realtimeBucketArn: 'arn:aws:s3:::pipeline-test-realtime',
-  realtimeGlueDatabaseName: 'pipeline_test_rt',
-  alarmTopicArn: ALARM_TOPIC,
-};
 
 const json = (value: unknown) => JSON.stringify(value);
 const WAREHOUSE_URL_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pipeline-warehouse-AbCdEf';
@@ -496,7 +488,7 @@ describe('report-runner infrastructure (sls package)', () => {
 
     beforeAll(async () => {
       const result = await packageService(SERVICE_DIR, {
-        params: { ...INGEST, warehouse: 'create-serverless' },
+        params: CREATED_WAREHOUSE_PARAMS,
       });
       expect(await validateResourceProperties(result.template)).toEqual([]);
       withWarehouse = resolveConditions(result.template);

@@ -1,8 +1,7 @@
-// `@pipeline/shared/runtime`: what a Lambda handler module needs at run time, and the local cloud
-// with it: environment reading, the logger, metrics by reason, the event parser and the deployed
-// middy chain.
+// `@pipeline/shared/runtime`: what a Lambda handler module needs at run time besides its Lambda
+// wiring, and the local cloud with it: environment reading, metrics by reason and the event parser.
+// No Powertools and no middy, so a pure domain and a stack definition may import it: the logger and
+// the deployed middy chain are `@pipeline/shared/runtime/lambda`.
 export * from './env';
-export * from './logger';
 export * from './metrics';
 export * from './parse-event';
-export * from './deployed-lambda';

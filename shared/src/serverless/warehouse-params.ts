@@ -3,7 +3,7 @@
  * name and one rule per setting in both services.
  */
 import { ARN } from '../contracts/arn';
-import { urlHasPassword } from '../warehouse/adapters/pg-connection';
+import { urlHasPassword } from '../warehouse/connection-url';
 import { LOCAL_STAGE } from '../runtime/env';
 import {
   allOf,

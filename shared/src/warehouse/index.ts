@@ -1,6 +1,7 @@
 // `@pipeline/shared/warehouse`: the warehouse. Its port (load, look up, select), table definitions
-// and the SQL they produce (Postgres and Redshift dialects), and its adapters (adapters/): the
-// Redshift Data API and any Postgres through a connection URL.
+// and the SQL they produce (Postgres and Redshift dialects). No SDK and no driver, so a stack
+// definition and a pure domain may import it: the adapters (the Redshift Data API, any Postgres
+// through a connection URL) are `@pipeline/shared/warehouse/adapters`.
 export * from './table';
 export * from './ddl';
 export * from './port';
@@ -9,6 +10,4 @@ export * from './postgres';
 export * from './once-per-statement';
 export * from './lookup';
 export * from './select';
-export * from './adapters/redshift-data-warehouse';
-export * from './adapters/pg-warehouse';
-export * from './adapters/pg-connection';
+export * from './connection-url';

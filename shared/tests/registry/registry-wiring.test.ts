@@ -4,14 +4,8 @@ import path from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  createRegistryCache,
-  registryFormatFor,
-  registrySourceFor,
-  S3RegistrySource,
-  type RegistrySettings,
-  type RegistrySource,
-} from '../../src/registry';
+import { registryFormatFor, type RegistrySettings, type RegistrySource } from '../../src/registry';
+import { createRegistryCache, registrySourceFor, S3RegistrySource } from '../../src/registry/adapters';
 
 const s3 = mockClient(S3Client);
 const KEY = 'reference/devices/registry.jsonl';

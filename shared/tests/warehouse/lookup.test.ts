@@ -9,13 +9,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   keyLookupSql,
   PostgresWarehouse,
-  RedshiftDataWarehouse,
   validateTable,
   viewStatements,
   WarehouseError,
   type SqlClient,
   type WarehouseTable,
 } from '../../src/warehouse';
+import { RedshiftDataWarehouse } from '../../src/warehouse/adapters';
 
 // The lookups and views added to the warehouse port for analytics-sink (QueryableWarehouse).
 const TABLE: WarehouseTable = validateTable({

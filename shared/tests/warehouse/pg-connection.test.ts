@@ -5,13 +5,13 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConfigurationError } from '../../src/runtime';
+import { urlHasPassword } from '../../src/warehouse';
 import {
   createPgConnection,
   createPgWarehouse,
   pgConnectionSettings,
   secretPgConnection,
-  urlHasPassword,
-} from '../../src/warehouse';
+} from '../../src/warehouse/adapters';
 
 const secrets = mockClient(SecretsManagerClient);
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pipeline-warehouse-AbCdEf';

@@ -1,4 +1,5 @@
-import { createPgWarehouse, type WarehouseTable } from '../../src/warehouse';
+import { type WarehouseTable } from '../../src/warehouse';
+import { createPgWarehouse } from '../../src/warehouse/adapters';
 import { postgresEngines, type PostgresEngine } from './engines';
 
 // The same contract on PGlite (the local cloud's warehouse) and on a real PostgreSQL server.

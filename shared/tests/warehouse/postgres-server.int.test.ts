@@ -1,13 +1,12 @@
 import { Pool } from 'pg';
 import { PostgresTestServer } from '../../testing/postgres-server';
 import {
-  createPgWarehouse,
-  pgSqlClient,
   PostgresWarehouse,
   WarehouseError,
   type WarehouseRow,
   type WarehouseTable,
 } from '../../src/warehouse';
+import { createPgWarehouse, pgSqlClient } from '../../src/warehouse/adapters';
 
 // Two Lambda containers are two connection pools on one PostgreSQL server. PGlite has a single
 // session, so only a real server shows how their statements interleave.

@@ -8,12 +8,8 @@ import {
   ValidationException,
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  isTransientRedshiftStatementError,
-  RedshiftDataWarehouse,
-  WarehouseError,
-  type WarehouseTable,
-} from '../../src/warehouse';
+import { WarehouseError, type WarehouseTable } from '../../src/warehouse';
+import { isTransientRedshiftStatementError, RedshiftDataWarehouse } from '../../src/warehouse/adapters';
 
 const redshift = mockClient(RedshiftDataClient);
 const sleeps: number[] = [];

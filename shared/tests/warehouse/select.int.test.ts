@@ -1,10 +1,10 @@
 import {
-  createPgWarehouse,
   WarehouseError,
   type PostgresWarehouse,
   type SelectRequest,
   type WarehouseTable,
 } from '../../src/warehouse';
+import { createPgWarehouse } from '../../src/warehouse/adapters';
 import { postgresEngines, type PostgresEngine } from './engines';
 
 const table: WarehouseTable = {

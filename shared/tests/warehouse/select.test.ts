@@ -7,12 +7,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   readSelectedRows,
-  RedshiftDataWarehouse,
   selectStatement,
   WarehouseError,
   type SelectParameter,
   type SelectRequest,
 } from '../../src/warehouse';
+import { RedshiftDataWarehouse } from '../../src/warehouse/adapters';
 
 const request: SelectRequest = {
   sql: `SELECT window_start, SUM(event_count) AS events, ':not_a_parameter' AS label, CAST(site AS TEXT)::text AS site

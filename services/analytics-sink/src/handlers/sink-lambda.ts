@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createLogger, deployedLambda } from '@pipeline/shared/runtime';
+import { createLogger, deployedLambda } from '@pipeline/shared/runtime/lambda';
 import { settingsFromEnvironment } from '../settings';
 import { createSinkAdapters, type SinkWiring } from '../wiring';
 import { createSinkHandler, type SinkDependencies } from './sink-handler';

@@ -1,10 +1,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createLogger, deployedLambda } from '@pipeline/shared/runtime';
-import {
-  registrySettingsFromEnvironment,
-  createRegistryCache,
-  type RegistrySourceFactory,
-} from '@pipeline/shared/registry';
+import { createLogger, deployedLambda } from '@pipeline/shared/runtime/lambda';
+import { registrySettingsFromEnvironment } from '@pipeline/shared/registry';
+import { createRegistryCache, type RegistrySourceFactory } from '@pipeline/shared/registry/adapters';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3TransformQuarantine } from '../adapters/transform-quarantine';
 import { quarantineFromEnvironment, settingsFromEnvironment } from '../settings';

@@ -1,4 +1,4 @@
-import { deployedLambda } from '@pipeline/shared/runtime';
+import { deployedLambda } from '@pipeline/shared/runtime/lambda';
 import { createConsumerHandler, MskEventSchema, type ConsumerDependencies } from './consumer-handler';
 
 /**

@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createLogger } from '@pipeline/shared/runtime';
+import { createLogger } from '@pipeline/shared/runtime/lambda';
 import { createPorts } from '../adapters/ports';
 import { settingsFromEnvironment } from '../settings';
 import { createConsumerLambda } from './consumer-lambda';

@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createLogger, deployedLambda } from '@pipeline/shared/runtime';
+import { createLogger, deployedLambda } from '@pipeline/shared/runtime/lambda';
 import { createBooksDependencies } from '../books';
 import { createBooksHandler } from './books-handler';
 

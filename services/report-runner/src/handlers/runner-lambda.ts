@@ -1,4 +1,4 @@
-import { deployedLambda } from '@pipeline/shared/runtime';
+import { deployedLambda } from '@pipeline/shared/runtime/lambda';
 import { createRunnerHandler, RunnerEventSchema, type RunnerHandlerDependencies } from './runner-handler';
 
 /**

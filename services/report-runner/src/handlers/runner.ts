@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createLogger } from '@pipeline/shared/runtime';
+import { createLogger } from '@pipeline/shared/runtime/lambda';
 import { createRunnerDependencies } from '../wiring';
 import { createRunnerLambda } from './runner-lambda';
 

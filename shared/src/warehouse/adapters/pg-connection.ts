@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, NONE } from '../../runtime/env';
+import { urlHasPassword } from '../connection-url';
 
 /**
  * Where the Postgres warehouse's connection URL comes from: the URL itself (without a password,
@@ -13,23 +14,9 @@ export type PgConnection = string | (() => Promise<string>);
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
-const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i;
 
 const given = (value: string | undefined): string | undefined =>
   value && value !== NONE ? value : undefined;
-
-/**
- * True when a connection URL carries a password: in its user info (`user:password@`) or as a
- * `password` query parameter, which `pg` also reads.
- */
-export const urlHasPassword = (url: string): boolean => {
-  try {
-    const parsed = new URL(url);
-    return parsed.password !== '' || parsed.searchParams.has('password');
-  } catch {
-    return URL_WITH_PASSWORD.test(url) || /[?&]password=/i.test(url);
-  }
-};
 
 export interface PgConnectionPolicy {
   /**

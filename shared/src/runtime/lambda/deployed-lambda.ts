@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { eventParser } from './parse-event';
+import { eventParser } from '../parse-event';
 
 export interface DeployedLambdaOptions {
   logger: Logger;
