@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { oslsEnvironment, withServiceLock } from './package';
+import { oslsEnvironment, removeZipStagingOf, withServiceLock } from './package';
 
 const run = promisify(execFile);
 const sls = path.resolve(__dirname, '..', '..', 'node_modules', '.bin', 'sls');
@@ -50,8 +50,8 @@ export const invokeLocalWithOutput = async <T = unknown>(
     ...(stage ? ['--stage', stage] : []),
     ...Object.entries(params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
   ];
-  const { stdout, stderr } = await withServiceLock(serviceDir, () =>
-    run(sls, args, {
+  const { stdout, stderr } = await withServiceLock(serviceDir, async () => {
+    const invocation = run(sls, args, {
       cwd: serviceDir,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
@@ -62,8 +62,13 @@ export const invokeLocalWithOutput = async <T = unknown>(
         NO_COLOR: '1',
         ...env,
       }),
-    }),
-  );
+    });
+    try {
+      return await invocation;
+    } finally {
+      await removeZipStagingOf(invocation.child.pid);
+    }
+  });
   // osls prints the response pretty-printed after any log lines: it starts at the last line that is "{".
   const start = stdout.lastIndexOf('\n{\n');
   return { response: JSON.parse(stdout.slice(start + 1)) as T, output: `${stdout}${stderr}` };

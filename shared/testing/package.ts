@@ -57,9 +57,26 @@ export const oslsEnvironment = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
   NODE_OPTIONS: [env.NODE_OPTIONS, `--require ${JSON.stringify(V8_CODE_CACHE)}`].filter(Boolean).join(' '),
 });
 
+// What serverless-esbuild names the folder it stages a function's zip in, for the osls process `pid`.
+const zipStagingName = (pid: number) => new RegExp(`^[^/]+-${pid}-\\d+-[0-9a-f]{8}$`);
+
+/**
+ * Removes the folders the osls process `pid` (ended) staged its zips in (in `folder`, the temp folder). serverless-esbuild stages
+ * each function's zip in `<tmpdir>/<function>-<pid>-<ms>-<hex>` and never removes it: its clean-up
+ * removes the folder without `recursive` and swallows the ENOTEMPTY
+ * (https://github.com/floydspace/serverless-esbuild/pull/589; 1.57.2, the latest release, has it),
+ * so every packaging would leave one folder per function in the temp folder.
+ */
+export const removeZipStagingOf = async (pid: number | undefined, folder = tmpdir()): Promise<void> => {
+  if (pid === undefined) return;
+  const staging = zipStagingName(pid);
+  for (const entry of await readdir(folder).catch(() => [] as string[]))
+    if (staging.test(entry)) await rm(path.join(folder, entry), { recursive: true, force: true });
+};
+
 const run = (command: string, args: string[], cwd: string): Promise<void> =>
   new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       command,
       args,
       {
@@ -68,7 +85,8 @@ const run = (command: string, args: string[], cwd: string): Promise<void> =>
         maxBuffer: 32 * 1024 * 1024,
         timeout: PACKAGE_TIMEOUT_MS,
       },
-      (error, stdout, stderr) => {
+      async (error, stdout, stderr) => {
+        await removeZipStagingOf(child.pid);
         if (error) {
           reject(
             new PackageError(

@@ -1,7 +1,7 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { packagingKey } from '../package';
+import { packagingKey, removeZipStagingOf } from '../package';
 
 describe('packagingKey: one cached packaging per service, stage, params and inputs', () => {
   let service: string;
@@ -50,5 +50,31 @@ describe('packagingKey: one cached packaging per service, stage, params and inpu
       if (saved === undefined) delete process.env.AWS_REGION;
       else process.env.AWS_REGION = saved;
     }
+  });
+});
+
+describe('removeZipStagingOf: the zip staging folders serverless-esbuild leaves behind', () => {
+  let temporary: string;
+
+  beforeEach(async () => {
+    temporary = await mkdtemp(path.join(tmpdir(), 'zip-staging-'));
+  });
+
+  afterEach(() => rm(temporary, { recursive: true, force: true }));
+
+  it("removes the ended osls process's folders, with what they hold, and nothing else", async () => {
+    const folders = [
+      'runner-4242-1796596361351-8f789f49', // the process's: removed
+      'books-4242-1796596361352-0a1b2c3d', // the process's: removed
+      'runner-42421-1796596361351-8f789f49', // another process
+      'runner-4242-1796596361351', // not serverless-esbuild's name
+      'sls-package-cache',
+    ];
+    for (const folder of folders) {
+      await mkdir(path.join(temporary, folder, 'src'), { recursive: true });
+      await writeFile(path.join(temporary, folder, 'src', 'handler.js'), 'exports.handler = () => 1;\n');
+    }
+    await removeZipStagingOf(4242, temporary);
+    expect((await readdir(temporary)).sort()).toEqual(folders.slice(2).sort());
   });
 });
