@@ -1,10 +1,4 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { oslsEnvironment, removeZipStagingOf, withServiceLock } from './package';
-
-const run = promisify(execFile);
-const sls = path.resolve(__dirname, '..', '..', 'node_modules', '.bin', 'sls');
+import { runSls, withServiceLock } from './package';
 
 export interface InvokeLocalOptions {
   stage?: string;
@@ -50,25 +44,19 @@ export const invokeLocalWithOutput = async <T = unknown>(
     ...(stage ? ['--stage', stage] : []),
     ...Object.entries(params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
   ];
-  const { stdout, stderr } = await withServiceLock(serviceDir, async () => {
-    const invocation = run(sls, args, {
+  const { stdout, stderr } = await withServiceLock(serviceDir, () =>
+    runSls(args, {
       cwd: serviceDir,
-      encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
-      env: oslsEnvironment({
+      env: {
         ...process.env,
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         POWERTOOLS_DEV: undefined,
         NO_COLOR: '1',
         ...env,
-      }),
-    });
-    try {
-      return await invocation;
-    } finally {
-      await removeZipStagingOf(invocation.child.pid);
-    }
-  });
+      },
+    }),
+  );
   // osls prints the response pretty-printed after any log lines: it starts at the last line that is "{".
   const start = stdout.lastIndexOf('\n{\n');
   return { response: JSON.parse(stdout.slice(start + 1)) as T, output: `${stdout}${stderr}` };

@@ -4,6 +4,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeF
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import type { CfnTemplate } from './template';
 
 /** The monorepo root (this file lives in `shared/testing/`). */
@@ -61,11 +62,11 @@ export const oslsEnvironment = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
 const zipStagingName = (pid: number) => new RegExp(`^[^/]+-${pid}-\\d+-[0-9a-f]{8}$`);
 
 /**
- * Removes the folders the osls process `pid` (ended) staged its zips in (in `folder`, the temp folder). serverless-esbuild stages
- * each function's zip in `<tmpdir>/<function>-<pid>-<ms>-<hex>` and never removes it: its clean-up
- * removes the folder without `recursive` and swallows the ENOTEMPTY
- * (https://github.com/floydspace/serverless-esbuild/pull/589; 1.57.2, the latest release, has it),
- * so every packaging would leave one folder per function in the temp folder.
+ * Removes the folders the ended osls process `pid` staged its zips in (in `folder`, the temp
+ * folder). serverless-esbuild stages each function's zip in `<tmpdir>/<function>-<pid>-<ms>-<hex>`
+ * and never removes it: its clean-up removes the folder without `recursive` and swallows the
+ * ENOTEMPTY (https://github.com/floydspace/serverless-esbuild/pull/589; 1.57.2, the latest
+ * release, has it), so every packaging would leave one folder per function in the temp folder.
  */
 export const removeZipStagingOf = async (pid: number | undefined, folder = tmpdir()): Promise<void> => {
   if (pid === undefined) return;
@@ -74,32 +75,44 @@ export const removeZipStagingOf = async (pid: number | undefined, folder = tmpdi
     if (staging.test(entry)) await rm(path.join(folder, entry), { recursive: true, force: true });
 };
 
-const run = (command: string, args: string[], cwd: string): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const child = execFile(
-      command,
-      args,
-      {
-        cwd,
-        env: oslsEnvironment({ ...process.env, NO_COLOR: '1' }),
-        maxBuffer: 32 * 1024 * 1024,
-        timeout: PACKAGE_TIMEOUT_MS,
-      },
-      async (error, stdout, stderr) => {
-        await removeZipStagingOf(child.pid);
-        if (error) {
-          reject(
-            new PackageError(
-              `sls ${args.join(' ')} failed in ${cwd} (${error.message.split('\n')[0]})`,
-              `${stdout}${stderr}`,
-            ),
-          );
-        } else {
-          resolve();
-        }
-      },
+const execFileAsync = promisify(execFile);
+
+/**
+ * Runs the repository's osls (`node_modules/.bin/sls`) as every test does: with the code cache
+ * preloaded ({@link oslsEnvironment}) and, once it has ended, without the zip staging folders it
+ * left ({@link removeZipStagingOf}). Rejects as `execFile` does, with `stdout` and `stderr` on the
+ * error.
+ */
+export const runSls = async (
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; maxBuffer: number; timeout?: number },
+): Promise<{ stdout: string; stderr: string }> => {
+  const { env = process.env, ...rest } = options;
+  const running = execFileAsync(SLS, args, { ...rest, env: oslsEnvironment(env), encoding: 'utf8' });
+  try {
+    return await running;
+  } finally {
+    await removeZipStagingOf(running.child.pid);
+  }
+};
+
+/** `sls <args>` in `cwd`, its failure as a {@link PackageError} holding what osls printed. */
+const run = async (args: string[], cwd: string): Promise<void> => {
+  try {
+    await runSls(args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      maxBuffer: 32 * 1024 * 1024,
+      timeout: PACKAGE_TIMEOUT_MS,
+    });
+  } catch (error) {
+    const { message, stdout = '', stderr = '' } = error as Error & { stdout?: string; stderr?: string };
+    throw new PackageError(
+      `sls ${args.join(' ')} failed in ${cwd} (${message.split('\n')[0]})`,
+      `${stdout}${stderr}`,
     );
-  });
+  }
+};
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -354,7 +367,7 @@ export const packageService = async (
       ...Object.entries(params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
     ];
     await rm(path.join(cwd, '.esbuild'), { recursive: true, force: true });
-    await run(SLS, args, cwd);
+    await run(args, cwd);
     // Into the cache under a temporary name, then renamed: readers never see half a packaging.
     await mkdir(PACKAGE_CACHE_DIR, { recursive: true });
     const staging = `${cached}.${process.pid}.partial`;
